@@ -1,0 +1,127 @@
+# fragscope build.  `make` builds ./fragscope; `make help` lists the rest.
+#
+# The pipeline is kernel (bpf/) -> skeleton -> user/ (source -> decode ->
+# model -> format); tests/ holds unit tests (cmocka, on fixtures) and
+# integration tests (real tracer, real kernel, as root).
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || ls /usr/sbin/bpftool 2>/dev/null)
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+BUILD := build
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
+
+# Debian packages that provide each build dependency, named in error messages
+# and installed by `make deps`.
+DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
+DEB_TEST_DEPS := libcmocka-dev tmux golang-go prometheus chromium chromium-driver \
+                 qemu-system-x86 busybox-static cpio stress-ng linux-perf bpftrace jq
+
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
+CPPFLAGS += -Iinclude -Iuser -I$(BUILD) -DFRAGSCOPE_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
+LDLIBS += -lbpf -lelf -lz -lm
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_CFLAGS := -g -O2 -target bpf -Wall -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude
+
+USER_SRCS := $(shell find user -name '*.c' | sort)
+USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
+# Everything but main(): what unit tests and fuzzers link against.
+LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+
+.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help
+
+all: check-deps fragscope
+
+help:
+	@echo "make              build ./fragscope"
+	@echo "make deps         install the Debian packages to build and test (as root)"
+	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
+	@echo "make unit         unit tests only (no root, no BPF)"
+	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
+	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get install)" >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_BUILD_DEPS) $(DEB_TEST_DEPS)
+
+# Fail early, naming the Debian packages, instead of with a compiler error.
+check-deps:
+	@missing=""; \
+	command -v $(CLANG) >/dev/null 2>&1 || missing="$$missing clang llvm"; \
+	[ -n "$(BPFTOOL)" ] || missing="$$missing bpftool"; \
+	[ -f /usr/include/bpf/libbpf.h ] || missing="$$missing libbpf-dev"; \
+	[ -f /usr/include/libelf.h ] || [ -f /usr/include/elfutils/libelf.h ] || missing="$$missing libelf-dev"; \
+	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "fragscope: missing build dependencies. Install them with:" >&2; \
+		echo "    sudo apt-get install$$missing" >&2; \
+		echo "(or run 'sudo make deps' to install everything needed to build and test)" >&2; \
+		exit 1; \
+	fi
+
+vmlinux:
+	@mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H).tmp
+	mv $(VMLINUX_H).tmp $(VMLINUX_H)
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/fragscope.bpf.h include/fragscope.h $(VMLINUX_H)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# One object from every concern's file, so one skeleton loads them all.
+$(BUILD)/fragscope.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/fragscope.skel.h: $(BUILD)/fragscope.bpf.o
+	$(BPFTOOL) gen skeleton $< name fragscope_bpf > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@
+
+fragscope: $(USER_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $< $(LDLIBS) -lpthread -o $@
+
+tools: $(TOOL_BINS)
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+integration: fragscope tools
+	@tests/run-integration.sh
+
+test: all tools $(UNIT_BINS)
+	@tests/run-tests.sh $(UNIT_BINS)
+
+install: fragscope
+	install -D -m 0755 fragscope $(DESTDIR)$(PREFIX)/sbin/fragscope
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/fragscope
+
+clean:
+	rm -rf $(BUILD) fragscope
+
+-include $(USER_OBJS:.o=.d)

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every fragscope BPF program shares: the maps and read-only
+ * configuration (defined once in maps.bpf.c, linked into one object by
+ * bpftool), the task filter, and the ring-buffer event helpers.
+ */
+#ifndef FRAGSCOPE_BPF_H
+#define FRAGSCOPE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "fragscope.h"
+
+#define EEXIST 17
+#define E2BIG 7
+
+/* Filters and thresholds, set by user space before load (see loader.c). */
+extern const volatile __u32 filter_tgid;
+extern const volatile __u64 filter_cgroup_id;
+extern const volatile __u32 filter_cgroup_level;
+extern const volatile char filter_comm[FS_COMM_LEN];
+extern const volatile __u32 min_order;
+extern const volatile __u32 stack_order;
+extern const volatile bool extfrag_stacks;
+extern const volatile __u64 ringbuf_wakeup_bytes;
+/* gfp bits of the running kernel, read from its tracepoint format or BTF. */
+extern const volatile __u64 gfp_direct_reclaim;
+extern const volatile __u64 gfp_high;
+extern const volatile __u64 gfp_mayfail;
+
+/*
+ * The shared maps are written once: maps.bpf.c defines FS_DEFINE_SHARED_MAPS
+ * to own them, every other file sees the same text as extern declarations.
+ */
+#ifdef FS_DEFINE_SHARED_MAPS
+#define FS_SHARED
+#else
+#define FS_SHARED extern
+#endif
+
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FS_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_event);
+} event_scratch SEC(".maps");
+
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, FS_MAX_FRAMES * sizeof(__u64));
+} stacks SEC(".maps");
+
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fs_stack_key);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
+
+static __always_inline void count(__u32 slot)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &slot);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline void count_map_full(long err, __u32 map)
+{
+	if (err == -E2BIG)
+		count(FS_CTR_MAP_FULL + map);
+}
+
+/* Increment a u64 counter in a hash map, inserting it at 1; a full map is counted, never silent. */
+static __always_inline void hash_increment(void *map, const void *key, __u32 map_id)
+{
+	__u64 one = 1, *c = bpf_map_lookup_elem(map, key);
+
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return;
+	}
+	count_map_full(bpf_map_update_elem(map, key, &one, BPF_NOEXIST), map_id);
+}
+
+/* The id of the task's memory-controller cgroup, on cgroup v1 or v2 alike. */
+static __always_inline struct cgroup *current_memcg(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	int memcg_idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+
+	bpf_core_read(&css, sizeof(css), &cset->subsys[memcg_idx]);
+	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+}
+
+static __always_inline __u64 cgroup_id(struct cgroup *cgrp)
+{
+	return cgrp ? BPF_CORE_READ(cgrp, kn, id) : 0;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[FS_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < FS_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Filters are read-only constants, so an unused one is removed by the verifier. */
+static __always_inline bool task_excluded(void)
+{
+	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+		return true;
+	if (filter_comm[0] && !comm_matches())
+		return true;
+	if (filter_cgroup_id) {
+		/* The filter names a cgroup; match it or any cgroup below it. */
+		struct cgroup *cgrp = current_memcg(), *ancestor = NULL;
+
+		if (!cgrp || BPF_CORE_READ(cgrp, level) < (int)filter_cgroup_level)
+			return true;
+		bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[filter_cgroup_level & 63]);
+		if (cgroup_id(ancestor) != filter_cgroup_id)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline __u32 clamp_order(__u32 order)
+{
+	return order < FS_ORDERS ? order : FS_ORDERS - 1;
+}
+
+static __always_inline __u32 clamp_migratetype(__s32 mt)
+{
+	return mt >= 0 && mt < FS_MIGRATETYPES ? mt : FS_MIGRATETYPES - 1;
+}
+
+/* The per-CPU scratch event with its header filled; NULL only if the map is missing. */
+static __always_inline struct fs_event *event_start(__u32 type)
+{
+	__u32 zero = 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct fs_event *e = bpf_map_lookup_elem(&event_scratch, &zero);
+
+	if (!e)
+		return NULL;
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hdr.cgroup_id = cgroup_id(current_memcg());
+	e->hdr.type = type;
+	e->hdr.pid = pid_tgid >> 32;
+	e->hdr.tid = (__u32)pid_tgid;
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	return e;
+}
+
+/*
+ * Take the kernel stack and copy only its used part into the ring buffer.
+ * Consumers are woken only once enough data waits: user space also drains
+ * on a timer, so no event waits long and no event costs a wakeup.
+ */
+static __always_inline void event_submit(void *ctx, struct fs_event *e)
+{
+	long stack_bytes = bpf_get_stack(ctx, e->frames, sizeof(e->frames), 0);
+	__u64 size, flags = BPF_RB_NO_WAKEUP;
+
+	if (stack_bytes < 0)
+		stack_bytes = 0;
+	e->hdr.nr_frames = stack_bytes / sizeof(__u64);
+	size = FS_EVENT_FIXED_SIZE + (__u64)e->hdr.nr_frames * sizeof(__u64);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, e, size, flags))
+		count(FS_CTR_LOST + (e->hdr.type & (FS_EV_TYPES - 1)));
+}
+
+/* Count this stack under key; a stack-map collision is counted, never merged. */
+static __always_inline void count_stack(void *ctx, struct fs_stack_key *key)
+{
+	long id = bpf_get_stackid(ctx, &stacks, 0);
+
+	if (id < 0) {
+		count(id == -EEXIST ? FS_CTR_STACK_COLLISION : FS_CTR_STACK_ERROR);
+		return;
+	}
+	key->stack_id = id;
+	hash_increment(&stack_counts, key, FS_MAP_STACK_COUNTS);
+}
+
+#endif /* FRAGSCOPE_BPF_H */

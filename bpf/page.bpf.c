@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page allocator: every allocation by order x migratetype x gfp class,
+ * per-process counts and stacks of the larger orders, failures, and the
+ * external-fragmentation fallbacks that pollute pageblocks.
+ *
+ * mm_page_alloc is the hottest probe: the common case is one filter check
+ * and one per-CPU array increment; anything keyed happens only above the
+ * configured orders.
+ */
+#include "fragscope.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FS_PAGE_ALLOC_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} page_allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct fs_proc_key);
+	__type(value, struct fs_proc_value);
+} proc_allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fs_extfrag_key);
+	__type(value, __u64);
+} extfrag SEC(".maps");
+
+static __always_inline __u32 gfp_class(__u64 gfp)
+{
+	if (!(gfp & gfp_direct_reclaim))
+		return (gfp & gfp_high) ? FS_GFP_ATOMIC : FS_GFP_NOWAIT;
+	return (gfp & gfp_mayfail) ? FS_GFP_MAYFAIL : FS_GFP_NORMAL;
+}
+
+static __always_inline void count_process(__u32 order)
+{
+	struct fs_proc_key key = {
+		.cgroup_id = cgroup_id(current_memcg()),
+		.pid = bpf_get_current_pid_tgid() >> 32,
+		.order = order,
+	};
+	struct fs_proc_value *v = bpf_map_lookup_elem(&proc_allocs, &key), init = { .count = 1 };
+
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		return;
+	}
+	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	count_map_full(bpf_map_update_elem(&proc_allocs, &key, &init, BPF_NOEXIST), FS_MAP_PROC);
+}
+
+static __always_inline int on_page_alloc(void *ctx, bool failed, __u32 order, __u64 gfp, __s32 mt)
+{
+	__u32 slot;
+	__u64 *n;
+
+	if (task_excluded())
+		return 0;
+	order = clamp_order(order);
+	slot = fs_page_alloc_index(order, clamp_migratetype(mt), gfp_class(gfp));
+	n = bpf_map_lookup_elem(&page_allocs, &slot);
+	if (n)
+		(*n)++;
+	if (order >= min_order)
+		count_process(order);
+	if (order >= stack_order) {
+		struct fs_stack_key key = { .kind = FS_STACK_HIGH_ORDER, .order = order,
+					    .migratetype = clamp_migratetype(mt) };
+		count_stack(ctx, &key);
+	}
+	if (failed) {
+		struct fs_event *e = event_start(FS_EV_PAGE_FAIL);
+
+		if (!e)
+			return 0;
+		e->page.gfp = gfp;
+		e->page.order = order;
+		e->page.migratetype = mt;
+		event_submit(ctx, e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(page_alloc_btf, struct page *page, unsigned int order, gfp_t gfp, int migratetype)
+{
+	return on_page_alloc(ctx, !page, order, gfp, migratetype);
+}
+
+SEC("tracepoint/kmem/mm_page_alloc")
+int page_alloc_tp(struct trace_event_raw_mm_page_alloc *ctx)
+{
+	return on_page_alloc(ctx, ctx->pfn == (unsigned long)-1, ctx->order, ctx->gfp_flags,
+			     ctx->migratetype);
+}
+
+/*
+ * Classic tracepoint on purpose: change_ownership is computed by the
+ * tracepoint from the pageblock bitmap, which a typed tracepoint lacks.
+ */
+SEC("tracepoint/kmem/mm_page_alloc_extfrag")
+int extfrag_tp(struct trace_event_raw_mm_page_alloc_extfrag *ctx)
+{
+	struct fs_extfrag_key key = {
+		.alloc_order = clamp_order(ctx->alloc_order),
+		.fallback_order = clamp_order(ctx->fallback_order),
+		.alloc_migratetype = clamp_migratetype(ctx->alloc_migratetype),
+		.fallback_migratetype = clamp_migratetype(ctx->fallback_migratetype),
+		.change_ownership = ctx->change_ownership != 0,
+	};
+	__u64 one = 1, *n;
+
+	if (task_excluded())
+		return 0;
+	count(FS_CTR_PROBE_HITS + FS_PROBE_EXTFRAG);
+	n = bpf_map_lookup_elem(&extfrag, &key);
+	if (n)
+		(*n)++;
+	else
+		count_map_full(bpf_map_update_elem(&extfrag, &key, &one, BPF_NOEXIST), FS_MAP_EXTFRAG);
+	if (extfrag_stacks) {
+		struct fs_stack_key skey = { .kind = FS_STACK_EXTFRAG, .order = key.alloc_order,
+					     .migratetype = key.alloc_migratetype,
+					     .fallback_migratetype = key.fallback_migratetype };
+		count_stack(ctx, &skey);
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmalloc address-space failures.  vmalloc failing for lack of pages shows
+ * up as page-allocator failures whose stack runs through vmalloc; user
+ * space classifies those from the symbolised stack.
+ */
+#include "fragscope.bpf.h"
+
+SEC("tracepoint/vmalloc/alloc_vmap_area")
+int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
+{
+	struct fs_event *e;
+
+	if (task_excluded())
+		return 0;
+	count(FS_CTR_PROBE_HITS + FS_PROBE_VMAP_AREA);
+	if (!ctx->failed)
+		return 0;
+	e = event_start(FS_EV_VMAP_FAIL);
+	if (!e)
+		return 0;
+	e->vmap.size = ctx->size;
+	e->vmap.align = ctx->align;
+	e->vmap.vstart = ctx->vstart;
+	e->vmap.vend = ctx->vend;
+	event_submit(ctx, e);
+	return 0;
+}

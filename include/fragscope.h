@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The structures that cross from the BPF programs to user space: ring-buffer
+ * events, map keys and values, and the indices of the counter arrays.
+ *
+ * This header is included by both sides, so it uses only fixed-width types
+ * and no kernel or libc headers.  Every layout here is also the on-disk
+ * layout of a record file's event stream: change one and bump
+ * FS_RECORD_FORMAT_VERSION in user/record/record_format.h.
+ */
+#ifndef FRAGSCOPE_H
+#define FRAGSCOPE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define FS_COMM_LEN 16
+#define FS_CACHE_NAME_LEN 24
+/* The kernel's own cap (sysctl kernel.perf_event_max_stack defaults to 127). */
+#define FS_MAX_FRAMES 127
+
+/* Array dimensions are powers of two so an index is a shift, not a multiply. */
+#define FS_ORDERS 16 /* MAX_PAGE_ORDER is 10 on x86; room for larger configs */
+#define FS_MIGRATETYPES 8
+#define FS_GFP_CLASSES 4
+
+/*
+ * How a page allocation may behave under pressure, derived from its gfp
+ * flags in the kernel using bit values user space reads from the running
+ * kernel.  It is orthogonal to the migratetype: it says whether the caller
+ * could wait for reclaim/compaction and whether it expects to fail.
+ */
+enum fs_gfp_class {
+	FS_GFP_ATOMIC = 0,  /* no direct reclaim, may use reserves (__GFP_HIGH) */
+	FS_GFP_NOWAIT = 1,  /* no direct reclaim, no reserves */
+	FS_GFP_MAYFAIL = 2, /* direct reclaim, but __GFP_NORETRY/__GFP_RETRY_MAYFAIL */
+	FS_GFP_NORMAL = 3,  /* direct reclaim, retries hard (GFP_KERNEL, GFP_USER...) */
+};
+
+static inline unsigned int fs_page_alloc_index(unsigned int order, unsigned int migratetype,
+					       unsigned int gfp_class)
+{
+	return (order * FS_MIGRATETYPES + migratetype) * FS_GFP_CLASSES + gfp_class;
+}
+#define FS_PAGE_ALLOC_SLOTS (FS_ORDERS * FS_MIGRATETYPES * FS_GFP_CLASSES)
+
+/* Ring-buffer event types: what must not be lost. */
+enum fs_event_type {
+	FS_EV_PAGE_FAIL = 1,    /* mm_page_alloc returned no page */
+	FS_EV_KMALLOC_FAIL = 2, /* kmalloc returned NULL */
+	FS_EV_SLAB_FAIL = 3,    /* kmem_cache_alloc returned NULL */
+	FS_EV_VMAP_FAIL = 4,    /* alloc_vmap_area failed: no vmalloc address space */
+	FS_EV_COMPACT = 5,      /* one zone's direct compaction inside an allocation */
+	FS_EV_RECLAIM = 6,      /* one direct or memcg reclaim stall */
+	FS_EV_OOM = 7,          /* the OOM killer chose a victim */
+	FS_EV_TYPES
+};
+
+/* Which reclaim a FS_EV_RECLAIM measured. */
+enum fs_reclaim_kind {
+	FS_RECLAIM_DIRECT = 0, /* global direct reclaim: the zone was short */
+	FS_RECLAIM_MEMCG = 1,  /* memcg limit reclaim: the cgroup was full */
+};
+
+struct fs_event_header {
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id; /* id of the task's memory-controller cgroup (its inode number) */
+	__u32 type;
+	__u32 pid; /* tgid */
+	__u32 tid;
+	__u32 cpu;
+	char comm[FS_COMM_LEN];
+	__u16 nr_frames; /* valid entries of the event's frames[] */
+	__u16 pad[3];
+};
+
+struct fs_page_fail {
+	__u64 gfp;
+	__u32 order;
+	__s32 migratetype;
+};
+
+struct fs_kmalloc_fail {
+	__u64 call_site;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 gfp;
+	__s32 node;
+	__u32 pad;
+	char cache[FS_CACHE_NAME_LEN]; /* kmem_cache name, empty for kmalloc */
+};
+
+struct fs_vmap_fail {
+	__u64 size;
+	__u64 align;
+	__u64 vstart;
+	__u64 vend;
+};
+
+struct fs_compact {
+	__u64 try_ts_ns;   /* when try_to_compact_pages started: the stall's start */
+	__u64 begin_ts_ns; /* this zone's compaction began */
+	__u64 gfp;
+	__u64 zone_start_pfn;
+	__u32 order;
+	__s32 priority;
+	__s32 status; /* enum compact_result */
+	__u32 sync;
+};
+
+struct fs_reclaim {
+	__u64 begin_ts_ns;
+	__u64 gfp;
+	__u64 nr_reclaimed;
+	__s32 order;
+	__u32 kind; /* enum fs_reclaim_kind */
+};
+
+struct fs_oom {
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 pgtables_kb;
+	__u32 victim_pid;
+	__u32 uid;
+	__s32 oom_score_adj;
+	__u32 pad;
+	char victim_comm[FS_COMM_LEN];
+};
+
+/*
+ * Events are written with only nr_frames of frames[], so a record is
+ * fs_event_size(nr_frames) bytes long, not sizeof(struct fs_event).
+ */
+struct fs_event {
+	struct fs_event_header hdr;
+	union {
+		struct fs_page_fail page;
+		struct fs_kmalloc_fail kmalloc;
+		struct fs_vmap_fail vmap;
+		struct fs_compact compact;
+		struct fs_reclaim reclaim;
+		struct fs_oom oom;
+	};
+	__u64 frames[FS_MAX_FRAMES];
+};
+
+#define FS_EVENT_FIXED_SIZE (sizeof(struct fs_event) - FS_MAX_FRAMES * sizeof(__u64))
+#define fs_event_size(nr_frames) (FS_EVENT_FIXED_SIZE + (nr_frames) * sizeof(__u64))
+
+/* Per-process counts of page allocations at or above min_order. */
+struct fs_proc_key {
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 order;
+};
+
+struct fs_proc_value {
+	__u64 count;
+	char comm[FS_COMM_LEN];
+};
+
+/* kmalloc / kmem_cache_alloc per call site. */
+struct fs_callsite_key {
+	__u64 call_site;
+	__u32 is_cache; /* 0: kmalloc, 1: kmem_cache_alloc */
+	__u32 pad;
+};
+
+struct fs_callsite_value {
+	__u64 count;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u64 failures;
+};
+
+/* One kmem:mm_page_alloc_extfrag shape: exact counts, aggregated in the kernel. */
+struct fs_extfrag_key {
+	__u8 alloc_order;
+	__u8 fallback_order;
+	__u8 alloc_migratetype;
+	__u8 fallback_migratetype;
+	__u8 change_ownership; /* the whole pageblock changed type: pollution */
+	__u8 pad[3];
+};
+
+/* What a counted kernel stack is a stack of. */
+enum fs_stack_kind {
+	FS_STACK_HIGH_ORDER = 0, /* a page allocation at or above stack_order */
+	FS_STACK_EXTFRAG = 1,    /* a fallback into another migratetype's pageblock */
+};
+
+struct fs_stack_key {
+	__s32 stack_id; /* in the stack-trace map */
+	__u8 kind;      /* enum fs_stack_kind */
+	__u8 order;
+	__u8 migratetype;          /* requested */
+	__u8 fallback_migratetype; /* extfrag only */
+};
+
+/* Direct compaction in progress on a task, keyed by tid. */
+struct fs_compact_try {
+	__u64 ts_ns;
+	__u64 gfp;
+	__u64 zone_begin_ts_ns;
+	__u32 order;
+	__s32 priority;
+};
+
+/* Reclaim in progress on a task, keyed by tid. */
+struct fs_reclaim_start {
+	__u64 ts_ns;
+	__u64 gfp;
+	__s32 order;
+	__u32 kind;
+};
+
+/*
+ * The probes fragscope attaches, in one list shared by the programs (which
+ * count their hits) and user space (which names them and reports them).
+ */
+enum fs_probe {
+	FS_PROBE_PAGE_ALLOC,
+	FS_PROBE_EXTFRAG,
+	FS_PROBE_KMALLOC,
+	FS_PROBE_KMEM_CACHE_ALLOC,
+	FS_PROBE_COMPACT_TRY,
+	FS_PROBE_COMPACT_BEGIN,
+	FS_PROBE_COMPACT_END,
+	FS_PROBE_COMPACT_DEFERRED,
+	FS_PROBE_KCOMPACTD_WAKE,
+	FS_PROBE_VMAP_AREA,
+	FS_PROBE_DIRECT_RECLAIM_BEGIN,
+	FS_PROBE_DIRECT_RECLAIM_END,
+	FS_PROBE_MEMCG_RECLAIM_BEGIN,
+	FS_PROBE_MEMCG_RECLAIM_END,
+	FS_PROBE_OOM_VICTIM,
+	FS_PROBES
+};
+
+/*
+ * Slots of the per-CPU "counters" array.  Everything that is counted rather
+ * than aggregated by key lives here, so user space reads it in one lookup.
+ */
+enum fs_map_id {
+	FS_MAP_PROC,
+	FS_MAP_CALLSITE,
+	FS_MAP_EXTFRAG,
+	FS_MAP_STACK_COUNTS,
+	FS_MAP_COMPACT_TRIES,
+	FS_MAP_RECLAIM_STARTS,
+	FS_MAPS
+};
+
+#define FS_CTR_PROBE_HITS 0                                /* [FS_PROBES] */
+#define FS_CTR_LOST (FS_CTR_PROBE_HITS + FS_PROBES)        /* [FS_EV_TYPES]: ring buffer full */
+#define FS_CTR_MAP_FULL (FS_CTR_LOST + FS_EV_TYPES)        /* [FS_MAPS]: keyed map full */
+#define FS_CTR_STACK_COLLISION (FS_CTR_MAP_FULL + FS_MAPS) /* stack map bucket held another stack */
+#define FS_CTR_STACK_ERROR (FS_CTR_STACK_COLLISION + 1)    /* stack not taken for another reason */
+#define FS_CTR_DEFERRED (FS_CTR_STACK_ERROR + 1)           /* [FS_ORDERS]: compaction deferred */
+#define FS_CTR_KCOMPACTD_WAKE (FS_CTR_DEFERRED + FS_ORDERS) /* [FS_ORDERS] */
+#define FS_CTR_BG_COMPACT (FS_CTR_KCOMPACTD_WAKE + FS_ORDERS) /* zone compactions outside allocations */
+#define FS_CTR_VMAP_AREA (FS_CTR_BG_COMPACT + 1)           /* vmap areas allocated */
+#define FS_COUNTERS (FS_CTR_VMAP_AREA + 1)
+
+#endif /* FRAGSCOPE_H */

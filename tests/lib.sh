@@ -1,0 +1,81 @@
+# Shared helpers for integration tests (sourced, not run).
+#
+# A test is tests/integration/test_*.sh: exit 0 passes, 1 fails, 77 skips.
+# With FRAGSCOPE_REQUIRE_BPF=1 (as in CI) a test that would skip for want of
+# root or BPF fails instead, so no BPF test can skip silently.
+
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
+TOOLS=${TOOLS:-$TOP/build/tests/tools}
+ARTIFACTS=${ARTIFACTS:-$TOP/build/artifacts}
+mkdir -p "$ARTIFACTS"
+TMP=$(mktemp -d /tmp/fragscope-test.XXXXXX)
+CLEANUPS=()
+
+cleanup_all() {
+	local i
+	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[$i]}" || true; done
+	rm -rf "$TMP"
+}
+trap cleanup_all EXIT
+on_exit() { CLEANUPS+=("$*"); }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() {
+	if [ "${FRAGSCOPE_REQUIRE_BPF:-0}" = 1 ]; then
+		echo "FAIL (FRAGSCOPE_REQUIRE_BPF=1, would skip): $*" >&2
+		exit 1
+	fi
+	echo "SKIP: $*" >&2
+	exit 77
+}
+pass() { echo "ok: $*"; }
+
+require_bpf() {
+	[ "$(id -u)" = 0 ] || skip "needs root for BPF"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF at /sys/kernel/btf/vmlinux"
+	[ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
+}
+
+# Run a command in the background; its pid is in $! and it is stopped at exit.
+start_bg() {
+	"$@" &
+	local pid=$!
+	on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+}
+
+# A memory cgroup (v1 or v2) that is removed at exit, with its tasks.
+# Usage: memcg_create NAME LIMIT_BYTES; prints the cgroup directory.
+memcg_create() {
+	local name=$1 limit=$2 dir
+	if [ -d /sys/fs/cgroup/memory ]; then
+		dir=/sys/fs/cgroup/memory/fragscope-test-$name-$$
+		mkdir "$dir" || return 1
+		echo "$limit" >"$dir/memory.limit_in_bytes"
+	else
+		dir=/sys/fs/cgroup/fragscope-test-$name-$$
+		mkdir "$dir" || return 1
+		echo "$limit" >"$dir/memory.max"
+	fi
+	on_exit "memcg_remove $dir"
+	echo "$dir"
+}
+
+memcg_remove() {
+	local dir=$1 pid
+	[ -d "$dir" ] || return 0
+	for pid in $(cat "$dir/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+	for _ in $(seq 50); do rmdir "$dir" 2>/dev/null && return 0; sleep 0.1; done
+	echo "warning: could not remove $dir" >&2
+}
+
+# Run a command inside a memory cgroup: memcg_run DIR CMD...
+memcg_run() {
+	local dir=$1
+	shift
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
+}
+
+# jq with a clear failure message: json_get FILE FILTER
+json_get() { jq -er "$2" "$1" || fail "jq '$2' on $1"; }
