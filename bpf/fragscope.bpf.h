@@ -18,6 +18,7 @@
 
 /* Filters and thresholds, set by user space before load (see loader.c). */
 extern const volatile __u32 filter_tgid;
+extern const volatile __u32 self_tgid; /* fragscope itself: its map reads allocate */
 extern const volatile __u64 filter_cgroup_id;
 extern const volatile __u32 filter_cgroup_level;
 extern const volatile char filter_comm[FS_COMM_LEN];
@@ -133,7 +134,9 @@ static __always_inline bool comm_matches(void)
 /* Filters are read-only constants, so an unused one is removed by the verifier. */
 static __always_inline bool task_excluded(void)
 {
-	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == self_tgid || (filter_tgid && tgid != filter_tgid))
 		return true;
 	if (filter_comm[0] && !comm_matches())
 		return true;

@@ -8,6 +8,7 @@
 #include "fragscope.bpf.h"
 
 const volatile __u32 filter_tgid = 0;
+const volatile __u32 self_tgid = 0;
 const volatile __u64 filter_cgroup_id = 0;
 const volatile __u32 filter_cgroup_level = 0;
 const volatile char filter_comm[FS_COMM_LEN] = {};

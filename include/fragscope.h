@@ -3,16 +3,31 @@
  * The structures that cross from the BPF programs to user space: ring-buffer
  * events, map keys and values, and the indices of the counter arrays.
  *
- * This header is included by both sides, so it uses only fixed-width types
- * and no kernel or libc headers.  Every layout here is also the on-disk
+ * This header is included by both sides, so it uses only fixed-width types.  Every layout here is also the on-disk
  * layout of a record file's event stream: change one and bump
  * FS_RECORD_FORMAT_VERSION in user/record/record_format.h.
  */
 #ifndef FRAGSCOPE_H
 #define FRAGSCOPE_H
 
-#ifndef __VMLINUX_H__
-#include <linux/types.h>
+/*
+ * Fixed-width types that are the very types each side uses for 64-bit
+ * values (user space: uint64_t, unsigned long on LP64; BPF: __u64), so
+ * pointers to fields mix with either side's code without casts.
+ */
+#ifdef __VMLINUX_H__
+typedef __u64 fs_u64;
+typedef __s32 fs_s32;
+typedef __u32 fs_u32;
+typedef __u16 fs_u16;
+typedef __u8 fs_u8;
+#else
+#include <stdint.h>
+typedef uint64_t fs_u64;
+typedef int32_t fs_s32;
+typedef uint32_t fs_u32;
+typedef uint16_t fs_u16;
+typedef uint8_t fs_u8;
 #endif
 
 #define FS_COMM_LEN 16
@@ -64,69 +79,69 @@ enum fs_reclaim_kind {
 };
 
 struct fs_event_header {
-	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 cgroup_id; /* id of the task's memory-controller cgroup (its inode number) */
-	__u32 type;
-	__u32 pid; /* tgid */
-	__u32 tid;
-	__u32 cpu;
+	fs_u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	fs_u64 cgroup_id; /* id of the task's memory-controller cgroup (its inode number) */
+	fs_u32 type;
+	fs_u32 pid; /* tgid */
+	fs_u32 tid;
+	fs_u32 cpu;
 	char comm[FS_COMM_LEN];
-	__u16 nr_frames; /* valid entries of the event's frames[] */
-	__u16 pad[3];
+	fs_u16 nr_frames; /* valid entries of the event's frames[] */
+	fs_u16 pad[3];
 };
 
 struct fs_page_fail {
-	__u64 gfp;
-	__u32 order;
-	__s32 migratetype;
+	fs_u64 gfp;
+	fs_u32 order;
+	fs_s32 migratetype;
 };
 
 struct fs_kmalloc_fail {
-	__u64 call_site;
-	__u64 bytes_req;
-	__u64 bytes_alloc;
-	__u64 gfp;
-	__s32 node;
-	__u32 pad;
+	fs_u64 call_site;
+	fs_u64 bytes_req;
+	fs_u64 bytes_alloc;
+	fs_u64 gfp;
+	fs_s32 node;
+	fs_u32 pad;
 	char cache[FS_CACHE_NAME_LEN]; /* kmem_cache name, empty for kmalloc */
 };
 
 struct fs_vmap_fail {
-	__u64 size;
-	__u64 align;
-	__u64 vstart;
-	__u64 vend;
+	fs_u64 size;
+	fs_u64 align;
+	fs_u64 vstart;
+	fs_u64 vend;
 };
 
 struct fs_compact {
-	__u64 try_ts_ns;   /* when try_to_compact_pages started: the stall's start */
-	__u64 begin_ts_ns; /* this zone's compaction began */
-	__u64 gfp;
-	__u64 zone_start_pfn;
-	__u32 order;
-	__s32 priority;
-	__s32 status; /* enum compact_result */
-	__u32 sync;
+	fs_u64 try_ts_ns;   /* when try_to_compact_pages started: the stall's start */
+	fs_u64 begin_ts_ns; /* this zone's compaction began */
+	fs_u64 gfp;
+	fs_u64 zone_start_pfn;
+	fs_u32 order;
+	fs_s32 priority;
+	fs_s32 status; /* enum compact_result */
+	fs_u32 sync;
 };
 
 struct fs_reclaim {
-	__u64 begin_ts_ns;
-	__u64 gfp;
-	__u64 nr_reclaimed;
-	__s32 order;
-	__u32 kind; /* enum fs_reclaim_kind */
+	fs_u64 begin_ts_ns;
+	fs_u64 gfp;
+	fs_u64 nr_reclaimed;
+	fs_s32 order;
+	fs_u32 kind; /* enum fs_reclaim_kind */
 };
 
 struct fs_oom {
-	__u64 total_vm_kb;
-	__u64 anon_rss_kb;
-	__u64 file_rss_kb;
-	__u64 shmem_rss_kb;
-	__u64 pgtables_kb;
-	__u32 victim_pid;
-	__u32 uid;
-	__s32 oom_score_adj;
-	__u32 pad;
+	fs_u64 total_vm_kb;
+	fs_u64 anon_rss_kb;
+	fs_u64 file_rss_kb;
+	fs_u64 shmem_rss_kb;
+	fs_u64 pgtables_kb;
+	fs_u32 victim_pid;
+	fs_u32 uid;
+	fs_s32 oom_score_adj;
+	fs_u32 pad;
 	char victim_comm[FS_COMM_LEN];
 };
 
@@ -144,46 +159,46 @@ struct fs_event {
 		struct fs_reclaim reclaim;
 		struct fs_oom oom;
 	};
-	__u64 frames[FS_MAX_FRAMES];
+	fs_u64 frames[FS_MAX_FRAMES];
 };
 
-#define FS_EVENT_FIXED_SIZE (sizeof(struct fs_event) - FS_MAX_FRAMES * sizeof(__u64))
-#define fs_event_size(nr_frames) (FS_EVENT_FIXED_SIZE + (nr_frames) * sizeof(__u64))
+#define FS_EVENT_FIXED_SIZE (sizeof(struct fs_event) - FS_MAX_FRAMES * sizeof(fs_u64))
+#define fs_event_size(nr_frames) (FS_EVENT_FIXED_SIZE + (nr_frames) * sizeof(fs_u64))
 
 /* Per-process counts of page allocations at or above min_order. */
 struct fs_proc_key {
-	__u64 cgroup_id;
-	__u32 pid;
-	__u32 order;
+	fs_u64 cgroup_id;
+	fs_u32 pid;
+	fs_u32 order;
 };
 
 struct fs_proc_value {
-	__u64 count;
+	fs_u64 count;
 	char comm[FS_COMM_LEN];
 };
 
 /* kmalloc / kmem_cache_alloc per call site. */
 struct fs_callsite_key {
-	__u64 call_site;
-	__u32 is_cache; /* 0: kmalloc, 1: kmem_cache_alloc */
-	__u32 pad;
+	fs_u64 call_site;
+	fs_u32 is_cache; /* 0: kmalloc, 1: kmem_cache_alloc */
+	fs_u32 pad;
 };
 
 struct fs_callsite_value {
-	__u64 count;
-	__u64 bytes_req;
-	__u64 bytes_alloc;
-	__u64 failures;
+	fs_u64 count;
+	fs_u64 bytes_req;
+	fs_u64 bytes_alloc;
+	fs_u64 failures;
 };
 
 /* One kmem:mm_page_alloc_extfrag shape: exact counts, aggregated in the kernel. */
 struct fs_extfrag_key {
-	__u8 alloc_order;
-	__u8 fallback_order;
-	__u8 alloc_migratetype;
-	__u8 fallback_migratetype;
-	__u8 change_ownership; /* the whole pageblock changed type: pollution */
-	__u8 pad[3];
+	fs_u8 alloc_order;
+	fs_u8 fallback_order;
+	fs_u8 alloc_migratetype;
+	fs_u8 fallback_migratetype;
+	fs_u8 change_ownership; /* the whole pageblock changed type: pollution */
+	fs_u8 pad[3];
 };
 
 /* What a counted kernel stack is a stack of. */
@@ -193,28 +208,28 @@ enum fs_stack_kind {
 };
 
 struct fs_stack_key {
-	__s32 stack_id; /* in the stack-trace map */
-	__u8 kind;      /* enum fs_stack_kind */
-	__u8 order;
-	__u8 migratetype;          /* requested */
-	__u8 fallback_migratetype; /* extfrag only */
+	fs_s32 stack_id; /* in the stack-trace map */
+	fs_u8 kind;      /* enum fs_stack_kind */
+	fs_u8 order;
+	fs_u8 migratetype;          /* requested */
+	fs_u8 fallback_migratetype; /* extfrag only */
 };
 
 /* Direct compaction in progress on a task, keyed by tid. */
 struct fs_compact_try {
-	__u64 ts_ns;
-	__u64 gfp;
-	__u64 zone_begin_ts_ns;
-	__u32 order;
-	__s32 priority;
+	fs_u64 ts_ns;
+	fs_u64 gfp;
+	fs_u64 zone_begin_ts_ns;
+	fs_u32 order;
+	fs_s32 priority;
 };
 
 /* Reclaim in progress on a task, keyed by tid. */
 struct fs_reclaim_start {
-	__u64 ts_ns;
-	__u64 gfp;
-	__s32 order;
-	__u32 kind;
+	fs_u64 ts_ns;
+	fs_u64 gfp;
+	fs_s32 order;
+	fs_u32 kind;
 };
 
 /*

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Bad input gets a clear message and a distinct exit code, never a crash.
+source "$(dirname "$0")/../lib.sh"
+[ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
+
+expect_exit() {
+	local want=$1 pattern=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want: $(cat "$TMP/err")"
+	grep -Eqi -- "$pattern" "$TMP/err" "$TMP/out" || fail "'$*' did not say /$pattern/: $(cat "$TMP/err")"
+}
+
+expect_exit 2 "unknown command" "$FRAGSCOPE" frobnicate
+expect_exit 2 "Usage" "$FRAGSCOPE"
+expect_exit 2 "invalid duration" "$FRAGSCOPE" record -d -3
+expect_exit 2 "invalid value" "$FRAGSCOPE" record --min-order 99
+expect_exit 2 "invalid value" "$FRAGSCOPE" record -F nosuchformat
+expect_exit 2 "invalid value" "$FRAGSCOPE" record --ringbuf-kb 3
+expect_exit 2 "unexpected argument" "$FRAGSCOPE" trace extra
+expect_exit 2 "invalid kind" "$FRAGSCOPE" report --kind nosuchkind
+expect_exit 2 "until must be later" "$FRAGSCOPE" report --since 5 --until 2
+expect_exit 0 "Usage: fragscope record" "$FRAGSCOPE" record --help
+expect_exit 0 "Usage: fragscope report" "$FRAGSCOPE" report --help
+expect_exit 0 "Usage: fragscope trace" "$FRAGSCOPE" trace --help
+pass "usage errors exit 2 with a message"
+
+# A missing or foreign record file is bad input, not a crash.
+expect_exit 1 "No such file" "$FRAGSCOPE" report -i "$TMP/none.data"
+head -c 4096 /dev/urandom >"$TMP/foreign.data"
+expect_exit 5 "not a record file|foreign|magic" "$FRAGSCOPE" report -i "$TMP/foreign.data"
+pass "bad record files are refused clearly"
+
+# Without privileges, the message names what is missing (exit 3).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	expect_exit 3 "CAP_BPF" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FRAGSCOPE" record -d 1 --no-file
+	pass "unprivileged tracing names CAP_BPF and CAP_PERFMON"
+fi

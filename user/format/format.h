@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The formatters' one small interface: each output format is one file
+ * that turns a finished model into bytes.  Shared naming and symbolising
+ * helpers live in report.c so every format says things the same way.
+ */
+#ifndef FS_FORMAT_FORMAT_H
+#define FS_FORMAT_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct model;
+struct kernel_info;
+struct ksyms;
+struct trace_meta;
+
+/* What folded and pprof output are stacks of. */
+enum stack_selection { STACKS_FAILURES, STACKS_HIGH_ORDER, STACKS_EXTFRAG, STACKS_COMPACTION, STACKS_RECLAIM };
+
+struct report_options {
+	const char *sort; /* count, bytes, order, comm, pid, kind, stack */
+	unsigned int top; /* rows per table */
+	bool raw_addrs;   /* print unresolved kernel addresses */
+	enum stack_selection stacks;
+};
+
+struct report {
+	const struct model *model;
+	const struct kernel_info *kinfo;
+	const struct ksyms *ksyms;
+	const struct trace_meta *meta;
+	struct report_options opts;
+};
+
+struct formatter {
+	const char *name;
+	int (*write)(const struct report *r, FILE *out);
+};
+
+/* NULL for an unknown format name. */
+const struct formatter *formatter_find(const char *name);
+/* "text, json, ..." for usage messages. */
+const char *formatter_names(void);
+int parse_stack_selection(const char *name, enum stack_selection *out);
+
+extern const struct formatter format_text, format_json, format_folded;
+
+/* Shared helpers. */
+/* "function+0x1a [module]", or [unknown] unless --raw-addrs. */
+const char *report_frame(const struct report *r, uint64_t addr, char *buf, size_t len);
+/* The function alone, so stacks through different offsets merge (flame graphs, pprof). */
+const char *report_function(const struct report *r, uint64_t addr, char *buf, size_t len);
+const char *report_migratetype(const struct report *r, int mt, char *buf, size_t len);
+const char *report_compact_status(const struct report *r, int status, char *buf, size_t len);
+const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len);
+const char *report_gfp_class(int gfp_class);
+/* Indices of model->groups ordered by opts.sort (caller frees). */
+size_t *report_sorted_groups(const struct report *r);
+/* Each selected stack, innermost frame first, with its weight; returns the count. */
+typedef void (*stack_visit_fn)(void *ctx, const uint64_t *frames, uint32_t nr, uint64_t weight,
+			       const char *root);
+size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Facts about a trace that are not events: where and when it ran and what
+ * was attached.  Pointer-free, so a record file stores it as it is.
+ */
+#ifndef FS_MODEL_META_H
+#define FS_MODEL_META_H
+
+#include <stdint.h>
+#include "fragscope.h"
+
+struct trace_meta {
+	char fragscope_version[16];
+	char hostname[65];
+	char boot_id[40];
+	char command[256];        /* the fragscope command line */
+	uint64_t start_realtime_ns; /* CLOCK_REALTIME at attach */
+	uint64_t start_mono_ns;     /* CLOCK_MONOTONIC at attach: event timestamps' base */
+	uint64_t attach_ns;         /* from start to attached */
+	uint32_t min_order, stack_order;
+	uint8_t probe_state[FS_PROBES]; /* enum probe_state */
+	char probe_via[FS_PROBES][12];
+};
+
+/* "kmem:mm_page_alloc" and its parts, for every enum fs_probe. */
+const char *fs_probe_name(int probe);
+const char *fs_probe_category(int probe);
+const char *fs_probe_event(int probe);
+const char *fs_event_type_name(int type);
+
+#endif

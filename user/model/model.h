@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one aggregation model.  Live tracing and replay of a record file feed
+ * it the same way: model_add_event() for each ring-buffer event (already
+ * validated by the decoder), model_set_snapshot() for each reading of the
+ * in-kernel aggregates.  Formatters only read it.
+ */
+#ifndef FS_MODEL_MODEL_H
+#define FS_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fragscope.h"
+#include "model/histogram.h"
+#include "model/snapshot.h"
+#include "model/stack_table.h"
+#include "util/u64map.h"
+
+struct kernel_info;
+struct ksyms;
+
+enum failure_kind {
+	FAIL_PAGE,      /* the page allocator returned no page */
+	FAIL_THP,       /* ... for a transparent huge page: the fault falls back to small pages */
+	FAIL_KMALLOC,   /* kmalloc returned NULL */
+	FAIL_SLAB,      /* kmem_cache_alloc returned NULL */
+	FAIL_VMALLOC,   /* a page allocation inside vmalloc failed: vmalloc fails */
+	FAIL_VMAP_AREA, /* vmalloc found no virtual address space */
+	FAIL_KINDS
+};
+
+const char *failure_kind_name(enum failure_kind kind);
+/* -1 when name is no kind. */
+int failure_kind_parse(const char *name);
+
+#define GROUP_MAX_PROCS 8
+
+struct proc_count {
+	uint32_t pid;
+	char comm[FS_COMM_LEN];
+	uint64_t count;
+};
+
+/* Failures with the same kind and the same kernel stack. */
+struct failure_group {
+	enum failure_kind kind;
+	uint32_t stack_id; /* in model->stacks */
+	uint32_t order;    /* page kinds; for kmalloc, the order backing the size */
+	uint64_t bytes;    /* requested bytes of the first failure */
+	uint64_t gfp;      /* of the first failure */
+	uint64_t call_site;
+	uint64_t cgroup_id;
+	char cache[FS_CACHE_NAME_LEN];
+	uint64_t count;
+	uint64_t first_ns, last_ns;
+	struct proc_count procs[GROUP_MAX_PROCS];
+	uint32_t nr_procs;
+	uint64_t other_procs; /* failures of processes beyond GROUP_MAX_PROCS */
+	/* How often this failure sat beneath a failure of each kind (a page
+	 * failure inside kmalloc_large), and how often one sat beneath it. */
+	uint64_t beneath[FAIL_KINDS];
+	uint64_t above[FAIL_KINDS];
+};
+
+/* A stall's kernel stack with how often and how long it stalled there. */
+struct stall_stack {
+	uint32_t stack_id;
+	uint32_t kind; /* compaction: 0; reclaim: enum fs_reclaim_kind */
+	uint64_t count;
+	uint64_t total_ns;
+};
+
+#define COMPACT_STATUSES 16
+
+struct compaction_summary {
+	struct histogram stall; /* one sample per direct-compaction attempt */
+	uint64_t stalls_by_order[FS_ORDERS];
+	uint64_t outcome[COMPACT_STATUSES]; /* attempts by their best zone result */
+	uint64_t zones_compacted;
+};
+
+struct reclaim_summary {
+	struct histogram stall;
+	uint64_t stalls_by_order[FS_ORDERS];
+	uint64_t pages_reclaimed;
+};
+
+struct oom_kill {
+	struct fs_event_header killer; /* the task whose allocation invoked the OOM killer */
+	struct fs_oom victim;
+	uint32_t stack_id;
+};
+
+/* Report-time selection; zero means no filter. */
+struct model_filter {
+	uint32_t pid;
+	char comm[FS_COMM_LEN];
+	uint32_t kinds;      /* bit per enum failure_kind; 0: all */
+	int32_t min_order;   /* -1: none */
+	uint64_t since_ns;   /* relative to the trace start */
+	uint64_t until_ns;
+};
+
+/* An open direct-compaction attempt, one per task. */
+struct open_compaction {
+	uint32_t tid;
+	uint64_t try_ns, end_ns;
+	uint32_t order, zones, stack_id;
+	int32_t best_status;
+};
+
+struct recent_failure {
+	struct fs_event_header hdr;
+	enum failure_kind kind;
+	uint32_t order;
+	uint64_t bytes;
+	uint32_t stack_id;
+};
+
+#define MODEL_RECENT 16
+
+struct model {
+	const struct kernel_info *kinfo;
+	const struct ksyms *ksyms;
+	struct model_filter filter;
+	uint64_t start_ns; /* the trace start, CLOCK_MONOTONIC */
+	uint64_t end_ns;   /* the latest time seen */
+
+	uint64_t events[FS_EV_TYPES]; /* ring-buffer events received, by type */
+	uint64_t filtered_out;
+	struct stack_table stacks;
+
+	struct failure_group *groups;
+	size_t nr_groups;
+	struct u64map group_index; /* (kind, stack_id) -> index + 1 */
+	uint64_t failures[FAIL_KINDS];
+	struct recent_failure recent[MODEL_RECENT]; /* ring of the latest failures */
+	uint64_t nr_recent;
+	struct { /* the latest page failure of each task, to link nested failures */
+		struct u64map by_tid; /* tid -> index + 1 into pending */
+	} nesting;
+	struct pending_page_failure *pending;
+	size_t nr_pending;
+
+	struct compaction_summary compaction;
+	struct reclaim_summary reclaim[2]; /* by enum fs_reclaim_kind */
+	struct stall_stack *stall_stacks;
+	size_t nr_stall_stacks;
+	struct u64map stall_stack_index;
+	struct open_compaction *open;
+	size_t nr_open;
+	struct u64map open_by_tid;
+
+	struct oom_kill *ooms;
+	size_t nr_ooms;
+
+	/* In-kernel aggregates: the window is current minus base. */
+	struct snapshot base, current, window;
+	uint32_t snapshots;
+};
+
+void model_init(struct model *m, const struct kernel_info *kinfo, const struct ksyms *ksyms,
+		const struct model_filter *filter, uint64_t start_ns);
+void model_free(struct model *m);
+
+/* A decoded ring-buffer event (fs_event_size(e->hdr.nr_frames) bytes are valid). */
+int model_add_event(struct model *m, const struct fs_event *e);
+/* The in-kernel aggregates at s->ts_ns, cumulative since the trace start. */
+int model_set_snapshot(struct model *m, const struct snapshot *s);
+/* The kind of a failure event (page, thp, vmalloc... from its gfp and stack). */
+enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
+/* Closes what is still open (compaction attempts); call before reporting. */
+void model_finish(struct model *m);
+
+/* Derived figures used by several formatters. */
+uint64_t model_page_allocs_total(const struct model *m);
+uint64_t model_lost_total(const struct model *m);
+double model_duration_s(const struct model *m);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A snapshot is the in-kernel aggregates at one moment, summed over CPUs:
+ * cumulative since the trace started.  Live tracing reads it from the BPF
+ * maps (source/snapshot_read.c); replay reads it from a record file; the
+ * model consumes it the same way in both cases.
+ */
+#ifndef FS_MODEL_SNAPSHOT_H
+#define FS_MODEL_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fragscope.h"
+
+struct snap_proc {
+	struct fs_proc_key key;
+	struct fs_proc_value value;
+};
+
+struct snap_callsite {
+	struct fs_callsite_key key;
+	struct fs_callsite_value value;
+};
+
+struct snap_extfrag {
+	struct fs_extfrag_key key;
+	uint64_t count;
+};
+
+struct snap_stack {
+	struct fs_stack_key key;
+	uint64_t count;
+	uint32_t nr_frames;
+	uint64_t frames[FS_MAX_FRAMES];
+};
+
+struct snapshot {
+	uint64_t ts_ns;
+	uint64_t page_allocs[FS_PAGE_ALLOC_SLOTS];
+	uint64_t counters[FS_COUNTERS];
+	size_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
+	struct snap_proc *procs;
+	struct snap_callsite *callsites;
+	struct snap_extfrag *extfrags;
+	struct snap_stack *stacks;
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+/* Deep copy: dst is freed first. */
+int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
+/* Appenders grow the arrays; -ENOMEM on failure. */
+int snapshot_add_proc(struct snapshot *s, const struct snap_proc *p);
+int snapshot_add_callsite(struct snapshot *s, const struct snap_callsite *c);
+int snapshot_add_extfrag(struct snapshot *s, const struct snap_extfrag *e);
+int snapshot_add_stack(struct snapshot *s, const struct snap_stack *st);
+
+#endif

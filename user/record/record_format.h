@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What fragscope puts in a record file (the container is recfile.h): the
+ * header payload and the record types.  Payloads are the structs of
+ * include/fragscope.h and the model headers as bytes, x86-64/aarch64 layout
+ * (little-endian, natural alignment); a reader refuses other layouts by
+ * the header's version and sizes rather than misreading them.
+ */
+#ifndef FS_RECORD_RECORD_FORMAT_H
+#define FS_RECORD_RECORD_FORMAT_H
+
+#include <stdint.h>
+
+#include "decode/kernel_info.h"
+#include "model/meta.h"
+
+/* Bump when any struct written below changes layout. */
+#define FS_RECORD_FORMAT_VERSION 1
+
+struct record_header {
+	uint32_t format_version;
+	uint32_t meta_size;   /* sizeof(struct trace_meta) of the writer */
+	uint32_t kinfo_size;  /* sizeof(struct kernel_info) of the writer */
+	uint32_t event_fixed_size; /* FS_EVENT_FIXED_SIZE of the writer */
+	uint32_t page_size;
+	uint32_t reserved;
+	struct trace_meta meta;
+	struct kernel_info kinfo;
+};
+
+enum record_type {
+	REC_EVENT = 1,    /* one ring-buffer event as the kernel wrote it */
+	REC_SNAPSHOT = 2, /* the in-kernel aggregates (snapshot_codec.h) */
+	REC_KSYM = 3,     /* a kernel symbol, written before any record that needs it */
+	REC_STATE = 4,    /* a fragmentation-state sample */
+};
+
+/* REC_KSYM payload: this header, then the name, a NUL, the module (maybe empty), a NUL. */
+struct record_ksym {
+	uint64_t addr;
+};
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Writes a live session into a record file: the raw events and snapshots
+ * exactly as the model received them, plus every kernel symbol they need,
+ * so `fragscope report` on another machine decodes them the same way.
+ */
+#ifndef FS_RECORD_RECORDER_H
+#define FS_RECORD_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct recorder;
+struct snapshot;
+struct trace_meta;
+struct kernel_info;
+struct ksyms;
+struct recfile_stats;
+
+/* NULL with *err (negative errno or RECFILE_E*) on failure. */
+struct recorder *recorder_create(const char *path, const struct trace_meta *meta,
+				 const struct kernel_info *kinfo, const struct ksyms *ksyms, int *err);
+int recorder_write_event(struct recorder *r, const void *raw, size_t len);
+int recorder_write_snapshot(struct recorder *r, const struct snapshot *s);
+/* Completes the pending block, so a crash after this loses nothing before it. */
+int recorder_flush(struct recorder *r);
+/* Final flush and rename into place; stats may be NULL. */
+int recorder_close(struct recorder *r, struct recfile_stats *stats);
+
+#endif

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "record/snapshot_codec.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct encoded_counts {
+	uint64_t ts_ns;
+	uint32_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
+};
+
+/* An encoded stack: key, count and frame count, then only the frames used. */
+struct encoded_stack {
+	struct fs_stack_key key;
+	uint64_t count;
+	uint32_t nr_frames;
+	uint32_t pad;
+};
+
+void *snapshot_encode(const struct snapshot *s, size_t *len)
+{
+	struct encoded_counts counts = { s->ts_ns, s->nr_procs, s->nr_callsites, s->nr_extfrags, s->nr_stacks };
+	size_t size = sizeof(counts) + sizeof(s->page_allocs) + sizeof(s->counters) +
+		      s->nr_procs * sizeof(*s->procs) + s->nr_callsites * sizeof(*s->callsites) +
+		      s->nr_extfrags * sizeof(*s->extfrags);
+	char *buf, *p;
+
+	for (size_t i = 0; i < s->nr_stacks; i++)
+		size += sizeof(struct encoded_stack) + s->stacks[i].nr_frames * sizeof(uint64_t);
+	p = buf = malloc(size);
+	if (!buf)
+		return NULL;
+#define PUT(src, n) (memcpy(p, (src), (n)), p += (n))
+	PUT(&counts, sizeof(counts));
+	PUT(s->page_allocs, sizeof(s->page_allocs));
+	PUT(s->counters, sizeof(s->counters));
+	PUT(s->procs, s->nr_procs * sizeof(*s->procs));
+	PUT(s->callsites, s->nr_callsites * sizeof(*s->callsites));
+	PUT(s->extfrags, s->nr_extfrags * sizeof(*s->extfrags));
+	for (size_t i = 0; i < s->nr_stacks; i++) {
+		const struct snap_stack *st = &s->stacks[i];
+		struct encoded_stack e = { st->key, st->count, st->nr_frames, 0 };
+
+		PUT(&e, sizeof(e));
+		PUT(st->frames, st->nr_frames * sizeof(uint64_t));
+	}
+#undef PUT
+	*len = size;
+	return buf;
+}
+
+/* Copy n bytes out of the input, failing instead of reading past its end. */
+static bool take(const char **p, const char *end, void *dst, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return false;
+	memcpy(dst, *p, n);
+	*p += n;
+	return true;
+}
+
+int snapshot_decode(const void *data, size_t len, struct snapshot *out)
+{
+	const char *p = data, *end = p + len;
+	struct encoded_counts counts;
+	int err = 0;
+
+	snapshot_free(out);
+	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
+	    !take(&p, end, out->counters, sizeof(out->counters)))
+		return -EINVAL;
+	out->ts_ns = counts.ts_ns;
+	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {
+		struct snap_proc v;
+
+		err = take(&p, end, &v, sizeof(v)) ? snapshot_add_proc(out, &v) : -EINVAL;
+	}
+	for (uint32_t i = 0; i < counts.nr_callsites && !err; i++) {
+		struct snap_callsite v;
+
+		err = take(&p, end, &v, sizeof(v)) ? snapshot_add_callsite(out, &v) : -EINVAL;
+	}
+	for (uint32_t i = 0; i < counts.nr_extfrags && !err; i++) {
+		struct snap_extfrag v;
+
+		err = take(&p, end, &v, sizeof(v)) ? snapshot_add_extfrag(out, &v) : -EINVAL;
+	}
+	for (uint32_t i = 0; i < counts.nr_stacks && !err; i++) {
+		struct encoded_stack e;
+		struct snap_stack st;
+
+		if (!take(&p, end, &e, sizeof(e)) || e.nr_frames > FS_MAX_FRAMES ||
+		    !take(&p, end, st.frames, e.nr_frames * sizeof(uint64_t))) {
+			err = -EINVAL;
+			break;
+		}
+		st.key = e.key;
+		st.count = e.count;
+		st.nr_frames = e.nr_frames;
+		err = snapshot_add_stack(out, &st);
+	}
+	if (!err && p != end)
+		err = -EINVAL;
+	if (err)
+		snapshot_free(out);
+	return err;
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "source/replay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/exit_codes.h"
+#include "decode/event.h"
+#include "decode/ksyms.h"
+#include "fragscope.h"
+#include "record/recfile.h"
+#include "record/record_format.h"
+#include "record/snapshot_codec.h"
+
+static int read_header(struct recfile_reader *f, struct replay *r, char *err, size_t errlen)
+{
+	size_t len;
+	const struct record_header *h = recfile_header(f, &len);
+
+	if (!h || len < offsetof(struct record_header, meta)) {
+		snprintf(err, errlen, "the file has no fragscope header");
+		return FS_EXIT_BAD_INPUT;
+	}
+	if (h->format_version > FS_RECORD_FORMAT_VERSION) {
+		snprintf(err, errlen, "the file was written by a newer fragscope (record format %u; this one reads up to %u)",
+			 h->format_version, FS_RECORD_FORMAT_VERSION);
+		return FS_EXIT_BAD_INPUT;
+	}
+	if (len != sizeof(*h) || h->meta_size != sizeof(h->meta) || h->kinfo_size != sizeof(h->kinfo) ||
+	    h->event_fixed_size != FS_EVENT_FIXED_SIZE) {
+		snprintf(err, errlen, "the file's record layout differs from this fragscope's (format %u, header %zu bytes)",
+			 h->format_version, len);
+		return FS_EXIT_BAD_INPUT;
+	}
+	r->meta = h->meta;
+	r->kinfo = h->kinfo;
+	r->meta.command[sizeof(r->meta.command) - 1] = 0;
+	r->meta.hostname[sizeof(r->meta.hostname) - 1] = 0;
+	r->kinfo.release[sizeof(r->kinfo.release) - 1] = 0;
+	return FS_EXIT_OK;
+}
+
+static int add_symbol(struct replay *r, const void *payload, uint32_t len)
+{
+	struct record_ksym head;
+	const char *name, *module;
+	size_t name_len;
+
+	if (len < sizeof(head) + 2)
+		return -EINVAL;
+	memcpy(&head, payload, sizeof(head));
+	name = (const char *)payload + sizeof(head);
+	name_len = strnlen(name, len - sizeof(head));
+	if (name_len + 1 >= len - sizeof(head))
+		return -EINVAL;
+	module = name + name_len + 1;
+	if (strnlen(module, len - sizeof(head) - name_len - 1) == len - sizeof(head) - name_len - 1)
+		return -EINVAL;
+	/* An empty name is an end of kernel text (see recorder.c). */
+	return ksyms_add(r->ksyms, head.addr, *name ? name : NULL, *module ? module : NULL);
+}
+
+int replay_file(const char *path, struct replay *r, struct model *m, const struct model_filter *filter,
+		void (*on_event)(void *ctx, const struct fs_event *e), void *ctx, char *err, size_t errlen)
+{
+	struct recfile_reader *f;
+	struct fs_event *event = malloc(sizeof(*event));
+	struct snapshot snap;
+	bool unsorted = false;
+	int rc, ferr = 0;
+
+	memset(r, 0, sizeof(*r));
+	snapshot_init(&snap);
+	f = recfile_open(path, &ferr);
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, ferr > -4096 ? strerror(-ferr) : recfile_strerror(ferr));
+		free(event);
+		return ferr > -4096 ? FS_EXIT_RUNTIME : FS_EXIT_BAD_INPUT;
+	}
+	rc = read_header(f, r, err, errlen);
+	r->ksyms = ksyms_new();
+	if (!rc && (!event || !r->ksyms)) {
+		snprintf(err, errlen, "out of memory");
+		rc = FS_EXIT_RUNTIME;
+	}
+	if (!rc)
+		model_init(m, &r->kinfo, r->ksyms, filter, r->meta.start_mono_ns);
+	while (!rc) {
+		uint32_t type, len;
+		const void *payload;
+		int n = recfile_next(f, &type, &payload, &len);
+
+		if (n == 0)
+			break;
+		if (n == RECFILE_ETRUNCATED) {
+			r->truncated = true;
+			snprintf(r->problem, sizeof(r->problem), "%s", recfile_reader_problem(f));
+			break;
+		}
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s%s%s", path, recfile_strerror(n),
+				 recfile_reader_problem(f) ? ": " : "", recfile_reader_problem(f) ? recfile_reader_problem(f) : "");
+			rc = n > -4096 ? FS_EXIT_RUNTIME : FS_EXIT_BAD_INPUT;
+			break;
+		}
+		r->records++;
+		if (type == REC_KSYM) {
+			if (add_symbol(r, payload, len))
+				goto corrupt;
+			unsorted = true;
+			continue;
+		}
+		if (unsorted) {
+			ksyms_sort(r->ksyms);
+			unsorted = false;
+		}
+		if (type == REC_EVENT) {
+			if (decode_event(payload, len, r->ksyms, event))
+				goto corrupt;
+			r->events++;
+			if (model_add_event(m, event) == -ENOMEM)
+				goto oom;
+			if (on_event)
+				on_event(ctx, event);
+		} else if (type == REC_SNAPSHOT) {
+			if (snapshot_decode(payload, len, &snap))
+				goto corrupt;
+			decode_snapshot(&snap, r->ksyms);
+			r->snapshots++;
+			if (model_set_snapshot(m, &snap))
+				goto oom;
+		}
+		/* Unknown types are newer additions a reader may skip. */
+		continue;
+corrupt:
+		snprintf(err, errlen, "%s: record %llu (type %u, %u bytes) is malformed", path,
+			 (unsigned long long)r->records, type, len);
+		rc = FS_EXIT_BAD_INPUT;
+		break;
+oom:
+		snprintf(err, errlen, "out of memory");
+		rc = FS_EXIT_RUNTIME;
+	}
+	if (unsorted)
+		ksyms_sort(r->ksyms);
+	if (!rc)
+		model_finish(m);
+	recfile_close_reader(f);
+	snapshot_free(&snap);
+	free(event);
+	return rc;
+}
+
+void replay_free(struct replay *r)
+{
+	ksyms_free(r->ksyms);
+	r->ksyms = NULL;
+}

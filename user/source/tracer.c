@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "source/tracer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "cli/exit_codes.h"
+#include "decode/gfp.h"
+#include "decode/kernel_info.h"
+#include "fragscope.skel.h"
+#include "model/meta.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+/*
+ * Every probe with its BPF programs: the BTF-typed variant where one is
+ * cheaper or richer, and the classic tracepoint that works everywhere.
+ * btf_args is the typed tracepoint's argument count (with its leading
+ * void *): a kernel whose prototype differs gets the classic variant.
+ */
+static const struct probe_def {
+	const char *btf_prog, *tp_prog;
+	int btf_args;
+	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
+} probe_defs[FS_PROBES] = {
+	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
+	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
+	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", 7 },
+	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf",
+					"kmem_cache_alloc_tp", 6, "kmem_cache" },
+	[FS_PROBE_COMPACT_TRY] = { NULL, "compact_try_tp" },
+	[FS_PROBE_COMPACT_BEGIN] = { NULL, "compact_begin_tp" },
+	[FS_PROBE_COMPACT_END] = { NULL, "compact_end_tp" },
+	[FS_PROBE_COMPACT_DEFERRED] = { NULL, "compact_deferred_tp" },
+	[FS_PROBE_KCOMPACTD_WAKE] = { NULL, "kcompactd_wake_tp" },
+	[FS_PROBE_VMAP_AREA] = { NULL, "alloc_vmap_area_tp" },
+	[FS_PROBE_DIRECT_RECLAIM_BEGIN] = { NULL, "direct_reclaim_begin_tp" },
+	[FS_PROBE_DIRECT_RECLAIM_END] = { NULL, "direct_reclaim_end_tp" },
+	[FS_PROBE_MEMCG_RECLAIM_BEGIN] = { NULL, "memcg_reclaim_begin_tp" },
+	[FS_PROBE_MEMCG_RECLAIM_END] = { NULL, "memcg_reclaim_end_tp" },
+	[FS_PROBE_OOM_VICTIM] = { NULL, "mark_victim_tp" },
+};
+
+const char *probe_state_name(enum probe_state s)
+{
+	switch (s) {
+	case PROBE_ATTACHED: return "attached";
+	case PROBE_MISSING: return "missing";
+	case PROBE_MASKED: return "masked";
+	case PROBE_FAILED: return "failed";
+	}
+	return "?";
+}
+
+void tracer_config_defaults(struct tracer_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->min_order = 1;
+	c->stack_order = 4; /* above PAGE_ALLOC_COSTLY_ORDER: the orders that fail */
+	c->extfrag_stacks = true;
+	c->ringbuf_bytes = 4 << 20;
+	c->stack_map_entries = 16384;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG || !getenv("FRAGSCOPE_VERBOSE"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool has_caps(uint64_t mask)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	uint64_t effective;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	effective = data[0].effective | (uint64_t)data[1].effective << 32;
+	return (effective & mask) == mask;
+}
+
+static const char *tracefs_dir(void)
+{
+	struct statfs st;
+
+	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(*tracefs_dirs); i++)
+		if (!statfs(tracefs_dirs[i], &st) && st.f_type == TRACEFS_MAGIC)
+			return tracefs_dirs[i];
+	return NULL;
+}
+
+int tracer_preflight(char *err, size_t errlen)
+{
+	bool bpf_caps = has_caps(1ULL << CAP_BPF | 1ULL << CAP_PERFMON);
+
+	if (!bpf_caps && !has_caps(1ULL << CAP_SYS_ADMIN)) {
+		snprintf(err, errlen,
+			 "tracing needs root, or the capabilities CAP_BPF and CAP_PERFMON (missing:%s%s); "
+			 "run it with sudo",
+			 has_caps(1ULL << CAP_BPF) ? "" : " CAP_BPF",
+			 has_caps(1ULL << CAP_PERFMON) ? "" : " CAP_PERFMON");
+		return FS_EXIT_PRIVILEGE;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(err, errlen,
+			 "this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s); fragscope's CO-RE "
+			 "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			 strerror(errno));
+		return FS_EXIT_UNSUPPORTED;
+	}
+	if (!tracefs_dir() && mount("nodev", tracefs_dirs[0], "tracefs", 0, NULL)) {
+		snprintf(err, errlen, "tracefs is not mounted and mounting it at %s failed: %s",
+			 tracefs_dirs[0], strerror(errno));
+		return FS_EXIT_UNSUPPORTED;
+	}
+	return FS_EXIT_OK;
+}
+
+/* Does this kernel's typed tracepoint have the prototype our program expects? */
+static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t len)
+{
+	const struct probe_def *d = &probe_defs[probe];
+	char name[128];
+	const struct btf_type *t;
+	const struct btf_param *params;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", fs_probe_event(probe));
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0) {
+		snprintf(why, len, "no BTF type %s", name);
+		return false;
+	}
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type); /* pointer */
+	t = t ? btf__type_by_id(btf, t->type) : NULL;             /* function prototype */
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != d->btf_args) {
+		snprintf(why, len, "typed tracepoint prototype differs (%d arguments, expected %d)",
+			 t ? btf_vlen(t) : -1, d->btf_args);
+		return false;
+	}
+	if (!d->btf_arg3_struct)
+		return true;
+	params = btf_params(t);
+	t = btf__type_by_id(btf, params[3].type);
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), d->btf_arg3_struct)) {
+		snprintf(why, len, "typed tracepoint's 3rd argument is not struct %s *", d->btf_arg3_struct);
+		return false;
+	}
+	return true;
+}
+
+static bool name_in_list(const char *list, const char *category, const char *event)
+{
+	char full[96];
+	const char *p = list;
+	size_t n;
+
+	if (!list)
+		return false;
+	snprintf(full, sizeof(full), "%s:%s", category, event);
+	while (*p) {
+		n = strcspn(p, ",");
+		if ((n == strlen(event) && !strncmp(p, event, n)) || (n == strlen(full) && !strncmp(p, full, n)))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* Decide per probe which program to load, or why none. */
+static void choose_programs(struct tracer *t, const struct tracer_config *cfg, const struct btf *btf,
+			    const char *tracefs)
+{
+	struct bpf_object *obj = t->skel->obj;
+
+	for (int i = 0; i < FS_PROBES; i++) {
+		const struct probe_def *d = &probe_defs[i];
+		struct probe_status *s = &t->probes[i];
+		struct bpf_program *btf_prog = d->btf_prog ? bpf_object__find_program_by_name(obj, d->btf_prog) : NULL;
+		struct bpf_program *tp_prog = bpf_object__find_program_by_name(obj, d->tp_prog);
+		char path[256], why[160] = "";
+		bool use_btf = false, exists;
+
+		s->name = fs_probe_name(i);
+		s->via = "-";
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, fs_probe_category(i), fs_probe_event(i));
+		exists = !access(path, R_OK);
+		if (btf_prog && !cfg->classic_only && exists)
+			use_btf = btf_variant_fits(btf, i, why, sizeof(why));
+		if (btf_prog)
+			bpf_program__set_autoload(btf_prog, use_btf);
+		bpf_program__set_autoload(tp_prog, exists && !use_btf);
+
+		if (name_in_list(cfg->mask_probes, fs_probe_category(i), fs_probe_event(i))) {
+			s->state = PROBE_MASKED;
+			snprintf(s->why, sizeof(s->why), "masked by --mask-probes");
+			if (btf_prog)
+				bpf_program__set_autoload(btf_prog, false);
+			bpf_program__set_autoload(tp_prog, false);
+		} else if (!exists) {
+			s->state = PROBE_MISSING;
+			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
+		} else {
+			s->state = PROBE_FAILED; /* until attached */
+			s->via = use_btf ? "tp_btf" : "tracepoint";
+			if (btf_prog && !use_btf)
+				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
+					 cfg->classic_only ? "--classic-tracepoints" : why);
+		}
+	}
+}
+
+static int resolve_cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, size_t errlen)
+{
+	char cur[4096], probe[4200];
+	struct stat st;
+	struct statfs fs;
+
+	if (stat(path, &st) || statfs(path, &fs)) {
+		snprintf(err, errlen, "--cgroup %s: %s", path, strerror(errno));
+		return FS_EXIT_USAGE;
+	}
+	if (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen, "--cgroup %s: not a cgroup directory", path);
+		return FS_EXIT_USAGE;
+	}
+	snprintf(probe, sizeof(probe), "%s/memory.usage_in_bytes", path);
+	if (access(probe, F_OK)) {
+		snprintf(probe, sizeof(probe), "%s/memory.current", path);
+		if (access(probe, F_OK) && fs.f_type == CGROUP_SUPER_MAGIC) {
+			snprintf(err, errlen, "--cgroup %s: not in the memory controller's hierarchy", path);
+			return FS_EXIT_USAGE;
+		}
+	}
+	*id = st.st_ino;
+	/* The level is the number of cgroup directories above it on the same mount. */
+	*level = 0;
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (;;) {
+		char *slash = strrchr(cur, '/');
+		struct stat parent;
+
+		if (!slash || slash == cur)
+			break;
+		*slash = 0;
+		if (stat(cur, &parent) || parent.st_dev != st.st_dev)
+			break;
+		(*level)++;
+	}
+	return FS_EXIT_OK;
+}
+
+static int configure(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
+		     char *err, size_t errlen)
+{
+	struct fragscope_bpf *s = t->skel;
+	int rc;
+
+	s->rodata->filter_tgid = cfg->pid;
+	s->rodata->self_tgid = getpid();
+	memcpy((char *)s->rodata->filter_comm, cfg->comm, FS_COMM_LEN);
+	if (cfg->cgroup_path) {
+		rc = resolve_cgroup(cfg->cgroup_path, (uint64_t *)&s->rodata->filter_cgroup_id,
+				    (uint32_t *)&s->rodata->filter_cgroup_level, err, errlen);
+		if (rc)
+			return rc;
+	}
+	s->rodata->min_order = cfg->min_order;
+	s->rodata->stack_order = cfg->stack_order;
+	s->rodata->extfrag_stacks = cfg->extfrag_stacks;
+	s->rodata->ringbuf_wakeup_bytes = cfg->ringbuf_bytes / 4;
+	s->rodata->gfp_direct_reclaim = gfp_mask(&ki->gfp, "__GFP_DIRECT_RECLAIM");
+	s->rodata->gfp_high = gfp_mask(&ki->gfp, "__GFP_HIGH");
+	s->rodata->gfp_mayfail = gfp_mask(&ki->gfp, "__GFP_NORETRY") | gfp_mask(&ki->gfp, "__GFP_RETRY_MAYFAIL");
+	if (!s->rodata->gfp_direct_reclaim)
+		fprintf(stderr, "fragscope: warning: this kernel's __GFP_DIRECT_RECLAIM bit is unknown; "
+				"gfp classes will all read 'nowait'\n");
+	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
+	bpf_map__set_max_entries(s->maps.stacks, cfg->stack_map_entries);
+	bpf_map__set_max_entries(s->maps.stack_counts, cfg->stack_map_entries);
+	return FS_EXIT_OK;
+}
+
+static int open_and_load(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
+			 const struct btf *btf, const char *tracefs, char *err, size_t errlen)
+{
+	int rc;
+
+	t->skel = fragscope_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return FS_EXIT_RUNTIME;
+	}
+	rc = configure(t, cfg, ki, err, errlen);
+	if (rc)
+		return rc;
+	choose_programs(t, cfg, btf, tracefs);
+	rc = fragscope_bpf__load(t->skel);
+	if (rc) {
+		snprintf(err, errlen, "the kernel refused fragscope's BPF programs: %s%s", strerror(-rc),
+			 rc == -EPERM ? " (missing CAP_BPF/CAP_PERFMON, or locked down)" : "");
+		return rc == -EPERM ? FS_EXIT_PRIVILEGE : FS_EXIT_UNSUPPORTED;
+	}
+	return FS_EXIT_OK;
+}
+
+static void attach_all(struct tracer *t)
+{
+	for (int i = 0; i < FS_PROBES; i++) {
+		const struct probe_def *d = &probe_defs[i];
+		struct probe_status *s = &t->probes[i];
+		const char *prog_name = !strcmp(s->via, "tp_btf") ? d->btf_prog : d->tp_prog;
+		struct bpf_program *prog;
+
+		if (s->state != PROBE_FAILED)
+			continue;
+		prog = bpf_object__find_program_by_name(t->skel->obj, prog_name);
+		t->links[i] = bpf_program__attach(prog);
+		if (!t->links[i]) {
+			snprintf(s->why, sizeof(s->why), "attach failed: %s", strerror(errno));
+			continue;
+		}
+		s->state = PROBE_ATTACHED;
+	}
+}
+
+int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
+		 tracer_event_fn on_event, void *ctx, char *err, size_t errlen)
+{
+	uint64_t begin = now_ns();
+	const char *tracefs;
+	struct btf *btf;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	u64map_init(&t->stack_cache);
+	libbpf_set_print(libbpf_quiet);
+	rc = tracer_preflight(err, errlen);
+	if (rc)
+		return rc;
+	tracefs = tracefs_dir();
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
+		return FS_EXIT_UNSUPPORTED;
+	}
+	rc = open_and_load(t, cfg, ki, btf, tracefs, err, errlen);
+	if (rc == FS_EXIT_UNSUPPORTED && !cfg->classic_only) {
+		/* A typed tracepoint the verifier rejects: classic ones are the portable fallback. */
+		struct tracer_config classic = *cfg;
+
+		fprintf(stderr, "fragscope: warning: %s; retrying with classic tracepoints\n", err);
+		classic.classic_only = true;
+		fragscope_bpf__destroy(t->skel);
+		rc = open_and_load(t, &classic, ki, btf, tracefs, err, errlen);
+	}
+	btf__free(btf);
+	if (rc) {
+		tracer_stop(t);
+		return rc;
+	}
+	t->ncpus = libbpf_num_possible_cpus();
+	t->percpu_buf = calloc(t->ncpus, sizeof(struct fs_callsite_value));
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), (ring_buffer_sample_fn)on_event, ctx, NULL);
+	if (!t->percpu_buf || !t->rb) {
+		snprintf(err, errlen, "cannot set up the ring buffer: %s", strerror(errno));
+		tracer_stop(t);
+		return FS_EXIT_RUNTIME;
+	}
+	attach_all(t);
+	t->start_ns = now_ns();
+	t->attach_ns = t->start_ns - begin;
+	for (int i = 0; i < FS_PROBES; i++)
+		if (t->probes[i].state == PROBE_MISSING || t->probes[i].state == PROBE_FAILED)
+			fprintf(stderr, "fragscope: warning: %s not traced: %s\n", t->probes[i].name, t->probes[i].why);
+	return FS_EXIT_OK;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	/* Events are submitted without wakeups below a threshold: drain regardless. */
+	if (n >= 0)
+		n = ring_buffer__consume(t->rb);
+	return n;
+}
+
+/* Sum a per-CPU value made of u64 fields over CPUs into out. */
+static void sum_percpu(const void *percpu, size_t value_size, int ncpus, void *out)
+{
+	size_t fields = value_size / sizeof(uint64_t), stride = (value_size + 7) & ~7UL;
+	uint64_t *dst = out;
+
+	memset(out, 0, value_size);
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const uint64_t *src = (const uint64_t *)((const char *)percpu + cpu * stride);
+
+		for (size_t f = 0; f < fields; f++)
+			dst[f] += src[f];
+	}
+}
+
+static int read_percpu_array(struct tracer *t, int fd, uint32_t n, uint64_t *out)
+{
+	for (uint32_t key = 0; key < n; key++) {
+		if (bpf_map_lookup_elem(fd, &key, t->percpu_buf))
+			return -errno;
+		sum_percpu(t->percpu_buf, sizeof(uint64_t), t->ncpus, &out[key]);
+	}
+	return 0;
+}
+
+typedef int (*entry_fn)(struct tracer *t, struct snapshot *s, const void *key, const void *value);
+
+/* Every entry of a hash map; per-CPU values arrive summed. */
+static int read_hash(struct tracer *t, struct snapshot *s, int fd, size_t key_size, size_t value_size,
+		     bool percpu, entry_fn fn)
+{
+	char key[64], next[64], value[sizeof(struct fs_proc_value) > sizeof(struct fs_callsite_value)
+					     ? sizeof(struct fs_proc_value) : sizeof(struct fs_callsite_value)];
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, percpu ? t->percpu_buf : value))
+			continue; /* deleted meanwhile */
+		if (percpu)
+			sum_percpu(t->percpu_buf, value_size, t->ncpus, value);
+		err = fn(t, s, key, value);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_proc(struct tracer *t, struct snapshot *s, const void *key, const void *value)
+{
+	struct snap_proc p;
+
+	(void)t;
+	memcpy(&p.key, key, sizeof(p.key));
+	memcpy(&p.value, value, sizeof(p.value));
+	return snapshot_add_proc(s, &p);
+}
+
+static int add_callsite(struct tracer *t, struct snapshot *s, const void *key, const void *value)
+{
+	struct snap_callsite c;
+
+	(void)t;
+	memcpy(&c.key, key, sizeof(c.key));
+	memcpy(&c.value, value, sizeof(c.value));
+	return snapshot_add_callsite(s, &c);
+}
+
+static int add_extfrag(struct tracer *t, struct snapshot *s, const void *key, const void *value)
+{
+	struct snap_extfrag x;
+
+	(void)t;
+	memcpy(&x.key, key, sizeof(x.key));
+	memcpy(&x.count, value, sizeof(x.count));
+	return snapshot_add_extfrag(s, &x);
+}
+
+/* Stack ids are never reused (no BPF_F_REUSE_STACKID), so each is fetched once. */
+static int add_stack(struct tracer *t, struct snapshot *s, const void *key, const void *value)
+{
+	struct snap_stack st = {};
+	uint64_t *slot;
+	bool inserted;
+
+	memcpy(&st.key, key, sizeof(st.key));
+	memcpy(&st.count, value, sizeof(st.count));
+	slot = u64map_upsert(&t->stack_cache, (uint32_t)st.key.stack_id, &inserted);
+	if (!slot)
+		return -ENOMEM;
+	if (inserted) {
+		size_t n = t->nr_cached;
+
+		if ((n & (n - 1)) == 0) {
+			void *frames = realloc(t->cached_stacks, (n ? n * 2 : 1) * sizeof(*t->cached_stacks));
+			void *nrs = frames ? realloc(t->cached_nr, (n ? n * 2 : 1) * sizeof(*t->cached_nr)) : NULL;
+
+			if (frames)
+				t->cached_stacks = frames;
+			if (!frames || !nrs) {
+				u64map_remove(&t->stack_cache, (uint32_t)st.key.stack_id);
+				return -ENOMEM;
+			}
+			t->cached_nr = nrs;
+		}
+		memset(t->cached_stacks[n], 0, sizeof(t->cached_stacks[n]));
+		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &st.key.stack_id, t->cached_stacks[n]);
+		t->cached_nr[n] = 0;
+		while (t->cached_nr[n] < FS_MAX_FRAMES && t->cached_stacks[n][t->cached_nr[n]])
+			t->cached_nr[n]++;
+		*slot = ++t->nr_cached;
+	}
+	st.nr_frames = t->cached_nr[*slot - 1];
+	memcpy(st.frames, t->cached_stacks[*slot - 1], st.nr_frames * sizeof(uint64_t));
+	return snapshot_add_stack(s, &st);
+}
+
+int tracer_snapshot(struct tracer *t, struct snapshot *out)
+{
+	struct fragscope_bpf *s = t->skel;
+	int err;
+
+	snapshot_free(out);
+	out->ts_ns = now_ns();
+	err = read_percpu_array(t, bpf_map__fd(s->maps.page_allocs), FS_PAGE_ALLOC_SLOTS, out->page_allocs);
+	if (!err)
+		err = read_percpu_array(t, bpf_map__fd(s->maps.counters), FS_COUNTERS, out->counters);
+	if (!err)
+		err = read_hash(t, out, bpf_map__fd(s->maps.proc_allocs), sizeof(struct fs_proc_key),
+				sizeof(struct fs_proc_value), false, add_proc);
+	if (!err)
+		err = read_hash(t, out, bpf_map__fd(s->maps.callsites), sizeof(struct fs_callsite_key),
+				sizeof(struct fs_callsite_value), true, add_callsite);
+	if (!err)
+		err = read_hash(t, out, bpf_map__fd(s->maps.extfrag), sizeof(struct fs_extfrag_key),
+				sizeof(uint64_t), true, add_extfrag);
+	if (!err)
+		err = read_hash(t, out, bpf_map__fd(s->maps.stack_counts), sizeof(struct fs_stack_key),
+				sizeof(uint64_t), false, add_stack);
+	return err;
+}
+
+uint64_t tracer_map_bytes(const struct tracer *t)
+{
+	struct bpf_map *map;
+	uint64_t total = 0;
+
+	bpf_object__for_each_map(map, t->skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		uint64_t entry;
+
+		if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+			continue;
+		entry = (uint64_t)info.key_size + info.value_size;
+		if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH)
+			entry = info.key_size + (uint64_t)info.value_size * t->ncpus;
+		total += info.type == BPF_MAP_TYPE_RINGBUF ? info.max_entries : entry * info.max_entries;
+	}
+	return total;
+}
+
+void tracer_stop(struct tracer *t)
+{
+	for (int i = 0; i < FS_PROBES; i++)
+		bpf_link__destroy(t->links[i]);
+	ring_buffer__free(t->rb);
+	fragscope_bpf__destroy(t->skel);
+	free(t->percpu_buf);
+	free(t->cached_stacks);
+	free(t->cached_nr);
+	u64map_free(&t->stack_cache);
+	memset(t->links, 0, sizeof(t->links));
+	t->rb = NULL;
+	t->skel = NULL;
+	t->percpu_buf = NULL;
+	t->cached_stacks = NULL;
+	t->cached_nr = NULL;
+}

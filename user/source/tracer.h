@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live source: probes what this kernel offers, loads and attaches the
+ * BPF programs, drains the ring buffer and reads the in-kernel aggregates.
+ */
+#ifndef FS_SOURCE_TRACER_H
+#define FS_SOURCE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fragscope.h"
+#include "model/snapshot.h"
+#include "util/u64map.h"
+
+struct kernel_info;
+struct fragscope_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+struct tracer_config {
+	uint32_t pid;
+	char comm[FS_COMM_LEN];
+	const char *cgroup_path;
+	uint32_t min_order;   /* per-process counts from this order up */
+	uint32_t stack_order; /* kernel stacks counted from this order up */
+	bool extfrag_stacks;
+	uint32_t ringbuf_bytes;     /* power of two, at least one page */
+	uint32_t stack_map_entries; /* distinct stacks kept in the kernel */
+	const char *mask_probes;    /* comma-separated probe names to leave detached */
+	bool classic_only;          /* never use BTF-typed tracepoints */
+};
+
+void tracer_config_defaults(struct tracer_config *c);
+
+enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
+
+struct probe_status {
+	const char *name; /* category:event */
+	const char *via;  /* "tp_btf", "tracepoint" or "-" */
+	enum probe_state state;
+	char why[160];
+};
+
+typedef int (*tracer_event_fn)(void *ctx, const void *data, size_t len);
+
+struct tracer {
+	struct fragscope_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[FS_PROBES];
+	struct probe_status probes[FS_PROBES];
+	int ncpus;
+	uint64_t start_ns;    /* CLOCK_MONOTONIC when attached */
+	uint64_t attach_ns;   /* time taken from start to attached */
+	void *percpu_buf;     /* one value per possible CPU, for reading per-CPU maps */
+	struct u64map stack_cache; /* stack id -> index + 1 in cached_stacks */
+	uint64_t (*cached_stacks)[FS_MAX_FRAMES];
+	uint32_t *cached_nr;
+	size_t nr_cached;
+};
+
+/*
+ * Checks privileges, BTF and tracefs before anything is loaded; returns an
+ * enum fs_exit code with a message in err naming what is missing.
+ */
+int tracer_preflight(char *err, size_t errlen);
+
+/* Returns an enum fs_exit code; on_event gets every ring-buffer record. */
+int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
+		 tracer_event_fn on_event, void *ctx, char *err, size_t errlen);
+/* Waits up to timeout_ms for wakeups, then drains everything pending. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Reads every in-kernel aggregate into out (freed and refilled). */
+int tracer_snapshot(struct tracer *t, struct snapshot *out);
+/* Sizes of the loaded maps, for the report's cost figures. */
+uint64_t tracer_map_bytes(const struct tracer *t);
+void tracer_stop(struct tracer *t);
+
+const char *probe_state_name(enum probe_state s);
+
+#endif
