@@ -11,7 +11,7 @@
 #
 # Usage: tests/fuzz/run.sh [seconds]
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 seconds=${1:-60}
 CLANG=${CLANG:-clang}
 out=build/fuzz
@@ -20,7 +20,7 @@ command -v "$CLANG" >/dev/null || { echo "run.sh: $CLANG not found (apt-get inst
 
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: the usual name, e.g. for skipping
 # checksums a fuzzer could never forge.
-flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+flags=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
        -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
        -Wall -Wextra -Iinclude -Iuser -Ibuild -D_GNU_SOURCE -DFRAGSCOPE_VERSION=\"fuzz\")
 

@@ -39,6 +39,15 @@ static char *tmp_path(const char *name)
 	return path;
 }
 
+/* Where the writer of tmp_path(name) writes until it closes. */
+static char *tmp_partial_path(const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s%s", tmpdir, name, RECFILE_PARTIAL_SUFFIX);
+	return path;
+}
+
 static uint64_t rng_state;
 
 static uint32_t rng(void)
@@ -249,11 +258,9 @@ static void make_cut_file(struct cut_file *f, const char *name, int blocks, int 
 	struct recfile_writer *w;
 	struct recfile_stats written;
 	struct stat st;
-	char partial[4096];
 	uint64_t i = 0;
 	int err;
 
-	snprintf(partial, sizeof(partial), "%s%s", tmp_path(name), RECFILE_PARTIAL_SUFFIX);
 	w = recfile_create(tmp_path(name), TEST_HEADER, sizeof(TEST_HEADER), &err);
 	assert_non_null(w);
 	f->boundary[0] = FILE_HDR_SIZE + sizeof(TEST_HEADER);
@@ -262,7 +269,7 @@ static void make_cut_file(struct cut_file *f, const char *name, int blocks, int 
 		for (int k = 0; k < per_block; k++)
 			append_record(w, i++);
 		assert_int_equal(recfile_flush(w), 0);
-		assert_int_equal(stat(partial, &st), 0);
+		assert_int_equal(stat(tmp_partial_path(name), &st), 0);
 		f->boundary[b] = st.st_size;
 		f->records[b] = i;
 	}
@@ -487,7 +494,7 @@ static void test_mode_and_replace(void **state)
 {
 	static const char old[] = "the previous recording";
 	char *path = tmp_path("replace.rec");
-	char partial[4096];
+	char *partial = tmp_partial_path("replace.rec");
 	struct recfile_writer *w;
 	struct stat st;
 	unsigned char *bytes;
@@ -496,7 +503,6 @@ static void test_mode_and_replace(void **state)
 	int fd, err;
 
 	(void)state;
-	snprintf(partial, sizeof(partial), "%s%s", path, RECFILE_PARTIAL_SUFFIX);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, old, sizeof(old)), sizeof(old));
@@ -532,13 +538,11 @@ static void test_mode_and_replace(void **state)
 static void test_killed_writer(void **state)
 {
 	char *path = tmp_path("killed.rec");
-	char partial[4096];
 	struct recfile_writer *w;
 	int err;
 	pid_t pid;
 
 	(void)state;
-	snprintf(partial, sizeof(partial), "%s%s", path, RECFILE_PARTIAL_SUFFIX);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -553,7 +557,7 @@ static void test_killed_writer(void **state)
 	assert_int_equal(waitpid(pid, &err, 0), pid);
 	assert_true(WIFEXITED(err) && WEXITSTATUS(err) == 0);
 	assert_int_equal(access(path, F_OK), -1);
-	read_file(partial, 500, RECFILE_ETRUNCATED);
+	read_file(tmp_partial_path("killed.rec"), 500, RECFILE_ETRUNCATED);
 }
 
 static void test_record_limits(void **state)
