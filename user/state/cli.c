@@ -29,8 +29,3 @@ int state_fail_exit(const char *command, const struct state_error *err)
 	}
 	return FS_EXIT_RUNTIME;
 }
-
-double state_pages_mib(const struct state *st, uint64_t pages)
-{
-	return pages * (double)st->page_kb / 1024.0;
-}

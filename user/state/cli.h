@@ -18,7 +18,4 @@ bool state_parse_format(const char *s, enum state_format *out);
 /* Prints why reading failed and returns the command's exit code (enum fs_exit). */
 int state_fail_exit(const char *command, const struct state_error *err);
 
-/* MiB for operators, from a count of pages. */
-double state_pages_mib(const struct state *st, uint64_t pages);
-
 #endif

@@ -77,6 +77,11 @@ int state_read(const char *root, unsigned int flags, struct state *st, struct st
 	return ret;
 }
 
+double state_pages_mib(const struct state *st, uint64_t pages)
+{
+	return pages * (double)st->page_kb / 1024.0;
+}
+
 int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *out,
 		 struct state_error *err)
 {

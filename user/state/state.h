@@ -232,6 +232,9 @@ int state_read_vmstat(const char *root, struct state_vmstat *vm, struct state_er
 int state_read_meminfo(const char *root, struct state_meminfo *mi, struct state_error *err);
 int state_read_sysctls(const char *root, struct state_sysctls *sc, struct state_error *err);
 
+/* MiB, for people, from a count of pages. */
+double state_pages_mib(const struct state *st, uint64_t pages);
+
 const struct state_zone *state_find_zone(const struct state *st, int node, const char *name);
 /* -1 when the kernel has no migratetype of that name. */
 int state_migratetype_index(const struct state *st, const char *name);
