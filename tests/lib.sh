@@ -46,7 +46,8 @@ start_bg() {
 }
 
 # A memory cgroup (v1 or v2) that is removed at exit, with its tasks.
-# Usage: memcg_create NAME LIMIT_BYTES; prints the cgroup directory.
+# Usage: memcg_create NAME LIMIT_BYTES; sets MEMCG to its directory.  (Not
+# in $(...): the cleanup must be registered in this shell, not a subshell.)
 memcg_create() {
 	local name=$1 limit=$2 dir
 	if [ -d /sys/fs/cgroup/memory ]; then
@@ -59,7 +60,7 @@ memcg_create() {
 		echo "$limit" >"$dir/memory.max"
 	fi
 	on_exit "memcg_remove $dir"
-	echo "$dir"
+	MEMCG=$dir
 }
 
 memcg_remove() {
@@ -79,3 +80,53 @@ memcg_run() {
 
 # jq with a clear failure message: json_get FILE FILTER
 json_get() { jq -er "$2" "$1" || fail "jq '$2' on $1"; }
+
+# Start `fragscope ARGS...` in the background with stdout in $TMP/fs.out and
+# stderr in $TMP/fs.err, and wait until it has attached.  Sets FS_PID.
+fragscope_start() {
+	"$FRAGSCOPE" "$@" >"$TMP/fs.out" 2>"$TMP/fs.err" &
+	FS_PID=$!
+	on_exit "kill -INT $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
+	for _ in $(seq 100); do
+		grep -q "tracing (attached" "$TMP/fs.err" 2>/dev/null && return 0
+		kill -0 "$FS_PID" 2>/dev/null || fail "fragscope exited early: $(cat "$TMP/fs.err")"
+		sleep 0.1
+	done
+	fail "fragscope did not attach within 10 s: $(cat "$TMP/fs.err")"
+}
+
+# SIGINT the background fragscope and wait for its report; returns its exit status.
+fragscope_stop() {
+	kill -INT "$FS_PID"
+	wait "$FS_PID"
+}
+
+# Run a provoke workload that waits for a go line on stdin, so a tracer can
+# be attached to its pid first.  Usage: provoke_prepare NAME [provoke args...]
+# Sets PROVOKE_PID; provoke_go NAME releases it and waits for it to finish.
+provoke_prepare() {
+	local name=$1
+	shift
+	mkfifo "$TMP/$name.go"
+	"$@" <"$TMP/$name.go" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	eval "PROVOKE_JOB_$name=$!"
+	exec {fd}>"$TMP/$name.go"
+	eval "PROVOKE_FD_$name=$fd"
+	for _ in $(seq 100); do
+		PROVOKE_PID=$(sed -n 's/^pid=//p' "$TMP/$name.out")
+		[ -n "$PROVOKE_PID" ] && return 0
+		sleep 0.05
+	done
+	fail "$name did not start: $(cat "$TMP/$name.err")"
+}
+
+provoke_go() {
+	local name=$1 job fd
+	eval "job=\$PROVOKE_JOB_$name; fd=\$PROVOKE_FD_$name"
+	echo go >&"$fd"
+	exec {fd}>&-
+	wait "$job" || fail "$name failed: $(cat "$TMP/$name.out" "$TMP/$name.err")"
+}
+
+# The value of key=value line KEY in a provoke output file.
+provoke_value() { sed -n "s/^$2=//p" "$TMP/$1.out" | tail -1; }
