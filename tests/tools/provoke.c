@@ -1,0 +1,1433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * provoke: workloads that make the kernel's memory allocators do real,
+ * countable things, for fragscope's integration tests and benchmarks.
+ *
+ *   provoke [options] pages N                 N order-0 page faults (no THP)
+ *   provoke [options] thp N                   N PMD-sized THP faults
+ *   provoke [options] fail [KINDS] [COUNT]    real allocation failures (in a memcg)
+ *   provoke [options] compact direct|sysctl|node|proactive [MB] [THPS]
+ *   provoke [options] reclaim [FILE_MB] [PASSES]   memcg reclaim (in a memcg)
+ *   provoke [options] kmalloc N [pipe|socket|both] slab-heavy syscall churn
+ *   provoke [options] oom [MB]                a child OOM-killed in its memcg
+ *
+ * Everything it did is printed on stdout as key=value lines, one per line,
+ * with no spaces in values: "cmd=", "pid=", "memcg_*=", then "<cmd>.*=" keys,
+ * then "elapsed_ms=" and last "status=ok" (or "status=error" with "error=").
+ * docs/provoking.md says what each command does in the kernel, which
+ * tracepoints it fires and what was observed; tests/tools/README.md lists
+ * the keys.
+ *
+ * Options:
+ *   --marker FILE  write "provoke: <cmd> begin" / "provoke: <cmd> end" to FILE
+ *                  (a tracefs trace_marker) around the measured phase
+ *   --wait         after the header (pid=...), wait for a line on stdin
+ *   --hold MS      keep the memory allocated MS milliseconds before releasing
+ *
+ * Exit status: 0 done, 1 the workload could not run as asked, 2 usage.
+ * Memory-pressure commands refuse to run where they would not be bounded
+ * (no memcg limit, or sizes beyond 25% of MemAvailable).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+
+#define KiB 1024ULL
+#define MiB (1024ULL * 1024)
+#define TMPFS_MAGIC_ 0x01021994
+#define RAMFS_MAGIC_ 0x858458f6
+
+/* ---------------------------------------------------------------- output */
+
+/*
+ * All output goes through one static buffer, written with write(2) only at
+ * chosen points: while `fail` holds its memory cgroup full, nothing may
+ * allocate (a pipe page for stdout would be charged to the full cgroup).
+ */
+static char outbuf[1 << 16];
+static size_t outlen;
+
+static void out_flush(void)
+{
+	size_t off = 0;
+
+	while (off < outlen) {
+		ssize_t n = write(STDOUT_FILENO, outbuf + off, outlen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	outlen = 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void kv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (outlen + 512 > sizeof(outbuf))
+		out_flush();
+	n = snprintf(outbuf + outlen, sizeof(outbuf) - outlen, "%s=", key);
+	outlen += n;
+	va_start(ap, fmt);
+	n = vsnprintf(outbuf + outlen, sizeof(outbuf) - outlen - 1, fmt, ap);
+	va_end(ap);
+	outlen += n;
+	outbuf[outlen++] = '\n';
+}
+
+static void kvu(const char *key, unsigned long long v)
+{
+	kv(key, "%llu", v);
+}
+
+static void kvi(const char *key, long long v)
+{
+	kv(key, "%lld", v);
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case ENOMEM: return "ENOMEM";
+	case E2BIG: return "E2BIG";
+	case EPERM: return "EPERM";
+	case EINVAL: return "EINVAL";
+	case EACCES: return "EACCES";
+	case EBUSY: return "EBUSY";
+	case ENOENT: return "ENOENT";
+	case EAGAIN: return "EAGAIN";
+	case EINTR: return "EINTR";
+	case EMFILE: return "EMFILE";
+	case ENFILE: return "ENFILE";
+	case ENOSPC: return "ENOSPC";
+	case ENOSYS: return "ENOSYS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: {
+		static char buf[16];
+
+		snprintf(buf, sizeof(buf), "E%d", e);
+		return buf;
+	}
+	}
+}
+
+static struct timespec t_start;
+static const char *cmd_name = "";
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int finish(int rc, const char *error)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	kvu("elapsed_ms", (t.tv_sec - t_start.tv_sec) * 1000ULL + (t.tv_nsec - t_start.tv_nsec) / 1000000);
+	if (error) {
+		kv("status", "error");
+		kv("error", "%s", error);
+	} else {
+		kv("status", "ok");
+	}
+	out_flush();
+	if (error)
+		fprintf(stderr, "provoke %s: %s\n", cmd_name, error);
+	return rc;
+}
+
+/* A reason with no spaces, for the error= key. */
+static char errbuf[256];
+__attribute__((format(printf, 1, 2))) static const char *reason(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	for (char *p = errbuf; *p; p++)
+		if (isspace((unsigned char)*p))
+			*p = '_';
+	return errbuf;
+}
+
+/* --------------------------------------------------------------- options */
+
+static int marker_fd = -1;
+static int opt_wait;
+static unsigned opt_hold_ms;
+
+static void marker(const char *what)
+{
+	char buf[128];
+	int n;
+
+	if (marker_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "provoke: %s %s pid=%d\n", cmd_name, what, getpid());
+	if (write(marker_fd, buf, n) < 0) {
+		/* a marker is a convenience; the workload goes on without it */
+	}
+}
+
+static void hold(void)
+{
+	if (opt_hold_ms)
+		sleep_ms(opt_hold_ms);
+}
+
+/* ----------------------------------------------------------- /proc, /sys */
+
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return len;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* The value after "name" (a whole word) in a "name value" table file. */
+static long long table_get(const char *path, const char *name)
+{
+	static char buf[1 << 16];
+	size_t len = strlen(name);
+	char *p;
+
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, name, len) && (p[len] == ' ' || p[len] == ':' || p[len] == '\t')) {
+			p += len + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return strtoll(p, NULL, 10);
+		}
+	}
+	return -1;
+}
+
+static long long vmstat(const char *name)
+{
+	return table_get("/proc/vmstat", name);
+}
+
+static unsigned long long mem_available(void)
+{
+	long long kb = table_get("/proc/meminfo", "MemAvailable");
+
+	return kb > 0 ? kb * KiB : 0;
+}
+
+/* 25% of MemAvailable: the bound for memory used outside a memcg limit. */
+static unsigned long long mem_budget(void)
+{
+	return mem_available() / 4;
+}
+
+/* --------------------------------------------------------------- memcg */
+
+static struct {
+	int found;
+	int v2;
+	char path[512]; /* as in /proc/self/cgroup */
+	char dir[1024]; /* its directory */
+} memcg;
+
+static void memcg_find(void)
+{
+	static char buf[1 << 14], mi[1 << 16];
+	char *line, *save = NULL, root[512] = "";
+	char v2path[512] = "";
+	int have_v1 = 0;
+
+	if (read_text("/proc/self/cgroup", buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = 0;
+		if (c1[1] == 0) {
+			snprintf(v2path, sizeof(v2path), "%s", c2 + 1);
+			continue;
+		}
+		for (char *tok = c1 + 1, *end; tok; tok = end ? end + 1 : NULL) {
+			end = strchr(tok, ',');
+			if (end)
+				*end = 0;
+			if (!strcmp(tok, "memory")) {
+				snprintf(memcg.path, sizeof(memcg.path), "%s", c2 + 1);
+				have_v1 = 1;
+			}
+		}
+	}
+	/* Find the mount of the memory controller in mountinfo. */
+	if (read_text("/proc/self/mountinfo", mi, sizeof(mi)) < 0)
+		return;
+	save = NULL;
+	for (line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mnt[512], fstype[64], opts[512];
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+		    sscanf(dash + 3, "%63s %*s %511s", fstype, opts) != 2)
+			continue;
+		if (have_v1 && !strcmp(fstype, "cgroup")) {
+			for (char *tok = opts, *end; tok; tok = end ? end + 1 : NULL) {
+				end = strchr(tok, ',');
+				if (end)
+					*end = 0;
+				if (!strcmp(tok, "memory"))
+					snprintf(root, sizeof(root), "%s", mnt);
+			}
+		} else if (!have_v1 && !strcmp(fstype, "cgroup2") && !root[0]) {
+			char ctl[600], list[512];
+
+			snprintf(ctl, sizeof(ctl), "%s/cgroup.controllers", mnt);
+			if (read_text(ctl, list, sizeof(list)) > 0 && strstr(list, "memory")) {
+				snprintf(root, sizeof(root), "%s", mnt);
+				snprintf(memcg.path, sizeof(memcg.path), "%s", v2path);
+				memcg.v2 = 1;
+			}
+		}
+	}
+	if (!root[0] || !memcg.path[0])
+		return;
+	snprintf(memcg.dir, sizeof(memcg.dir), "%s%s", root, strcmp(memcg.path, "/") ? memcg.path : "");
+	memcg.found = 1;
+}
+
+static int memcg_is_root(void)
+{
+	return !memcg.found || !strcmp(memcg.path, "/");
+}
+
+/*
+ * cgroup files are opened once and read again with pread(): while `fail`
+ * holds the cgroup full, an open() would need a struct file charged to it
+ * (and the seq_file buffer is allocated by the first read only).
+ */
+static struct {
+	char file[32];
+	int fd;
+} memcg_files[8];
+
+static int memcg_fd(const char *file)
+{
+	char path[1200];
+	unsigned i;
+
+	for (i = 0; i < sizeof(memcg_files) / sizeof(memcg_files[0]) && memcg_files[i].file[0]; i++)
+		if (!strcmp(memcg_files[i].file, file))
+			return memcg_files[i].fd;
+	if (i == sizeof(memcg_files) / sizeof(memcg_files[0]) || !memcg.found)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", memcg.dir, file);
+	snprintf(memcg_files[i].file, sizeof(memcg_files[i].file), "%s", file);
+	memcg_files[i].fd = open(path, O_RDONLY | O_CLOEXEC);
+	return memcg_files[i].fd;
+}
+
+static ssize_t memcg_text(const char *file, char *buf, size_t size)
+{
+	int fd = memcg_fd(file);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
+static long long memcg_read(const char *file)
+{
+	char buf[64];
+
+	if (memcg_text(file, buf, sizeof(buf)) <= 0)
+		return -1;
+	if (!strncmp(buf, "max", 3))
+		return LLONG_MAX;
+	return strtoll(buf, NULL, 10);
+}
+
+static long long memcg_table(const char *file, const char *name)
+{
+	char buf[16384], *p;
+	size_t len = strlen(name);
+
+	if (memcg_text(file, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, len) && p[len] == ' ')
+			return strtoll(p + len + 1, NULL, 10);
+	return -1;
+}
+
+/* The limit in bytes, or ULLONG_MAX when there is none. */
+static unsigned long long memcg_limit(void)
+{
+	long long v;
+
+	if (memcg_is_root())
+		return ULLONG_MAX;
+	v = memcg_read(memcg.v2 ? "memory.max" : "memory.limit_in_bytes");
+	/* v1 spells "unlimited" as PAGE_COUNTER_MAX pages: about 2^63 bytes. */
+	if (v < 0 || v >= (1LL << 62))
+		return ULLONG_MAX;
+	return v;
+}
+
+static long long memcg_usage(void)
+{
+	return memcg_read(memcg.v2 ? "memory.current" : "memory.usage_in_bytes");
+}
+
+/* Charges that hit the limit: v1 memory.failcnt, v2 memory.events "max". */
+static long long memcg_failcnt(void)
+{
+	return memcg.v2 ? memcg_table("memory.events", "max") : memcg_read("memory.failcnt");
+}
+
+static long long memcg_oom_kills(void)
+{
+	return memcg_table(memcg.v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+}
+
+static void print_header(void)
+{
+	unsigned long long limit;
+
+	kv("cmd", "%s", cmd_name);
+	kvi("pid", getpid());
+	kv("memcg_version", "%s", !memcg.found ? "none" : memcg.v2 ? "2" : "1");
+	kv("memcg_path", "%s", memcg.found ? memcg.path : "-");
+	limit = memcg_limit();
+	if (limit == ULLONG_MAX)
+		kv("memcg_limit", "max");
+	else
+		kvu("memcg_limit", limit);
+	kvi("memcg_usage", memcg_usage());
+}
+
+/* ------------------------------------------------------------------ bpf */
+
+static int bpf_sys(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int map_create(unsigned type, unsigned key_size, unsigned value_size, unsigned max_entries,
+		      unsigned flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = flags;
+	return bpf_sys(BPF_MAP_CREATE, &attr);
+}
+
+static int map_update(int fd, const void *key, const void *value)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = (uintptr_t)key;
+	attr.value = (uintptr_t)value;
+	attr.flags = BPF_ANY;
+	return bpf_sys(BPF_MAP_UPDATE_ELEM, &attr);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static unsigned long page_size;
+
+static unsigned long long parse_size(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end) {
+		fprintf(stderr, "provoke: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* Touch a region of stack now, so no stack page is faulted in later. */
+__attribute__((noinline)) static void prefault_stack(void)
+{
+	volatile char buf[256 * 1024];
+
+	for (size_t i = 0; i < sizeof(buf); i += 1024)
+		buf[i] = 0;
+}
+
+/* AnonHugePages (bytes) of the mappings that overlap [start, start+len). */
+static long long smaps_anon_huge(unsigned long start, unsigned long len)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	int in = 0;
+	long long total = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		long long kb;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = lo < start + len && hi > start;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %lld kB", &kb) == 1)
+			total += kb * KiB;
+	}
+	fclose(f);
+	return total;
+}
+
+static int thp_mode(char *out, size_t size, const char *file)
+{
+	char path[256], buf[256], *l, *r;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", file);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (!r)
+		return -1;
+	*r = 0;
+	snprintf(out, size, "%s", l + 1);
+	return 0;
+}
+
+static unsigned long hpage_size(void)
+{
+	char buf[64];
+
+	if (read_text("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof(buf)) <= 0)
+		return 0;
+	return strtoul(buf, NULL, 10);
+}
+
+static int ilog2_ul(unsigned long v)
+{
+	int r = -1;
+
+	while (v) {
+		v >>= 1;
+		r++;
+	}
+	return r;
+}
+
+/* An anonymous mapping of len bytes aligned to align; NULL on failure. */
+static char *map_aligned(size_t len, size_t align, char **base, size_t *base_len)
+{
+	size_t total = len + align;
+	char *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	*base = p;
+	*base_len = total;
+	return (char *)a;
+}
+
+/* ---------------------------------------------------------------- pages */
+
+static int cmd_pages(int argc, char **argv)
+{
+	unsigned long long n, len, budget = mem_budget();
+	struct rusage r0, r1;
+	char *p;
+
+	if (argc < 1)
+		return finish(2, "usage:_pages_N");
+	n = parse_size(argv[0], "page count");
+	len = n * page_size;
+	kvu("pages.requested", n);
+	kvu("pages.page_size", page_size);
+	kvu("pages.bytes", len);
+	if (len > budget)
+		return finish(1, reason("%llu bytes is over 25%% of MemAvailable (%llu)", len, budget));
+	if (n == 0) {
+		marker("begin");
+		marker("end");
+		kvu("pages.touched", 0);
+		kvu("pages.minflt", 0);
+		return finish(0, NULL);
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return finish(1, reason("mmap: %s", errname(errno)));
+	/* No THP, no mTHP: every fault below allocates one order-0 page. */
+	if (madvise(p, len, MADV_NOHUGEPAGE))
+		kv("pages.madvise_nohugepage", "%s", errname(errno));
+	else
+		kv("pages.madvise_nohugepage", "ok");
+	out_flush();
+	getrusage(RUSAGE_SELF, &r0);
+	marker("begin");
+	for (unsigned long long i = 0; i < n; i++)
+		p[i * page_size] = 1;
+	marker("end");
+	getrusage(RUSAGE_SELF, &r1);
+	kvu("pages.touched", n);
+	kvi("pages.minflt", r1.ru_minflt - r0.ru_minflt);
+	hold();
+	munmap(p, len);
+	kvu("pages.unmapped", n);
+	return finish(0, NULL);
+}
+
+/* ------------------------------------------------------------------ thp */
+
+static int cmd_thp(int argc, char **argv)
+{
+	unsigned long long n, len, budget = mem_budget();
+	unsigned long hp = hpage_size();
+	char enabled[32] = "?", defrag[32] = "?";
+	long long a0, f0, c0, s0, huge;
+	char *base, *p;
+	size_t base_len;
+
+	if (argc < 1)
+		return finish(2, "usage:_thp_N");
+	n = parse_size(argv[0], "THP count");
+	thp_mode(enabled, sizeof(enabled), "enabled");
+	thp_mode(defrag, sizeof(defrag), "defrag");
+	kvu("thp.requested", n);
+	kvu("thp.hpage_size", hp);
+	kvi("thp.order", hp ? ilog2_ul(hp / page_size) : -1);
+	kv("thp.enabled", "%s", enabled);
+	kv("thp.defrag", "%s", defrag);
+	if (!hp)
+		return finish(1, "no_/sys/kernel/mm/transparent_hugepage/hpage_pmd_size:_THP_not_built");
+	if (!strcmp(enabled, "never"))
+		return finish(1, "THP_enabled=never");
+	len = n * hp;
+	kvu("thp.bytes", len);
+	if (len > budget)
+		return finish(1, reason("%llu bytes is over 25%% of MemAvailable (%llu)", len, budget));
+	p = map_aligned(len ? len : hp, hp, &base, &base_len);
+	if (!p)
+		return finish(1, reason("mmap: %s", errname(errno)));
+	if (madvise(p, len ? len : hp, MADV_HUGEPAGE))
+		return finish(1, reason("madvise(MADV_HUGEPAGE): %s", errname(errno)));
+	out_flush();
+	a0 = vmstat("thp_fault_alloc");
+	f0 = vmstat("thp_fault_fallback");
+	c0 = vmstat("thp_fault_fallback_charge");
+	s0 = vmstat("compact_stall");
+	marker("begin");
+	for (unsigned long long i = 0; i < n; i++)
+		p[i * hp] = 1;
+	marker("end");
+	huge = smaps_anon_huge((uintptr_t)p, len);
+	kvu("thp.touched", n);
+	kvi("thp.anon_huge_bytes", huge);
+	kvi("thp.huge", huge >= 0 ? huge / (long long)hp : -1);
+	kvi("thp.vmstat_fault_alloc_delta", vmstat("thp_fault_alloc") - a0);
+	kvi("thp.vmstat_fault_fallback_delta", vmstat("thp_fault_fallback") - f0);
+	kvi("thp.vmstat_fault_fallback_charge_delta", vmstat("thp_fault_fallback_charge") - c0);
+	kvi("thp.vmstat_compact_stall_delta", vmstat("compact_stall") - s0);
+	hold();
+	munmap(base, base_len);
+	return finish(0, NULL);
+}
+
+/* ----------------------------------------------------------------- fail */
+
+/*
+ * Failures are provoked by filling the memory cgroup to its limit with
+ * memory that cannot be reclaimed and that is charged without any chance
+ * of the OOM killer, then asking for more through allocations that fail
+ * cleanly (NORETRY / RETRY_MAYFAIL): see docs/provoking.md.
+ */
+enum { K_KMALLOC = 1, K_LARGE = 2, K_VMALLOC = 4, K_SLAB = 8, K_ALL = 15 };
+
+static const struct fail_kind {
+	unsigned bit;
+	const char *name;
+	unsigned value_size; /* of a 1-entry BPF array: sizeof(struct bpf_array) is ~312 */
+	const char *path;
+} fail_kinds[] = {
+	/* 4096 + 312 bytes: kmalloc-cg-8k, then vmalloc of 2 pages */
+	{ K_KMALLOC, "kmalloc", 4096, "bpf_map_area_alloc>kmalloc_node(slab)>vmalloc" },
+	/* 16384 + 312 bytes: kmalloc_large order 3, then vmalloc of 5 pages */
+	{ K_LARGE, "large", 16384, "bpf_map_area_alloc>kmalloc_node(large,order3)>vmalloc" },
+	/* 1 MiB: above PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER, vmalloc only */
+	{ K_VMALLOC, "vmalloc", 1 << 20, "bpf_map_area_alloc>__vmalloc_node_range" },
+	{ K_SLAB, "slab", 0, "fanotify_alloc_event>kmem_cache_alloc" },
+};
+
+/* The filler: a BPF hash map without preallocation whose elements are
+ * allocated by bpf_mem_alloc's refill with GFP_NOWAIT | __GFP_ACCOUNT:
+ * charged to this memcg, never reclaiming, never invoking the OOM killer. */
+#define FILL_VALUE_SIZE 4032
+#define SLAB_STOCK_EVENTS 128 /* 48 (htab_elem) + 8 (key) + 4032 + 8 (llist) = 4096 */
+
+static struct {
+	int fd;
+	unsigned next_key;
+	unsigned max_entries;
+	char value[FILL_VALUE_SIZE];
+} filler = { .fd = -1 };
+
+/* Insert until ENOMEM persists (the refill irq_work failed to charge). */
+static unsigned fill(void)
+{
+	unsigned added = 0, misses = 0;
+
+	while (misses < 8 && filler.next_key < filler.max_entries) {
+		if (map_update(filler.fd, &filler.next_key, filler.value) == 0) {
+			filler.next_key++;
+			added++;
+			misses = 0;
+			continue;
+		}
+		if (errno != ENOMEM)
+			break;
+		misses++;
+		sched_yield();
+		if (misses > 4)
+			sleep_ms(1);
+	}
+	return added;
+}
+
+static int cmd_fail(int argc, char **argv)
+{
+	unsigned kinds = 0, count = 5, fill_rounds = 0, drains = 0, filled;
+	unsigned long long limit = memcg_limit();
+	long long fail0, usage_full;
+	int cpu, fan_fd = -1, oom_guard = 0;
+	unsigned slab_files = 0;
+	static int slab_fds[1024];
+	static void *slab_maps[1024];
+	char oom_ctl[1200], tmpl[] = "/tmp/provoke-fail-XXXXXX";
+	struct {
+		unsigned attempts, failed, succeeded;
+		int last_errno;
+	} res[4] = { 0 };
+	cpu_set_t set;
+
+	if (argc >= 1) {
+		char *list = argv[0], *tok, *save = NULL;
+
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(tok, "all"))
+				kinds |= K_ALL;
+			else if (!strcmp(tok, "kmalloc"))
+				kinds |= K_KMALLOC;
+			else if (!strcmp(tok, "large") || !strcmp(tok, "page"))
+				kinds |= K_LARGE;
+			else if (!strcmp(tok, "vmalloc"))
+				kinds |= K_VMALLOC;
+			else if (!strcmp(tok, "slab"))
+				kinds |= K_SLAB;
+			else
+				return finish(2, reason("unknown kind %s (kmalloc,large,page,vmalloc,slab,all)", tok));
+		}
+	}
+	if (!kinds)
+		kinds = K_ALL;
+	if (argc >= 2)
+		count = parse_size(argv[1], "count");
+	kv("fail.kinds", "%s%s%s%s", kinds & K_KMALLOC ? "kmalloc," : "", kinds & K_LARGE ? "large," : "",
+	   kinds & K_VMALLOC ? "vmalloc," : "", kinds & K_SLAB ? "slab," : "");
+	kvu("fail.count", count);
+	if (memcg_is_root() || limit == ULLONG_MAX)
+		return finish(1, "not_in_a_memory_cgroup_with_a_limit:_run_it_inside_one_(e.g._32_MiB)");
+	if (limit > 256 * MiB)
+		return finish(1, reason("memcg limit %llu is over 256 MiB: use a small one (e.g. 32 MiB)", limit));
+	if (limit > mem_budget())
+		return finish(1, "memcg_limit_over_25%_of_MemAvailable");
+
+	/* One CPU: every charge and every per-CPU stock is on this one. */
+	cpu = sched_getcpu();
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	kvi("fail.cpu", cpu);
+
+	/* Nothing may fault in while the cgroup is full. */
+	prefault_stack();
+	memset(filler.value, 0x5a, sizeof(filler.value));
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		kv("fail.mlockall", "%s", errname(errno));
+	else
+		kv("fail.mlockall", "ok");
+
+	/* On cgroup v1, memory.oom_control can make a charge that would OOM
+	 * fail instead: a guard in case one of our own GFP_KERNEL charges (a
+	 * struct file, say) lands on the limit.  Restored before exit. */
+	if (!memcg.v2 && !getenv("PROVOKE_NO_OOM_GUARD")) {
+		snprintf(oom_ctl, sizeof(oom_ctl), "%s/memory.oom_control", memcg.dir);
+		if (memcg_table("memory.oom_control", "oom_kill_disable") == 0 && write_text(oom_ctl, "1") == 0)
+			oom_guard = 1;
+	}
+	kv("fail.oom_guard", "%s", oom_guard ? "v1_oom_kill_disable" : "none");
+
+	if (kinds & K_SLAB) {
+		/*
+		 * A fanotify group charges its events to its creator's memcg with
+		 * GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL (its queue is bounded).
+		 * Events on one file from one pid merge (and free the new one,
+		 * its bytes going back to the per-CPU object stock), so each read
+		 * is of another file: SLAB_FILES more than the object stock can
+		 * hold (a page, ~56 events of 72 bytes) plus `count`.
+		 */
+		char path[64];
+
+		slab_files = SLAB_STOCK_EVENTS + count;
+		if (slab_files > sizeof(slab_fds) / sizeof(slab_fds[0]))
+			return finish(2, "slab_count_too_large");
+		if (!mkdtemp(tmpl))
+			return finish(1, reason("mkdtemp %s: %s", tmpl, errname(errno)));
+		fan_fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+		if (fan_fd < 0 || fanotify_mark(fan_fd, FAN_MARK_ADD, FAN_ACCESS | FAN_EVENT_ON_CHILD, AT_FDCWD, tmpl)) {
+			rmdir(tmpl);
+			return finish(1, reason("fanotify_init/mark: %s", errname(errno)));
+		}
+		for (unsigned i = 0; i < slab_files; i++) {
+			int fd;
+
+			snprintf(path, sizeof(path), "%s/%u", tmpl, i);
+			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOATIME | O_CLOEXEC, 0600);
+			if (fd < 0 || write(fd, "x", 1) != 1)
+				return finish(1, reason("create %s: %s", path, errname(errno)));
+			unlink(path);
+			slab_fds[i] = fd;
+			/* Its page cache page mapped and locked: reclaim in the
+			 * full cgroup cannot drop it, so pread() never allocates. */
+			slab_maps[i] = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+			if (slab_maps[i] == MAP_FAILED || mlock(slab_maps[i], 4096))
+				return finish(1, reason("mmap/mlock %s: %s", path, errname(errno)));
+		}
+		rmdir(tmpl);
+	}
+	memcg_failcnt(); /* open and read the cgroup files now, not when full */
+	memcg_usage();
+
+	filler.max_entries = limit / 4096 + 4096;
+	filler.fd = map_create(BPF_MAP_TYPE_HASH, sizeof(unsigned), FILL_VALUE_SIZE, filler.max_entries,
+			       BPF_F_NO_PREALLOC);
+	if (filler.fd < 0)
+		return finish(1, reason("bpf(BPF_MAP_CREATE hash filler): %s", errname(errno)));
+	out_flush();
+
+	/* Fill; then a vmalloc far larger than any per-CPU charge stock (64
+	 * pages) fails and so drains every stock back to the counter; fill
+	 * what that returned; until a drain gives nothing back. */
+	filled = fill();
+	for (fill_rounds = 1; fill_rounds < 6; fill_rounds++) {
+		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 2 << 20, 1, 0);
+		unsigned more;
+
+		drains++;
+		if (fd >= 0)
+			close(fd);
+		sleep_ms(20);
+		more = fill();
+		filled += more;
+		if (!more && fd < 0)
+			break;
+	}
+	usage_full = memcg_usage();
+	fail0 = memcg_failcnt();
+
+	marker("begin");
+	for (unsigned k = 0; k < 4; k++) {
+		const struct fail_kind *fk = &fail_kinds[k];
+
+		if (!(kinds & fk->bit) || fk->bit == K_SLAB)
+			continue;
+		for (unsigned i = 0; i < count; i++) {
+			fill(); /* whatever was freed since, take it back */
+			res[k].attempts++;
+			int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, fk->value_size, 1, 0);
+
+			if (fd >= 0) {
+				res[k].succeeded++;
+				close(fd);
+			} else {
+				res[k].failed++;
+				res[k].last_errno = errno;
+			}
+		}
+	}
+	if (kinds & K_SLAB) {
+		/* One FAN_ACCESS event per read, each of another file. */
+		fill();
+		for (unsigned i = 0; i < slab_files; i++) {
+			res[3].attempts++;
+			if (pread(slab_fds[i], filler.value, 1, 0) != 1)
+				res[3].last_errno = errno;
+		}
+	}
+	marker("end");
+	long long fail1 = memcg_failcnt();
+
+	/* Release, then wait for the frees (RCU, workqueues) before any output. */
+	close(filler.fd);
+	for (int i = 0; i < 100 && memcg_usage() > (long long)(limit - 2 * MiB); i++)
+		sleep_ms(50);
+	if (oom_guard)
+		write_text(oom_ctl, "0");
+	munlockall();
+
+	kvu("fail.fill_elems", filled);
+	kvu("fail.fill_elem_bytes", 4096);
+	kvu("fail.fill_drains", drains);
+	kvi("fail.memcg_usage_full", usage_full);
+	kvi("fail.memcg_failcnt_delta", fail1 - fail0);
+	for (unsigned k = 0; k < 4; k++) {
+		const struct fail_kind *fk = &fail_kinds[k];
+		char key[64];
+
+		if (!(kinds & fk->bit))
+			continue;
+#define KEY(s) (snprintf(key, sizeof(key), "fail.%s.%s", fk->name, s), key)
+		kv(KEY("syscall"), "%s", fk->bit == K_SLAB ? "pread" : "bpf(BPF_MAP_CREATE,ARRAY)");
+		kv(KEY("path"), "%s", fk->path);
+		if (fk->bit != K_SLAB)
+			kvu(KEY("value_size"), fk->value_size);
+		kvu(KEY("attempts"), res[k].attempts);
+		if (fk->bit == K_SLAB) {
+			/* The reads succeed; the lost event is the evidence. */
+			static char ev[1 << 16];
+			unsigned events = 0, overflow = 0;
+			ssize_t n;
+
+			while ((n = read(fan_fd, ev, sizeof(ev))) > 0) {
+				for (struct fanotify_event_metadata *m = (void *)ev; FAN_EVENT_OK(m, n);
+				     m = FAN_EVENT_NEXT(m, n)) {
+					if (m->mask & FAN_Q_OVERFLOW)
+						overflow = 1;
+					else
+						events++;
+					if (m->fd >= 0)
+						close(m->fd);
+				}
+			}
+			kv(KEY("errno"), "%s", errname(res[k].last_errno));
+			kvu(KEY("events_queued"), events);
+			/* each read either queued an event or lost it */
+			kvu(KEY("failed"), res[k].attempts > events ? res[k].attempts - events : 0);
+			kvu(KEY("queue_overflow"), overflow);
+			continue;
+		}
+		kvu(KEY("failed"), res[k].failed);
+		kvu(KEY("succeeded"), res[k].succeeded);
+		kv(KEY("errno"), "%s", errname(res[k].last_errno));
+#undef KEY
+	}
+	if (fan_fd >= 0)
+		close(fan_fd);
+	for (unsigned i = 0; i < slab_files; i++) {
+		munmap(slab_maps[i], 4096);
+		close(slab_fds[i]);
+	}
+	kvi("fail.memcg_usage_after", memcg_usage());
+	return finish(0, NULL);
+}
+
+/* -------------------------------------------------------------- compact */
+
+/* Fragment len bytes: fault every page in, then free every other one. */
+static char *fragment(size_t len, size_t *freed)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	*freed = 0;
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += page_size)
+		p[i] = 1;
+	for (size_t i = 0; i < len; i += 2 * page_size)
+		if (!madvise(p + i, page_size, MADV_DONTNEED))
+			(*freed)++;
+	return p;
+}
+
+static const char *const compact_stats[] = {
+	"compact_stall", "compact_fail", "compact_success", "compact_migrate_scanned",
+	"compact_free_scanned", "compact_isolated", "compact_daemon_wake",
+	"compact_daemon_migrate_scanned", "compact_daemon_free_scanned",
+	"thp_fault_alloc", "thp_fault_fallback",
+};
+#define N_COMPACT_STATS (sizeof(compact_stats) / sizeof(compact_stats[0]))
+
+static void compact_snapshot(long long *v)
+{
+	for (unsigned i = 0; i < N_COMPACT_STATS; i++)
+		v[i] = vmstat(compact_stats[i]);
+}
+
+static void compact_deltas(const long long *v0)
+{
+	char key[96];
+
+	for (unsigned i = 0; i < N_COMPACT_STATS; i++) {
+		snprintf(key, sizeof(key), "compact.vmstat_%s_delta", compact_stats[i]);
+		kvi(key, vmstat(compact_stats[i]) - v0[i]);
+	}
+}
+
+static int cmd_compact(int argc, char **argv)
+{
+	const char *mode = argc >= 1 ? argv[0] : "direct";
+	unsigned long long frag_mb, budget = mem_budget(), frag_len, thp_len = 0, nthp = 0;
+	unsigned long hp = hpage_size();
+	long long v0[N_COMPACT_STATS];
+	size_t freed = 0, base_len = 0;
+	char *frag = NULL, *base = NULL, *p = NULL;
+	unsigned long long t0, t1;
+	int rc = 0;
+
+	kv("compact.mode", "%s", mode);
+	if (strcmp(mode, "direct") && strcmp(mode, "sysctl") && strcmp(mode, "node") && strcmp(mode, "proactive"))
+		return finish(2, "usage:_compact_direct|sysctl|node|proactive_[MB]_[THPS]");
+	frag_mb = argc >= 2 ? parse_size(argv[1], "MB") : !strcmp(mode, "direct") ? 512 : 64;
+	if (!strcmp(mode, "direct"))
+		nthp = argc >= 3 ? parse_size(argv[2], "THP count") : 64;
+	frag_len = frag_mb * MiB;
+	thp_len = nthp * hp;
+	kvu("compact.fragment_bytes", frag_len);
+	kvu("compact.thp_requested", nthp);
+	if (frag_len > 2048 * MiB)
+		return finish(1, "fragmentation_over_2_GiB");
+	if (frag_len + thp_len > budget)
+		return finish(1, reason("%llu bytes is over 25%% of MemAvailable (%llu)", frag_len + thp_len, budget));
+	if (nthp && !hp)
+		return finish(1, "THP_not_available");
+	if (frag_len) {
+		frag = fragment(frag_len, &freed);
+		if (!frag)
+			return finish(1, reason("mmap: %s", errname(errno)));
+	}
+	kvu("compact.fragment_pages_freed", freed);
+	if (nthp) {
+		char defrag[32] = "?";
+
+		thp_mode(defrag, sizeof(defrag), "defrag");
+		kv("compact.thp_defrag", "%s", defrag);
+		p = map_aligned(thp_len, hp, &base, &base_len);
+		if (!p || madvise(p, thp_len, MADV_HUGEPAGE)) {
+			rc = errno;
+			munmap(frag, frag_len);
+			return finish(1, reason("mmap/madvise(MADV_HUGEPAGE): %s", errname(rc)));
+		}
+	}
+	out_flush();
+	compact_snapshot(v0);
+	t0 = now_ns();
+	marker("begin");
+	if (!strcmp(mode, "direct")) {
+		for (unsigned long long i = 0; i < nthp; i++)
+			p[i * hp] = 1;
+		kvi("compact.thp_huge", smaps_anon_huge((uintptr_t)p, thp_len) / (long long)hp);
+	} else if (!strcmp(mode, "sysctl")) {
+		rc = write_text("/proc/sys/vm/compact_memory", "1");
+		kv("compact.write", "/proc/sys/vm/compact_memory");
+	} else if (!strcmp(mode, "node")) {
+		rc = write_text("/sys/devices/system/node/node0/compact", "1");
+		kv("compact.write", "/sys/devices/system/node/node0/compact");
+	} else {
+		/* Writing the current value back changes nothing but wakes
+		 * kcompactd for a proactive round (it compacts only if the
+		 * node's fragmentation score is above its high mark). */
+		char val[32];
+
+		if (read_text("/proc/sys/vm/compaction_proactiveness", val, sizeof(val)) <= 0) {
+			rc = -errno;
+		} else {
+			rc = write_text("/proc/sys/vm/compaction_proactiveness", val);
+			kvi("compact.proactiveness", strtol(val, NULL, 10));
+		}
+		kv("compact.write", "/proc/sys/vm/compaction_proactiveness");
+		sleep_ms(1000);
+	}
+	marker("end");
+	t1 = now_ns();
+	kv("compact.write_errno", "%s", errname(rc < 0 ? -rc : 0));
+	kvu("compact.elapsed_us", (t1 - t0) / 1000);
+	compact_deltas(v0);
+	hold();
+	if (base)
+		munmap(base, base_len);
+	if (frag)
+		munmap(frag, frag_len);
+	return finish(rc ? 1 : 0, rc ? reason("write: %s", errname(-rc)) : NULL);
+}
+
+/* -------------------------------------------------------------- reclaim */
+
+static long long allocstalls(void)
+{
+	return vmstat("allocstall_dma") + vmstat("allocstall_dma32") + vmstat("allocstall_normal") +
+	       vmstat("allocstall_movable");
+}
+
+static int cmd_reclaim(int argc, char **argv)
+{
+	unsigned long long limit = memcg_limit(), file_len, passes = 2, total = 0;
+	const char *dir = getenv("PROVOKE_DIR") ? getenv("PROVOKE_DIR") : "/var/tmp";
+	/* pages reclaimed from the memcg: v2 counts them, v1 only their uncharge */
+	const char *stat_name = memcg.v2 ? "pgsteal" : "pgpgout";
+	long long f0, c0, st0;
+	char path[512], key[96];
+	struct statfs sf;
+	static char buf[256 * 1024];
+	int fd;
+
+	if (memcg_is_root() || limit == ULLONG_MAX)
+		return finish(1, "not_in_a_memory_cgroup_with_a_limit");
+	file_len = argc >= 1 ? parse_size(argv[0], "file MB") * MiB : 0;
+	if (!file_len)
+		file_len = 4 * limit < 64 * MiB ? 64 * MiB : 4 * limit;
+	if (argc >= 2)
+		passes = parse_size(argv[1], "passes");
+	kvu("reclaim.file_bytes", file_len);
+	kvu("reclaim.passes", passes);
+	kv("reclaim.dir", "%s", dir);
+	if (file_len > 4096 * MiB)
+		return finish(1, "file_over_4_GiB");
+	if (file_len <= limit)
+		return finish(1, "file_not_larger_than_the_memcg_limit:_nothing_to_reclaim");
+	if (statfs(dir, &sf))
+		return finish(1, reason("statfs %s: %s", dir, errname(errno)));
+	if ((unsigned long)sf.f_type == TMPFS_MAGIC_ || (unsigned long)sf.f_type == RAMFS_MAGIC_)
+		return finish(1, reason("%s is tmpfs/ramfs: its pages are not reclaimable without swap; set PROVOKE_DIR", dir));
+	snprintf(path, sizeof(path), "%s/provoke-reclaim-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return finish(1, reason("mkstemp %s: %s", path, errname(errno)));
+	unlink(path); /* its page cache goes with the last close */
+	/* A sparse file: reading its holes fills clean page cache, no disk I/O. */
+	if (ftruncate(fd, file_len))
+		return finish(1, reason("ftruncate: %s", errname(errno)));
+	out_flush();
+	f0 = memcg_failcnt();
+	st0 = memcg_table("memory.stat", stat_name);
+	c0 = allocstalls();
+	marker("begin");
+	for (unsigned long long pass = 0; pass < passes; pass++) {
+		off_t off = 0;
+
+		while ((unsigned long long)off < file_len) {
+			ssize_t n = pread(fd, buf, sizeof(buf), off);
+
+			if (n <= 0)
+				break;
+			off += n;
+			total += n;
+		}
+	}
+	marker("end");
+	kvu("reclaim.bytes_read", total);
+	kvi("reclaim.memcg_failcnt_delta", memcg_failcnt() - f0);
+	snprintf(key, sizeof(key), "reclaim.memcg_stat_%s_delta", stat_name);
+	kvi(key, memcg_table("memory.stat", stat_name) - st0);
+	/* global direct reclaim (a zone short of memory): not this workload's */
+	kvi("reclaim.vmstat_allocstall_delta", allocstalls() - c0);
+	kvi("reclaim.memcg_usage_after", memcg_usage());
+	if (!memcg.v2)
+		kvi("reclaim.memcg_max_usage", memcg_read("memory.max_usage_in_bytes"));
+	hold();
+	close(fd);
+	return finish(0, NULL);
+}
+
+/* -------------------------------------------------------------- kmalloc */
+
+static int cmd_kmalloc(int argc, char **argv)
+{
+	unsigned long long n, t0, t1, syscalls = 0, errors = 0;
+	const char *mode = argc >= 2 ? argv[1] : "both";
+	int do_pipe, do_sock;
+	char msg[64] = "provoke kmalloc churn", in[64];
+
+	if (argc < 1)
+		return finish(2, "usage:_kmalloc_N_[pipe|socket|both]");
+	n = parse_size(argv[0], "iterations");
+	do_pipe = !strcmp(mode, "pipe") || !strcmp(mode, "both");
+	do_sock = !strcmp(mode, "socket") || !strcmp(mode, "both");
+	if (!do_pipe && !do_sock)
+		return finish(2, "usage:_kmalloc_N_[pipe|socket|both]");
+	kvu("kmalloc.iterations", n);
+	kv("kmalloc.mode", "%s", mode);
+	out_flush();
+	marker("begin");
+	t0 = now_ns();
+	for (unsigned long long i = 0; i < n; i++) {
+		int fds[2];
+
+		if (do_pipe) {
+			/* pipe_inode_info, pipe_buffer array, 2 files, inode,
+			 * dentry, a page for the data */
+			if (pipe2(fds, O_CLOEXEC)) {
+				errors++;
+			} else {
+				if (write(fds[1], msg, sizeof(msg)) != sizeof(msg) ||
+				    read(fds[0], in, sizeof(in)) != sizeof(in))
+					errors++;
+				close(fds[0]);
+				close(fds[1]);
+			}
+			syscalls += 5;
+		}
+		if (do_sock) {
+			/* 2 sockets, 2 socks, 2 files, an skb head and data */
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) {
+				errors++;
+			} else {
+				if (send(fds[0], msg, sizeof(msg), 0) != sizeof(msg) ||
+				    recv(fds[1], in, sizeof(in), 0) != sizeof(in))
+					errors++;
+				close(fds[0]);
+				close(fds[1]);
+			}
+			syscalls += 5;
+		}
+	}
+	t1 = now_ns();
+	marker("end");
+	kvu("kmalloc.syscalls", syscalls);
+	kvu("kmalloc.errors", errors);
+	kvu("kmalloc.elapsed_ns", t1 - t0);
+	kv("kmalloc.iterations_per_sec", "%.0f", n * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1));
+	kv("kmalloc.syscalls_per_sec", "%.0f", syscalls * 1e9 / (double)(t1 - t0 ? t1 - t0 : 1));
+	return finish(errors ? 1 : 0, errors ? "some_syscalls_failed" : NULL);
+}
+
+/* ------------------------------------------------------------------ oom */
+
+static int cmd_oom(int argc, char **argv)
+{
+	unsigned long long limit = memcg_limit(), len, budget = mem_budget();
+	volatile unsigned long long *touched;
+	long long k0;
+	int status, timed_out = 0;
+	pid_t child;
+
+	if (memcg_is_root() || limit == ULLONG_MAX)
+		return finish(1, "not_in_a_memory_cgroup_with_a_limit");
+	len = argc >= 1 ? parse_size(argv[0], "MB") * MiB : 2 * limit;
+	kvu("oom.child_bytes", len);
+	if (len <= limit)
+		return finish(1, "size_not_above_the_memcg_limit:_nothing_would_be_killed");
+	if (len > budget)
+		return finish(1, reason("%llu bytes is over 25%% of MemAvailable (%llu)", len, budget));
+	if (!memcg.v2 && memcg_table("memory.oom_control", "oom_kill_disable") == 1)
+		return finish(1, "memory.oom_control_oom_kill_disable=1:_the_child_would_hang_not_die");
+	touched = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (touched == MAP_FAILED)
+		return finish(1, reason("mmap: %s", errname(errno)));
+	*touched = 0;
+	out_flush();
+	k0 = memcg_oom_kills();
+	marker("begin");
+	child = fork();
+	if (child < 0)
+		return finish(1, reason("fork: %s", errname(errno)));
+	if (child == 0) {
+		char *p;
+
+		/* The victim must be this child, never its parent. */
+		write_text("/proc/self/oom_score_adj", "1000");
+		alarm(30);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		for (size_t i = 0; i < len; i += page_size) {
+			p[i] = 1;
+			*touched = i + page_size;
+		}
+		_exit(4); /* not killed: the limit was not enforced */
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	marker("end");
+	kvi("oom.child_pid", child);
+	kvu("oom.child_touched_bytes", *touched);
+	if (WIFSIGNALED(status)) {
+		kv("oom.child_status", "signaled");
+		kvi("oom.child_signal", WTERMSIG(status));
+		timed_out = WTERMSIG(status) == SIGALRM;
+	} else {
+		kv("oom.child_status", "exited");
+		kvi("oom.child_exit", WEXITSTATUS(status));
+	}
+	kvi("oom.killed", WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	for (int i = 0; i < 20 && memcg_oom_kills() == k0; i++)
+		sleep_ms(10);
+	kvi("oom.memcg_oom_kill_delta", memcg_oom_kills() - k0);
+	munmap((void *)touched, page_size);
+	if (timed_out)
+		return finish(1, "child_not_killed_within_30_s");
+	if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
+		return finish(1, "child_was_not_OOM-killed");
+	return finish(0, NULL);
+}
+
+/* ----------------------------------------------------------------- main */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: provoke [--marker FILE] [--wait] [--hold MS] COMMAND [ARGS]\n"
+		"  pages N                          N order-0 page faults (MADV_NOHUGEPAGE)\n"
+		"  thp N                            N PMD-size THP faults (MADV_HUGEPAGE)\n"
+		"  fail [KINDS] [COUNT]             allocation failures, inside a memcg with a\n"
+		"                                   small limit; KINDS: kmalloc,large|page,vmalloc,slab,all\n"
+		"  compact direct [MB] [THPS]       fragment MB, then THP faults (direct compaction)\n"
+		"  compact sysctl|node [MB]         fragment MB, then /proc/sys/vm/compact_memory or\n"
+		"                                   node0/compact (synchronous, in this task)\n"
+		"  compact proactive                wake kcompactd for a proactive round\n"
+		"  reclaim [FILE_MB] [PASSES]       read a sparse file on disk through a memcg\n"
+		"                                   (PROVOKE_DIR, default /var/tmp)\n"
+		"  kmalloc N [pipe|socket|both]     N rounds of pipe / socketpair churn\n"
+		"  oom [MB]                         a child touching MB (default 2x limit) is OOM-killed\n"
+		"Output: key=value lines on stdout; see tests/tools/README.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	page_size = sysconf(_SC_PAGESIZE);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--marker") && i + 1 < argc) {
+			marker_fd = open(argv[++i], O_WRONLY | O_CLOEXEC);
+			if (marker_fd < 0) {
+				fprintf(stderr, "provoke: open %s: %s\n", argv[i], strerror(errno));
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--wait")) {
+			opt_wait = 1;
+		} else if (!strcmp(argv[i], "--hold") && i + 1 < argc) {
+			opt_hold_ms = parse_size(argv[++i], "hold ms");
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			return 0;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage();
+		return 2;
+	}
+	cmd_name = argv[i++];
+	memcg_find();
+	print_header();
+	out_flush();
+	if (opt_wait) {
+		char c;
+
+		while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+			;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(cmd_name, "pages"))
+		return cmd_pages(argc, argv);
+	if (!strcmp(cmd_name, "thp"))
+		return cmd_thp(argc, argv);
+	if (!strcmp(cmd_name, "fail"))
+		return cmd_fail(argc, argv);
+	if (!strcmp(cmd_name, "compact"))
+		return cmd_compact(argc, argv);
+	if (!strcmp(cmd_name, "reclaim"))
+		return cmd_reclaim(argc, argv);
+	if (!strcmp(cmd_name, "kmalloc"))
+		return cmd_kmalloc(argc, argv);
+	if (!strcmp(cmd_name, "oom"))
+		return cmd_oom(argc, argv);
+	usage();
+	return finish(2, "unknown_command");
+}
