@@ -640,6 +640,9 @@ int recfile_next(struct recfile_reader *r, uint32_t *type, const void **payload,
 		int rc = r->done ? r->result : load_block(r);
 
 		if (rc <= 0) {
+			/* System errors (EIO, ENOMEM) get their place said too. */
+			if (rc < 0 && !r->problem[0])
+				reader_fail(r, rc, "%s", recfile_strerror(rc));
 			r->done = true;
 			r->result = rc;
 			return rc;
