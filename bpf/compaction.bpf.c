@@ -59,6 +59,8 @@ int compact_begin_tp(struct trace_event_raw_mm_compaction_begin *ctx)
 	__u64 now = bpf_ktime_get_ns();
 	struct fs_compact_try *attempt = current_attempt(now);
 
+	if (task_excluded())
+		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_COMPACT_BEGIN);
 	if (attempt)
 		attempt->zone_begin_ts_ns = now;
@@ -72,6 +74,8 @@ int compact_end_tp(struct trace_event_raw_mm_compaction_end *ctx)
 	struct fs_compact_try *attempt = current_attempt(now);
 	struct fs_event *e;
 
+	if (task_excluded())
+		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_COMPACT_END);
 	if (!attempt || !attempt->zone_begin_ts_ns) {
 		count(FS_CTR_BG_COMPACT);
@@ -106,6 +110,8 @@ int compact_deferred_tp(struct trace_event_raw_mm_compaction_defer_template *ctx
 SEC("tracepoint/compaction/mm_compaction_kcompactd_wake")
 int kcompactd_wake_tp(struct trace_event_raw_kcompactd_wake_template *ctx)
 {
+	if (task_excluded())
+		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_KCOMPACTD_WAKE);
 	count(FS_CTR_KCOMPACTD_WAKE + clamp_order(ctx->order));
 	return 0;
