@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `fragscope doctor`: findings ranked by severity, as text or JSON. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -124,11 +125,11 @@ static void print_text(const struct doctor_report *r, unsigned int seconds, bool
 		const struct doctor_finding *f = &r->findings[i];
 		char label[48];
 
-		snprintf(label, sizeof(label), "\n%u. [%s] ", i + 1,
-			 doctor_severity_name(f->severity));
+		snprintf(label, sizeof(label), "%u. [%s] ", i + 1, doctor_severity_name(f->severity));
 		for (char *p = label; *p; p++)
-			*p = *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
-		print_wrapped(label + 1, f->title);
+			*p = toupper((unsigned char)*p);
+		putchar('\n');
+		print_wrapped(label, f->title);
 		print_wrapped("   evidence: ", f->evidence);
 		print_wrapped("   consider: ", f->advice);
 	}
