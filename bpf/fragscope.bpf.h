@@ -100,8 +100,8 @@ static __always_inline void hash_increment(void *map, const void *key, __u32 map
 	count_map_full(bpf_map_update_elem(map, key, &one, BPF_NOEXIST), map_id);
 }
 
-/* The id of the task's memory-controller cgroup, on cgroup v1 or v2 alike. */
-static __always_inline struct cgroup *current_memcg(void)
+/* The task's memory-controller state, on cgroup v1 or v2 alike. */
+static __always_inline struct cgroup_subsys_state *current_memcg_css(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	int memcg_idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
@@ -109,7 +109,29 @@ static __always_inline struct cgroup *current_memcg(void)
 	struct css_set *cset = BPF_CORE_READ(task, cgroups);
 
 	bpf_core_read(&css, sizeof(css), &cset->subsys[memcg_idx]);
+	return css;
+}
+
+static __always_inline struct cgroup *current_memcg(void)
+{
+	struct cgroup_subsys_state *css = current_memcg_css();
+
 	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+}
+
+/* Charge and limit of the task's memory cgroup, in pages (0, 0 without memcg). */
+static __always_inline void read_memcg_charge(struct fs_event_header *h)
+{
+	struct cgroup_subsys_state *css = current_memcg_css();
+	struct mem_cgroup *memcg;
+
+	h->memcg_usage_pages = 0;
+	h->memcg_limit_pages = 0;
+	if (!css || !bpf_core_type_exists(struct mem_cgroup))
+		return;
+	memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup, css);
+	h->memcg_usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	h->memcg_limit_pages = BPF_CORE_READ(memcg, memory.max);
 }
 
 static __always_inline __u64 cgroup_id(struct cgroup *cgrp)
@@ -174,6 +196,7 @@ static __always_inline struct fs_event *event_start(__u32 type)
 		return NULL;
 	e->hdr.ts_ns = bpf_ktime_get_ns();
 	e->hdr.cgroup_id = cgroup_id(current_memcg());
+	read_memcg_charge(&e->hdr);
 	e->hdr.type = type;
 	e->hdr.pid = pid_tgid >> 32;
 	e->hdr.tid = (__u32)pid_tgid;

@@ -86,6 +86,10 @@ struct fs_event_header {
 	fs_u32 tid;
 	fs_u32 cpu;
 	char comm[FS_COMM_LEN];
+	/* The memory cgroup's charge and limit when the event happened, in
+	 * pages: a failure at the limit is the cgroup's, not fragmentation. */
+	fs_u64 memcg_usage_pages;
+	fs_u64 memcg_limit_pages;
 	fs_u16 nr_frames; /* valid entries of the event's frames[] */
 	fs_u16 pad[3];
 };

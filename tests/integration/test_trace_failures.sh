@@ -50,3 +50,9 @@ wrong=$(json_get "$report" "[.failures[] | select(.cgroup_id != $memcg_id)] | le
 lost=$(json_get "$report" '.meta.lost.total')
 [ "$lost" = 0 ] || fail "$lost events lost"
 pass "failures carry the memory cgroup id; nothing lost"
+
+at_limit=$(json_get "$report" '[.failures[] | .memcg_at_limit] | add')
+total=$(json_get "$report" '[.failures[] | .count] | add')
+echo "failures at the memory cgroup's limit: $at_limit of $total"
+[ "$at_limit" -ge $((total * 9 / 10)) ] || fail "failures in a full memcg not attributed to its limit"
+pass "failures are attributed to the memory cgroup's limit"

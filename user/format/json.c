@@ -142,6 +142,7 @@ static void write_failures(const struct report *r, struct json *j)
 		json_kv_string(j, "comm", g->procs[0].comm);
 		json_kv_u64(j, "pid", g->procs[0].pid);
 		json_kv_u64(j, "cgroup_id", g->cgroup_id);
+		json_kv_u64(j, "memcg_at_limit", g->at_memcg_limit);
 		json_kv_u64(j, "order", g->order);
 		json_kv_u64(j, "bytes", g->bytes);
 		json_kv_string(j, "gfp", report_gfp(r, g->gfp, buf, sizeof(buf)));

@@ -367,7 +367,9 @@ static void print_failures(const struct report *r, FILE *out)
 			fprintf(out, " %s[%u] x%" PRIu64, g->procs[p].comm, g->procs[p].pid, g->procs[p].count);
 		if (g->other_procs)
 			fprintf(out, " and %" PRIu64 " more", g->other_procs);
-		fprintf(out, "; memcg id %" PRIu64 "\n", g->cgroup_id);
+		fprintf(out, "; memcg id %" PRIu64 ", at its limit for %" PRIu64 " of %" PRIu64 "%s\n", g->cgroup_id,
+			g->at_memcg_limit, g->count,
+			g->at_memcg_limit == g->count ? " (the cgroup's limit, not fragmentation)" : "");
 		print_relations(out, "beneath", g->beneath);
 		print_relations(out, "caused by", g->above);
 		print_stack(r, out, s->frames, s->nr_frames, "      ");

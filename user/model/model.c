@@ -167,6 +167,19 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	return FAIL_PAGE;
 }
 
+/* The kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
+#define MEMCG_UNLIMITED_PAGES (1ULL << 48)
+
+bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
+{
+	uint64_t limit = h->memcg_limit_pages, slack = limit / 64;
+
+	if (!limit || limit >= MEMCG_UNLIMITED_PAGES)
+		return false;
+	/* Reclaim ran before the charge failed, so within a sliver of the limit counts. */
+	return h->memcg_usage_pages + (request_pages ? request_pages : 1) + slack >= limit;
+}
+
 static uint32_t order_of_bytes(uint64_t bytes, uint32_t page_size)
 {
 	uint32_t order = 0;
@@ -322,6 +335,7 @@ static int add_failure(struct model *m, const struct fs_event *e)
 	}
 	g->count++;
 	g->last_ns = e->hdr.ts_ns;
+	g->at_memcg_limit += event_at_memcg_limit(&e->hdr, bytes / page_size);
 	count_process(g, &e->hdr);
 	m->failures[kind]++;
 

@@ -58,6 +58,7 @@ struct failure_group {
 	struct proc_count procs[GROUP_MAX_PROCS];
 	uint32_t nr_procs;
 	uint64_t other_procs; /* failures of processes beyond GROUP_MAX_PROCS */
+	uint64_t at_memcg_limit; /* failures while the task's memory cgroup was at its limit */
 	/* How often this failure sat beneath a failure of each kind (a page
 	 * failure inside kmalloc_large), and how often one sat beneath it. */
 	uint64_t beneath[FAIL_KINDS];
@@ -169,6 +170,8 @@ void model_free(struct model *m);
 int model_add_event(struct model *m, const struct fs_event *e);
 /* The in-kernel aggregates at s->ts_ns, cumulative since the trace start. */
 int model_set_snapshot(struct model *m, const struct snapshot *s);
+/* Was the task's memory cgroup at its limit for a request of this many pages? */
+bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages);
 /* The kind of a failure event (page, thp, vmalloc... from its gfp and stack). */
 enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
 /* Closes what is still open (compaction attempts); call before reporting. */
