@@ -743,8 +743,8 @@ static const struct fail_kind {
 /* The filler: a BPF hash map without preallocation whose elements are
  * allocated by bpf_mem_alloc's refill with GFP_NOWAIT | __GFP_ACCOUNT:
  * charged to this memcg, never reclaiming, never invoking the OOM killer. */
-#define FILL_VALUE_SIZE 4032
-#define SLAB_STOCK_EVENTS 128 /* 48 (htab_elem) + 8 (key) + 4032 + 8 (llist) = 4096 */
+#define FILL_VALUE_SIZE 4032 /* 48 (htab_elem) + 8 (key) + 4032 + 8 (llist node) = 4096 */
+#define SLAB_STOCK_EVENTS 256 /* more fanotify events than a page of object stock holds */
 
 static struct {
 	int fd;
@@ -813,11 +813,20 @@ static int cmd_fail(int argc, char **argv)
 		kinds = K_ALL;
 	if (argc >= 2)
 		count = parse_size(argv[1], "count");
-	kv("fail.kinds", "%s%s%s%s", kinds & K_KMALLOC ? "kmalloc," : "", kinds & K_LARGE ? "large," : "",
-	   kinds & K_VMALLOC ? "vmalloc," : "", kinds & K_SLAB ? "slab," : "");
+	{
+		char list[64] = "";
+
+		for (unsigned k = 0; k < 4; k++)
+			if (kinds & fail_kinds[k].bit)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? "," : "",
+					 fail_kinds[k].name);
+		kv("fail.kinds", "%s", list);
+	}
 	kvu("fail.count", count);
 	if (memcg_is_root() || limit == ULLONG_MAX)
 		return finish(1, "not_in_a_memory_cgroup_with_a_limit:_run_it_inside_one_(e.g._32_MiB)");
+	if (limit < 8 * MiB)
+		return finish(1, reason("memcg limit %llu is under 8 MiB: too small for the setup (use e.g. 32 MiB)", limit));
 	if (limit > 256 * MiB)
 		return finish(1, reason("memcg limit %llu is over 256 MiB: use a small one (e.g. 32 MiB)", limit));
 	if (limit > mem_budget())
@@ -838,24 +847,17 @@ static int cmd_fail(int argc, char **argv)
 	else
 		kv("fail.mlockall", "ok");
 
-	/* On cgroup v1, memory.oom_control can make a charge that would OOM
-	 * fail instead: a guard in case one of our own GFP_KERNEL charges (a
-	 * struct file, say) lands on the limit.  Restored before exit. */
-	if (!memcg.v2 && !getenv("PROVOKE_NO_OOM_GUARD")) {
-		snprintf(oom_ctl, sizeof(oom_ctl), "%s/memory.oom_control", memcg.dir);
-		if (memcg_table("memory.oom_control", "oom_kill_disable") == 0 && write_text(oom_ctl, "1") == 0)
-			oom_guard = 1;
-	}
-	kv("fail.oom_guard", "%s", oom_guard ? "v1_oom_kill_disable" : "none");
-
 	if (kinds & K_SLAB) {
 		/*
 		 * A fanotify group charges its events to its creator's memcg with
 		 * GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL (its queue is bounded).
 		 * Events on one file from one pid merge (and free the new one,
 		 * its bytes going back to the per-CPU object stock), so each read
-		 * is of another file: SLAB_FILES more than the object stock can
-		 * hold (a page, ~56 events of 72 bytes) plus `count`.
+		 * is of another file: `count` files plus SLAB_STOCK_EVENTS, far
+		 * more than what may still be charged without failing (the
+		 * per-CPU object stock holds up to a page: ~56 events of 72
+		 * bytes; observed: up to 83 events succeed before the first
+		 * failure).
 		 */
 		char path[64];
 
@@ -874,15 +876,22 @@ static int cmd_fail(int argc, char **argv)
 
 			snprintf(path, sizeof(path), "%s/%u", tmpl, i);
 			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOATIME | O_CLOEXEC, 0600);
-			if (fd < 0 || write(fd, "x", 1) != 1)
-				return finish(1, reason("create %s: %s", path, errname(errno)));
+			if (fd >= 0 && write(fd, "x", 1) == 1) {
+				/* Its page cache page mapped and locked: reclaim in
+				 * the full cgroup cannot drop it, so pread() never
+				 * allocates. */
+				slab_maps[i] = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+				if (slab_maps[i] != MAP_FAILED && !mlock(slab_maps[i], 4096)) {
+					slab_fds[i] = fd;
+					unlink(path);
+					continue;
+				}
+			}
+			int err = errno;
+
 			unlink(path);
-			slab_fds[i] = fd;
-			/* Its page cache page mapped and locked: reclaim in the
-			 * full cgroup cannot drop it, so pread() never allocates. */
-			slab_maps[i] = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-			if (slab_maps[i] == MAP_FAILED || mlock(slab_maps[i], 4096))
-				return finish(1, reason("mmap/mlock %s: %s", path, errname(errno)));
+			rmdir(tmpl);
+			return finish(1, reason("create/mmap/mlock %s: %s", path, errname(err)));
 		}
 		rmdir(tmpl);
 	}
@@ -895,6 +904,16 @@ static int cmd_fail(int argc, char **argv)
 	if (filler.fd < 0)
 		return finish(1, reason("bpf(BPF_MAP_CREATE hash filler): %s", errname(errno)));
 	out_flush();
+
+	/* On cgroup v1, memory.oom_control can make a charge that would OOM
+	 * fail instead: a guard in case one of our own GFP_KERNEL charges (a
+	 * struct file, say) lands on the limit.  Restored before exit. */
+	if (!memcg.v2 && !getenv("PROVOKE_NO_OOM_GUARD")) {
+		snprintf(oom_ctl, sizeof(oom_ctl), "%s/memory.oom_control", memcg.dir);
+		if (memcg_table("memory.oom_control", "oom_kill_disable") == 0 && write_text(oom_ctl, "1") == 0)
+			oom_guard = 1;
+	}
+	kv("fail.oom_guard", "%s", oom_guard ? "v1_oom_kill_disable" : "none");
 
 	/* Fill; then a vmalloc far larger than any per-CPU charge stock (64
 	 * pages) fails and so drains every stock back to the counter; fill
@@ -1055,6 +1074,30 @@ static void compact_deltas(const long long *v0)
 	}
 }
 
+/* A zone's "present" or "managed" page count from /proc/zoneinfo, -1 if none. */
+static long long zone_pages(const char *zone, const char *field)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	char line[256], name[32];
+	long long v = -1, x;
+	int in = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d, zone %31s", name) == 1) {
+			in = !strcmp(name, zone);
+			continue;
+		}
+		if (in && sscanf(line, " %31s %lld", name, &x) == 2 && !strcmp(name, field)) {
+			v = v < 0 ? x : v + x;
+			in = 0;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
 static int cmd_compact(int argc, char **argv)
 {
 	const char *mode = argc >= 1 ? argv[0] : "direct";
@@ -1134,6 +1177,21 @@ static int cmd_compact(int argc, char **argv)
 	kv("compact.write_errno", "%s", errname(rc < 0 ? -rc : 0));
 	kvu("compact.elapsed_us", (t1 - t0) / 1000);
 	compact_deltas(v0);
+	if (!strcmp(mode, "direct")) {
+		long long present = zone_pages("Normal", "present"), managed = zone_pages("Normal", "managed");
+		int stalled = vmstat("compact_stall") > v0[0];
+
+		kvi("compact.zone_normal_present_pages", present);
+		kvi("compact.zone_normal_managed_pages", managed);
+		kvi("compact.direct_compaction", stalled);
+		/* A zone whose struct pages are initialised on demand (present far
+		 * above managed) grows rather than compacts when it runs short. */
+		if (!stalled)
+			kv("compact.note", "%s",
+			   managed >= 0 && present > 2 * managed
+				   ? "no_direct_compaction:_ZONE_NORMAL_is_initialised_on_demand_(present>>managed)_and_grows_instead"
+				   : "no_direct_compaction:_free_memory_still_had_free_pageblocks_for_every_THP");
+	}
 	hold();
 	if (base)
 		munmap(base, base_len);
