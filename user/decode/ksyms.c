@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "decode/ksyms.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +322,8 @@ struct ksyms *ksyms_load(const char *path, int *err)
 		/* kptr_restrict: names without addresses cannot name any frame. */
 		ksyms->hidden = true;
 		ksyms->n = 0;
+		free(ksyms->file_text);
+		ksyms->file_text = NULL;
 	}
 	ksyms_sort(ksyms);
 	*err = 0;
