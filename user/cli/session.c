@@ -103,8 +103,11 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 	rc = tracer_preflight(err, errlen);
 	if (rc)
 		return rc;
+	err[0] = 0;
 	if (kernel_info_load(&s->kinfo, "/", err, errlen))
 		return FS_EXIT_UNSUPPORTED;
+	if (err[0])
+		fprintf(stderr, "fragscope: note: %s\n", err);
 	s->ksyms = ksyms_load("/proc/kallsyms", &kerr);
 	if (!s->ksyms)
 		fprintf(stderr, "fragscope: warning: cannot read /proc/kallsyms (%s): stacks stay unsymbolised\n",
