@@ -13,13 +13,6 @@
 #include "state/doctor.h"
 #include "util/json.h"
 
-/*
- * The tracer in user/cli/ defines trace_collect_evidence().  A weak
- * reference lets the doctor link, and run on the state alone, in a build
- * without it.
- */
-#pragma weak trace_collect_evidence
-
 #define MAX_WINDOW_SECONDS 86400
 #define WRAP_COLUMNS 100
 
@@ -72,8 +65,6 @@ static bool watch(const char *root, unsigned int seconds, struct doctor_evidence
 	memset(ev, 0, sizeof(*ev));
 	if (strcmp(root, "/"))
 		doctor_note(notes, "trace evidence unavailable: --proc-root is not this machine's state");
-	else if (!trace_collect_evidence)
-		doctor_note(notes, "trace evidence unavailable: this build of fragscope has no tracer");
 	else if (trace_collect_evidence(seconds, ev) || !ev->valid)
 		doctor_note(notes, "trace evidence unavailable: the tracer could not run (it needs root and BPF)");
 	else
