@@ -101,17 +101,17 @@ static void print_wrapped(const char *label, const char *text)
 
 static void print_text(const struct doctor_report *r, unsigned int seconds, bool traced)
 {
-	char window[32] = "since boot";
+	char window[64] = "since boot";
 
 	if (seconds)
 		snprintf(window, sizeof(window), "window %u s", seconds);
 	if (!r->count)
 		printf("fragscope doctor: all clear: no fragmentation, compaction, commit limit or "
-		       "allocation problem found (%s)\n", window);
+		       "allocation problem found");
 	else
-		printf("fragscope doctor: %u finding%s (%s; trace evidence: %s)\n",
-		       r->count + r->dropped, r->count + r->dropped == 1 ? "" : "s", window,
-		       traced ? "yes" : "none");
+		printf("fragscope doctor: %u finding%s", r->count + r->dropped,
+		       r->count + r->dropped == 1 ? "" : "s");
+	printf(" (%s; trace evidence: %s)\n", window, traced ? "yes" : "none");
 	for (unsigned int i = 0; i < r->count; i++) {
 		const struct doctor_finding *f = &r->findings[i];
 		char label[48];
