@@ -16,6 +16,18 @@
 
 #define STAT_BAR_WIDTH 40
 
+/* A sorted copy of a window array: formatters never reorder the model. */
+static void *sorted_copy(const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	void *copy = malloc(n ? n * size : 1);
+
+	if (copy) {
+		memcpy(copy, base, n * size);
+		qsort(copy, n, size, cmp);
+	}
+	return copy;
+}
+
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
@@ -138,24 +150,26 @@ static int cmp_proc_desc(const void *a, const void *b)
 
 static void print_processes(const struct report *r, FILE *out)
 {
-	struct snapshot *w = (struct snapshot *)&r->model->window;
+	const struct snapshot *w = &r->model->window;
+	struct snap_proc *procs = sorted_copy(w->procs, w->nr_procs, sizeof(*procs), cmp_proc_desc);
 	char title[96];
 
-	qsort(w->procs, w->nr_procs, sizeof(*w->procs), cmp_proc_desc);
 	snprintf(title, sizeof(title), "Top processes by page allocations of order >= %u",
 		 r->meta ? r->meta->min_order : 1);
 	section(out, title);
-	if (!w->nr_procs) {
+	if (!w->nr_procs || !procs) {
 		fprintf(out, "(none)\n");
+		free(procs);
 		return;
 	}
 	fprintf(out, "%12s %5s %8s  %-16s %s\n", "count", "order", "pid", "comm", "memcg id");
 	for (size_t i = 0; i < w->nr_procs && i < r->opts.top; i++) {
-		const struct snap_proc *p = &w->procs[i];
+		const struct snap_proc *p = &procs[i];
 
 		fprintf(out, "%12" PRIu64 " %5u %8u  %-16.16s %" PRIu64 "\n", p->value.count, p->key.order,
 			p->key.pid, p->value.comm, p->key.cgroup_id);
 	}
+	free(procs);
 }
 
 static int cmp_callsite_desc(const void *a, const void *b)
@@ -167,25 +181,27 @@ static int cmp_callsite_desc(const void *a, const void *b)
 
 static void print_callsites(const struct report *r, FILE *out)
 {
-	struct snapshot *w = (struct snapshot *)&r->model->window;
+	const struct snapshot *w = &r->model->window;
+	struct snap_callsite *sites = sorted_copy(w->callsites, w->nr_callsites, sizeof(*sites), cmp_callsite_desc);
 	char name[256];
 
-	qsort(w->callsites, w->nr_callsites, sizeof(*w->callsites), cmp_callsite_desc);
 	section(out, "Top kmalloc / kmem_cache_alloc call sites");
-	if (!w->nr_callsites) {
+	if (!w->nr_callsites || !sites) {
 		fprintf(out, "(none)\n");
+		free(sites);
 		return;
 	}
 	fprintf(out, "%12s %14s %14s %7s %8s  %-7s %s\n", "count", "bytes req", "bytes alloc", "waste%",
 		"failures", "api", "call site");
 	for (size_t i = 0; i < w->nr_callsites && i < r->opts.top; i++) {
-		const struct snap_callsite *c = &w->callsites[i];
+		const struct snap_callsite *c = &sites[i];
 
 		fprintf(out, "%12" PRIu64 " %14" PRIu64 " %14" PRIu64 " %6.1f%% %8" PRIu64 "  %-5s %s\n",
 			c->value.count, c->value.bytes_req, c->value.bytes_alloc,
 			pct(c->value.bytes_alloc - c->value.bytes_req, c->value.bytes_alloc), c->value.failures,
 			c->key.is_cache ? "cache" : "kmalloc", report_frame(r, c->key.call_site, name, sizeof(name)));
 	}
+	free(sites);
 }
 
 static int cmp_extfrag_desc(const void *a, const void *b)
@@ -197,7 +213,8 @@ static int cmp_extfrag_desc(const void *a, const void *b)
 
 static void print_extfrag(const struct report *r, FILE *out)
 {
-	struct snapshot *w = (struct snapshot *)&r->model->window;
+	const struct snapshot *w = &r->model->window;
+	struct snap_extfrag *kinds;
 	uint64_t total = 0, stolen = 0;
 	char from[32], to[32];
 
@@ -208,13 +225,13 @@ static void print_extfrag(const struct report *r, FILE *out)
 	section(out, "External fragmentation: fallbacks into another migratetype's pageblock");
 	fprintf(out, "fallbacks %" PRIu64 ", pageblocks changing type %" PRIu64 " (exact counts, aggregated in the kernel)\n",
 		total, stolen);
-	if (!total)
+	kinds = total ? sorted_copy(w->extfrags, w->nr_extfrags, sizeof(*kinds), cmp_extfrag_desc) : NULL;
+	if (!kinds)
 		return;
-	qsort(w->extfrags, w->nr_extfrags, sizeof(*w->extfrags), cmp_extfrag_desc);
 	fprintf(out, "%12s %11s %14s %-12s -> %-12s %s\n", "count", "alloc order", "fallback order", "wanted", "took from",
 		"pageblock");
 	for (size_t i = 0; i < w->nr_extfrags && i < r->opts.top; i++) {
-		const struct snap_extfrag *x = &w->extfrags[i];
+		const struct snap_extfrag *x = &kinds[i];
 
 		fprintf(out, "%12" PRIu64 " %11u %14u %-12s -> %-12s %s\n", x->count, x->key.alloc_order,
 			x->key.fallback_order,
@@ -222,6 +239,7 @@ static void print_extfrag(const struct report *r, FILE *out)
 			report_migratetype(r, x->key.fallback_migratetype, to, sizeof(to)),
 			x->key.change_ownership ? "changed type" : "kept type");
 	}
+	free(kinds);
 }
 
 static void print_histogram(FILE *out, const struct histogram *h)
@@ -388,15 +406,15 @@ static int cmp_stack_desc(const void *a, const void *b)
 
 static void print_high_order_stacks(const struct report *r, FILE *out)
 {
-	struct snapshot *w = (struct snapshot *)&r->model->window;
+	const struct snapshot *w = &r->model->window;
+	struct snap_stack *stacks = sorted_copy(w->stacks, w->nr_stacks, sizeof(*stacks), cmp_stack_desc);
 	char title[96], mt[32];
 	size_t shown = 0;
 
-	qsort(w->stacks, w->nr_stacks, sizeof(*w->stacks), cmp_stack_desc);
 	snprintf(title, sizeof(title), "Top stacks of page allocations of order >= %u", r->meta ? r->meta->stack_order : 4);
 	section(out, title);
-	for (size_t i = 0; i < w->nr_stacks && shown < r->opts.top; i++) {
-		const struct snap_stack *s = &w->stacks[i];
+	for (size_t i = 0; stacks && i < w->nr_stacks && shown < r->opts.top; i++) {
+		const struct snap_stack *s = &stacks[i];
 
 		if (s->key.kind != FS_STACK_HIGH_ORDER)
 			continue;
@@ -407,6 +425,7 @@ static void print_high_order_stacks(const struct report *r, FILE *out)
 	}
 	if (!shown)
 		fprintf(out, "(none)\n");
+	free(stacks);
 }
 
 static int write_text(const struct report *r, FILE *out)
