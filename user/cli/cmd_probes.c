@@ -16,7 +16,6 @@ int cmd_probes(int argc, char **argv)
 {
 	static const struct option longopts[] = { TRACE_OPTIONS, { "help", no_argument, NULL, 'h' }, {} };
 	struct tracer_config cfg;
-	char err[512];
 	struct session *s;
 	int opt, rc, attached = 0;
 
@@ -36,16 +35,9 @@ int cmd_probes(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("probes", "unexpected argument '%s'", argv[optind]);
-	s = calloc(1, sizeof(*s));
+	s = session_open(&cfg, "probes", "probes", &rc);
 	if (!s)
-		return FS_EXIT_RUNTIME;
-	rc = session_start(s, &cfg, NULL, "probes", err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "fragscope probes: %s\n", err);
-		session_free(s);
-		free(s);
 		return rc;
-	}
 	printf("%-48s %-9s %-11s %s\n", "PROBE", "STATE", "VIA", "NOTE");
 	for (int p = 0; p < FS_PROBES; p++) {
 		const struct probe_status *ps = &s->tracer.probes[p];
@@ -55,7 +47,6 @@ int cmd_probes(int argc, char **argv)
 	}
 	printf("\n%d of %d probes attached in %.0f ms (kernel %s)\n", attached, FS_PROBES, s->tracer.attach_ns / 1e6,
 	       s->kinfo.release);
-	session_free(s);
-	free(s);
+	session_close(s);
 	return FS_EXIT_OK;
 }

@@ -24,6 +24,18 @@ static const char usage[] =
 	TRACE_OPTIONS_HELP REPORT_OPTIONS_HELP
 	"  -h, --help               this help\n";
 
+/*
+ * The model keeps no events, so -F perf-script prints them by reading back
+ * the file just written, exactly as `report -i FILE -F perf-script` would.
+ */
+static int report_events(const char *path, bool raw_addrs)
+{
+	char *args[] = { "report", "-i", (char *)path, "-F", "perf-script", raw_addrs ? "--raw-addrs" : NULL, NULL };
+
+	optind = 0; /* a fresh getopt scan for report's options */
+	return cmd_report(raw_addrs ? 6 : 5, args);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -38,7 +50,7 @@ int cmd_record(int argc, char **argv)
 	const char *output = "fragscope.data";
 	double duration = 0;
 	long interval_ms = 1000;
-	char command[256], err[512];
+	char command[256];
 	struct session *s;
 	struct recfile_stats stats = {};
 	int opt, rc, run_err;
@@ -80,18 +92,14 @@ int cmd_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("record", "unexpected argument '%s'", argv[optind]);
+	if (format == &format_perf_script && !output)
+		return usage_error("record", "-F perf-script prints each event, which only the record file keeps: "
+				   "it cannot be used with --no-file");
 
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return FS_EXIT_RUNTIME;
 	session_install_signal_handlers();
-	rc = session_start(s, &cfg, NULL, command, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "fragscope record: %s\n", err);
-		session_free(s);
-		free(s);
+	s = session_open(&cfg, "record", command, &rc);
+	if (!s)
 		return rc;
-	}
 	s->report.opts = ro;
 	if (output) {
 		int ferr = 0;
@@ -100,8 +108,7 @@ int cmd_record(int argc, char **argv)
 		if (!s->recorder) {
 			fprintf(stderr, "fragscope record: cannot create %s: %s\n", output,
 				ferr > -4096 ? strerror(-ferr) : recfile_strerror(ferr));
-			session_free(s);
-			free(s);
+			session_close(s);
 			return FS_EXIT_RUNTIME;
 		}
 	}
@@ -130,10 +137,15 @@ int cmd_record(int argc, char **argv)
 				(unsigned long long)stats.bytes, (unsigned long long)stats.records);
 		}
 	}
+	if (format == &format_perf_script) {
+		fflush(stdout);
+		session_free(s);
+		free(s);
+		return rc ? rc : report_events(output, ro.raw_addrs);
+	}
 	if (format->write(&s->report, stdout))
 		rc = FS_EXIT_RUNTIME;
 	fflush(stdout);
-	session_free(s);
-	free(s);
+	session_close(s);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "format/perf_script.h"
 #include "record/recfile.h"
 #include "source/replay.h"
 
@@ -54,7 +55,9 @@ int cmd_report(int argc, char **argv)
 	struct report_options ro = { .sort = "count", .top = 10 };
 	const struct formatter *format = formatter_find("text");
 	const char *input = "fragscope.data", *output = NULL;
-	struct replay replay;
+	struct replay replay = {};
+	struct perf_script_stream stream;
+	bool streaming = format == &format_perf_script;
 	struct model *m;
 	struct report r;
 	char err[512], partial[4200];
@@ -125,22 +128,25 @@ int cmd_report(int argc, char **argv)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return FS_EXIT_RUNTIME;
-	rc = replay_file(input, &replay, m, &filter, NULL, NULL, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "fragscope report: %s\n", err);
-		goto out;
-	}
-	if (replay.truncated)
-		fprintf(stderr, "fragscope report: warning: %s is truncated (%s); reporting the %llu records before the cut\n",
-			input, replay.problem[0] ? replay.problem : "no end marker", (unsigned long long)replay.records);
 	if (output && !(out = fopen(output, "w"))) {
 		perror(output);
 		rc = FS_EXIT_RUNTIME;
 		goto out;
 	}
+	/* perf-script prints each event as it is read: the model keeps none. */
+	perf_script_stream_init(&stream, m, &ro, out);
+	rc = replay_file(input, &replay, m, &filter, streaming ? perf_script_event : NULL, &stream, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "fragscope report: %s\n", err);
+		goto close;
+	}
+	if (replay.truncated)
+		fprintf(stderr, "fragscope report: warning: %s is truncated (%s); reporting the %llu records before the cut\n",
+			input, replay.problem[0] ? replay.problem : "no end marker", (unsigned long long)replay.records);
 	r = (struct report){ .model = m, .kinfo = &replay.kinfo, .ksyms = replay.ksyms, .meta = &replay.meta, .opts = ro };
-	if (format->write(&r, out))
+	if (!streaming && format->write(&r, out))
 		rc = FS_EXIT_RUNTIME;
+close:
 	if (out != stdout && fclose(out))
 		rc = FS_EXIT_RUNTIME;
 out:

@@ -29,7 +29,7 @@ int cmd_trace(int argc, char **argv)
 	struct tracer_config cfg;
 	double duration = 0;
 	bool raw_addrs = false;
-	char command[256], err[512];
+	char command[256];
 	struct session *s;
 	uint64_t lost;
 	int opt, rc;
@@ -61,17 +61,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return FS_EXIT_RUNTIME;
 	session_install_signal_handlers();
-	rc = session_start(s, &cfg, NULL, command, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "fragscope trace: %s\n", err);
-		session_free(s);
-		free(s);
+	s = session_open(&cfg, "trace", command, &rc);
+	if (!s)
 		return rc;
-	}
 	s->report.opts.raw_addrs = raw_addrs;
 	s->event_lines = stdout;
 	event_line_header(stdout);
@@ -84,7 +77,6 @@ int cmd_trace(int argc, char **argv)
 			s->model.events[FS_EV_VMAP_FAIL] + s->model.events[FS_EV_COMPACT] +
 			s->model.events[FS_EV_RECLAIM] + s->model.events[FS_EV_OOM],
 		lost, lost ? ": raise --ringbuf-kb" : "");
-	session_free(s);
-	free(s);
+	session_close(s);
 	return rc ? FS_EXIT_RUNTIME : FS_EXIT_OK;
 }

@@ -4,7 +4,6 @@
  * summarised into the pointer-free numbers the doctor's rules read.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/session.h"
@@ -18,8 +17,6 @@ static const enum doctor_failure_kind doctor_kind[FAIL_KINDS] = {
 
 static void summarise(const struct model *m, unsigned int seconds, struct doctor_evidence *ev)
 {
-	const struct snapshot *w = &m->window;
-
 	memset(ev, 0, sizeof(*ev));
 	ev->window_seconds = seconds;
 	for (size_t i = 0; i < m->nr_groups; i++) {
@@ -35,11 +32,7 @@ static void summarise(const struct model *m, unsigned int seconds, struct doctor
 	ev->memcg_reclaim_stalls = m->reclaim[FS_RECLAIM_MEMCG].stall.count;
 	ev->compact_stalls = m->compaction.stall.count;
 	ev->compact_stall_p99_ns = hist_quantile_ns(&m->compaction.stall, 0.99);
-	for (size_t i = 0; i < w->nr_extfrags; i++) {
-		ev->extfrag_steals += w->extfrags[i].count;
-		if (w->extfrags[i].key.change_ownership)
-			ev->extfrag_change_ownership += w->extfrags[i].count;
-	}
+	model_extfrag_totals(m, &ev->extfrag_steals, &ev->extfrag_change_ownership);
 	ev->oom_kills = m->nr_ooms;
 	ev->valid = 1;
 }
@@ -47,26 +40,20 @@ static void summarise(const struct model *m, unsigned int seconds, struct doctor
 int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out)
 {
 	struct tracer_config cfg;
-	struct session *s = calloc(1, sizeof(*s));
-	char err[512];
+	struct session *s;
 	int rc;
 
-	if (!s)
-		return -1;
 	tracer_config_defaults(&cfg);
 	session_install_signal_handlers();
-	rc = session_start(s, &cfg, NULL, "doctor", err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "fragscope doctor: no trace evidence: %s\n", err);
-	} else {
-		fprintf(stderr, "fragscope doctor: tracing for %u s...\n", seconds);
-		rc = session_run(s, seconds, 1000, NULL, NULL);
-		if (!rc)
-			rc = session_finish(s);
-		if (!rc)
-			summarise(&s->model, seconds, out);
-	}
-	session_free(s);
-	free(s);
+	s = session_open(&cfg, "doctor", "doctor", &rc);
+	if (!s)
+		return rc;
+	fprintf(stderr, "fragscope doctor: tracing for %u s...\n", seconds);
+	rc = session_run(s, seconds, 1000, NULL, NULL);
+	if (!rc)
+		rc = session_finish(s);
+	if (!rc)
+		summarise(&s->model, seconds, out);
+	session_close(s);
 	return rc;
 }

@@ -194,3 +194,30 @@ void session_free(struct session *s)
 	ksyms_free(s->ksyms);
 	s->ksyms = NULL;
 }
+
+struct session *session_open(const struct tracer_config *cfg, const char *cmd, const char *command_line,
+			     int *rc)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	char err[512];
+
+	if (!s) {
+		*rc = FS_EXIT_RUNTIME;
+		return NULL;
+	}
+	*rc = session_start(s, cfg, NULL, command_line, err, sizeof(err));
+	if (*rc) {
+		fprintf(stderr, "fragscope %s: %s\n", cmd, err);
+		session_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void session_close(struct session *s)
+{
+	if (!s)
+		return;
+	session_free(s);
+	free(s);
+}

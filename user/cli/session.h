@@ -58,4 +58,13 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 int session_finish(struct session *s);
 void session_free(struct session *s);
 
+/*
+ * session_start() on a new heap session, printing "fragscope CMD: reason"
+ * on failure.  Returns NULL with *rc set to the exit code then.
+ */
+struct session *session_open(const struct tracer_config *cfg, const char *cmd, const char *command_line,
+			     int *rc);
+/* session_free() and the session itself. */
+void session_close(struct session *s);
+
 #endif

@@ -215,10 +215,7 @@ static void write_extfrag(const struct report *r, struct json *j)
 	uint64_t total = 0, changed = 0;
 	char from[32], to[32];
 
-	for (size_t i = 0; i < w->nr_extfrags; i++) {
-		total += w->extfrags[i].count;
-		changed += w->extfrags[i].key.change_ownership ? w->extfrags[i].count : 0;
-	}
+	model_extfrag_totals(r->model, &total, &changed);
 	json_key(j, "extfrag");
 	json_object_begin(j);
 	json_kv_u64(j, "fallbacks", total);

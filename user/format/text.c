@@ -218,10 +218,7 @@ static void print_extfrag(const struct report *r, FILE *out)
 	uint64_t total = 0, stolen = 0;
 	char from[32], to[32];
 
-	for (size_t i = 0; i < w->nr_extfrags; i++) {
-		total += w->extfrags[i].count;
-		stolen += w->extfrags[i].key.change_ownership ? w->extfrags[i].count : 0;
-	}
+	model_extfrag_totals(r->model, &total, &stolen);
 	section(out, "External fragmentation: fallbacks into another migratetype's pageblock");
 	fprintf(out, "fallbacks %" PRIu64 ", pageblocks changing type %" PRIu64 " (exact counts, aggregated in the kernel)\n",
 		total, stolen);

@@ -539,10 +539,15 @@ static int compute_window(struct model *m)
 	for (size_t i = 0; i < FS_COUNTERS; i++)
 		w->counters[i] = c->counters[i] - b->counters[i];
 
-	qsort(b->procs, b->nr_procs, sizeof(*b->procs), cmp_proc);
-	qsort(b->callsites, b->nr_callsites, sizeof(*b->callsites), cmp_callsite);
-	qsort(b->extfrags, b->nr_extfrags, sizeof(*b->extfrags), cmp_extfrag);
-	qsort(b->stacks, b->nr_stacks, sizeof(*b->stacks), cmp_stack);
+	/* qsort(NULL, 0, ...) is undefined behaviour (UBSan): skip empty arrays. */
+	if (b->nr_procs)
+		qsort(b->procs, b->nr_procs, sizeof(*b->procs), cmp_proc);
+	if (b->nr_callsites)
+		qsort(b->callsites, b->nr_callsites, sizeof(*b->callsites), cmp_callsite);
+	if (b->nr_extfrags)
+		qsort(b->extfrags, b->nr_extfrags, sizeof(*b->extfrags), cmp_extfrag);
+	if (b->nr_stacks)
+		qsort(b->stacks, b->nr_stacks, sizeof(*b->stacks), cmp_stack);
 
 	for (size_t i = 0; i < c->nr_procs && !err; i++) {
 		struct snap_proc p = c->procs[i];
@@ -626,6 +631,16 @@ uint64_t model_lost_total(const struct model *m)
 	for (int t = 0; t < FS_EV_TYPES; t++)
 		lost += m->window.counters[FS_CTR_LOST + t];
 	return lost;
+}
+
+void model_extfrag_totals(const struct model *m, uint64_t *fallbacks, uint64_t *type_changes)
+{
+	*fallbacks = *type_changes = 0;
+	for (size_t i = 0; i < m->window.nr_extfrags; i++) {
+		*fallbacks += m->window.extfrags[i].count;
+		if (m->window.extfrags[i].key.change_ownership)
+			*type_changes += m->window.extfrags[i].count;
+	}
 }
 
 double model_duration_s(const struct model *m)

@@ -180,6 +180,8 @@ void model_finish(struct model *m);
 /* Derived figures used by several formatters. */
 uint64_t model_page_allocs_total(const struct model *m);
 uint64_t model_lost_total(const struct model *m);
+/* Extfrag fallbacks in the window, and those that changed a pageblock's type. */
+void model_extfrag_totals(const struct model *m, uint64_t *fallbacks, uint64_t *type_changes);
 double model_duration_s(const struct model *m);
 
 #endif
