@@ -53,8 +53,9 @@ static int check_orders(struct state_file *sf, struct state *st, int n, char *ba
 	return STATE_OK;
 }
 
-static int parse_buddyinfo_line(struct state_file *sf, struct state *st, char *line)
+static int buddyinfo_line(struct state_file *sf, char *line, void *ctx)
 {
+	struct state *st = ctx;
 	uint64_t counts[FS_ORDERS] = { 0 };
 	char name[STATE_NAME_LEN], *rest, *bad = NULL;
 	struct state_zone *z;
@@ -78,28 +79,19 @@ static int parse_buddyinfo_line(struct state_file *sf, struct state *st, char *l
 	return STATE_OK;
 }
 
+static int buddyinfo_finish(struct state_file *sf, void *ctx)
+{
+	const struct state *st = ctx;
+
+	for (unsigned int i = 0; i < st->nr_zones; i++)
+		if (st->zones[i].populated)
+			return STATE_OK;
+	return state_fail(sf->err, STATE_ERR_FORMAT, sf->path, "no zones listed (empty file?)");
+}
+
 int state_read_buddyinfo(const char *root, struct state *st, struct state_error *err)
 {
-	struct state_file sf;
-	bool any = false;
-	char *line;
-	int ret;
-
-	ret = state_file_open(&sf, root, "proc/buddyinfo", err);
-	if (ret)
-		return ret;
-	while ((ret = state_file_next(&sf, &line)) > 0) {
-		if (!*line)
-			continue;
-		ret = parse_buddyinfo_line(&sf, st, line);
-		if (ret)
-			break;
-		any = true;
-	}
-	if (!ret && !any)
-		ret = state_fail(err, STATE_ERR_FORMAT, sf.path, "no zones listed (empty file?)");
-	state_file_close(&sf);
-	return ret;
+	return state_read_lines(root, "proc/buddyinfo", err, buddyinfo_line, buddyinfo_finish, st);
 }
 
 int state_migratetype_index(const struct state *st, const char *name)
@@ -113,7 +105,7 @@ int state_migratetype_index(const struct state *st, const char *name)
 enum pti_section { PTI_HEADER, PTI_FREE, PTI_BLOCKS, PTI_MIXED };
 
 struct pti_parser {
-	struct state_file sf;
+	struct state_file *sf; /* the file being read */
 	struct state *st;
 	enum pti_section section;
 	/* bit t: zone i had a free-count line for migratetype t */
@@ -127,9 +119,9 @@ static int pti_header_value(struct pti_parser *p, const char *value, uint64_t *f
 	while (*value == ' ')
 		value++;
 	if (!state_parse_u64(value, &v))
-		return state_file_fail(&p->sf, "'%s' is not a number", value);
+		return state_file_fail(p->sf, "'%s' is not a number", value);
 	if (*field && *field != v)
-		return state_file_fail(&p->sf, "%llu where an earlier node said %llu",
+		return state_file_fail(p->sf, "%llu where an earlier node said %llu",
 				       (unsigned long long)v, (unsigned long long)*field);
 	*field = v;
 	return STATE_OK;
@@ -143,9 +135,9 @@ static int pti_free_header(struct pti_parser *p, char *orders)
 
 	for (tok = strtok_r(orders, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), n++)
 		if (!state_parse_u64(tok, &v) || v != (uint64_t)n)
-			return state_file_fail(&p->sf, "expected order %d in the header, got '%s'", n, tok);
+			return state_file_fail(p->sf, "expected order %d in the header, got '%s'", n, tok);
 	p->section = PTI_FREE;
-	return check_orders(&p->sf, p->st, n, NULL);
+	return check_orders(p->sf, p->st, n, NULL);
 }
 
 static int pti_add_migratetype(struct pti_parser *p, const char *name)
@@ -156,7 +148,7 @@ static int pti_add_migratetype(struct pti_parser *p, const char *name)
 	if (t >= 0)
 		return t;
 	if (st->nr_migratetypes == FS_MIGRATETYPES)
-		return state_file_fail(&p->sf, "more than %d migratetypes", FS_MIGRATETYPES);
+		return state_file_fail(p->sf, "more than %d migratetypes", FS_MIGRATETYPES);
 	snprintf(st->migratetype_names[st->nr_migratetypes], STATE_NAME_LEN, "%s", name);
 	return st->nr_migratetypes++;
 }
@@ -169,9 +161,9 @@ static int pti_blocks_header(struct pti_parser *p, char *names)
 
 	for (tok = strtok_r(names, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), n++)
 		if (n >= p->st->nr_migratetypes || strcmp(tok, p->st->migratetype_names[n]))
-			return state_file_fail(&p->sf, "migratetype '%s' is not in the free counts", tok);
+			return state_file_fail(p->sf, "migratetype '%s' is not in the free counts", tok);
 	if (n != p->st->nr_migratetypes)
-		return state_file_fail(&p->sf, "%u migratetypes where the free counts have %u", n,
+		return state_file_fail(p->sf, "%u migratetypes where the free counts have %u", n,
 				       p->st->nr_migratetypes);
 	p->section = PTI_BLOCKS;
 	return STATE_OK;
@@ -185,12 +177,12 @@ static struct state_zone *pti_zone(struct pti_parser *p, char *line, char **rest
 
 	*rest = state_parse_zone_prefix(line, &node, name);
 	if (!*rest) {
-		state_file_fail(&p->sf, "expected 'Node N, zone NAME'");
+		state_file_fail(p->sf, "expected 'Node N, zone NAME'");
 		return NULL;
 	}
 	z = state_zone_get(p->st, node, name);
 	if (!z)
-		state_file_fail(&p->sf, "more than %d zones", STATE_MAX_ZONES);
+		state_file_fail(p->sf, "more than %d zones", STATE_MAX_ZONES);
 	return z;
 }
 
@@ -203,15 +195,15 @@ static int pti_free_line(struct pti_parser *p, char *line)
 	if (!z)
 		return STATE_ERR_FORMAT;
 	if (sscanf(rest, ", type %15s%n", type, &end) != 1 || !end)
-		return state_file_fail(&p->sf, "expected ', type NAME' after the zone");
+		return state_file_fail(p->sf, "expected ', type NAME' after the zone");
 	t = pti_add_migratetype(p, type);
 	if (t < 0)
 		return t;
 	if (p->types_seen[z - p->st->zones] & (1u << t))
-		return state_file_fail(&p->sf, "migratetype %s of this zone is listed twice", type);
+		return state_file_fail(p->sf, "migratetype %s of this zone is listed twice", type);
 	p->types_seen[z - p->st->zones] |= 1u << t;
 	n = parse_counts(rest + end, z->free_by_type[t], &z->capped_by_type[t], &bad);
-	ret = check_orders(&p->sf, p->st, n, bad);
+	ret = check_orders(p->sf, p->st, n, bad);
 	if (ret)
 		return ret;
 	if (z->capped_by_type[t])
@@ -229,16 +221,17 @@ static int pti_blocks_line(struct pti_parser *p, char *line)
 		return STATE_ERR_FORMAT;
 	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), n++)
 		if (n >= p->st->nr_migratetypes || !state_parse_u64(tok, &z->pageblocks[n]))
-			return state_file_fail(&p->sf, "bad pageblock count '%s'", tok);
+			return state_file_fail(p->sf, "bad pageblock count '%s'", tok);
 	if (n != p->st->nr_migratetypes)
-		return state_file_fail(&p->sf, "%u pageblock counts for %u migratetypes (truncated?)",
+		return state_file_fail(p->sf, "%u pageblock counts for %u migratetypes (truncated?)",
 				       n, p->st->nr_migratetypes);
 	z->has_pageblocks = true;
 	return STATE_OK;
 }
 
-static int pti_line(struct pti_parser *p, char *line)
+static int pti_line(struct state_file *sf, char *line, void *ctx)
 {
+	struct pti_parser *p = ctx;
 	static const char block_order[] = "Page block order:";
 	static const char per_block[] = "Pages per block:";
 	static const char free_header[] = "Free pages count per migrate type at order";
@@ -247,6 +240,7 @@ static int pti_line(struct pti_parser *p, char *line)
 	uint64_t order = p->st->pageblock_order;
 	int ret;
 
+	p->sf = sf;
 	if (!strncmp(line, block_order, sizeof(block_order) - 1)) {
 		p->section = PTI_HEADER;
 		ret = pti_header_value(p, line + sizeof(block_order) - 1, &order);
@@ -274,7 +268,7 @@ static int pti_line(struct pti_parser *p, char *line)
 	case PTI_HEADER:
 		break;
 	}
-	return state_file_fail(&p->sf, "unexpected line");
+	return state_file_fail(p->sf, "unexpected line");
 }
 
 /* What the watermark check takes from the per-migratetype counts. */
@@ -295,8 +289,9 @@ static void pti_derive(struct state *st, struct state_zone *z)
 	z->core.has_types = 1;
 }
 
-static int pti_finish(struct pti_parser *p)
+static int pti_finish(struct state_file *sf, void *ctx)
 {
+	struct pti_parser *p = ctx;
 	struct state *st = p->st;
 	uint32_t all_types = (1u << st->nr_migratetypes) - 1;
 	bool any = false;
@@ -308,7 +303,7 @@ static int pti_finish(struct pti_parser *p)
 			continue;
 		any = true;
 		if (p->types_seen[i] != all_types || !z->has_pageblocks)
-			return state_fail(p->sf.err, STATE_ERR_FORMAT, p->sf.path,
+			return state_fail(sf->err, STATE_ERR_FORMAT, sf->path,
 					  "node %d zone %s lacks %s (truncated?)", z->core.node,
 					  z->core.name,
 					  z->has_pageblocks ? "some migratetypes' free counts"
@@ -316,11 +311,10 @@ static int pti_finish(struct pti_parser *p)
 		pti_derive(st, z);
 	}
 	if (!any)
-		return state_fail(p->sf.err, STATE_ERR_FORMAT, p->sf.path,
+		return state_fail(sf->err, STATE_ERR_FORMAT, sf->path,
 				  "no zones listed (empty or truncated file?)");
 	if (!st->pages_per_block)
-		return state_fail(p->sf.err, STATE_ERR_FORMAT, p->sf.path,
-				  "no 'Pages per block' line");
+		return state_fail(sf->err, STATE_ERR_FORMAT, sf->path, "no 'Pages per block' line");
 	st->has_pagetypeinfo = true;
 	return STATE_OK;
 }
@@ -328,21 +322,6 @@ static int pti_finish(struct pti_parser *p)
 int state_read_pagetypeinfo(const char *root, struct state *st, struct state_error *err)
 {
 	struct pti_parser p = { .st = st };
-	char *line;
-	int ret;
 
-	ret = state_file_open(&p.sf, root, "proc/pagetypeinfo", err);
-	if (ret)
-		return ret;
-	while ((ret = state_file_next(&p.sf, &line)) > 0) {
-		if (!*line)
-			continue;
-		ret = pti_line(&p, line);
-		if (ret)
-			break;
-	}
-	if (!ret)
-		ret = pti_finish(&p);
-	state_file_close(&p.sf);
-	return ret;
+	return state_read_lines(root, "proc/pagetypeinfo", err, pti_line, pti_finish, &p);
 }

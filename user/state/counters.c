@@ -117,8 +117,9 @@ bool state_vmstat_get(const struct state_vmstat *vm, const char *name, uint64_t 
 	return false;
 }
 
-static int vmstat_line(struct state_file *sf, struct state_vmstat *vm, char *line)
+static int vmstat_line(struct state_file *sf, char *line, void *ctx)
 {
+	struct state_vmstat *vm = ctx;
 	char *save = NULL, *name, *value;
 	struct state_vmstat_entry *e;
 
@@ -139,30 +140,24 @@ static int vmstat_line(struct state_file *sf, struct state_vmstat *vm, char *lin
 	return STATE_OK;
 }
 
+static int vmstat_finish(struct state_file *sf, void *ctx)
+{
+	const struct state_vmstat *vm = ctx;
+
+	return vm->count ? STATE_OK :
+		state_fail(sf->err, STATE_ERR_FORMAT, sf->path, "no counters (empty file?)");
+}
+
 int state_read_vmstat(const char *root, struct state_vmstat *vm, struct state_error *err)
 {
-	struct state_file sf;
-	char *line;
-	int ret;
-
 	vm->count = 0;
-	ret = state_file_open(&sf, root, "proc/vmstat", err);
-	if (ret)
-		return ret;
-	while ((ret = state_file_next(&sf, &line)) > 0) {
-		ret = vmstat_line(&sf, vm, line);
-		if (ret)
-			break;
-	}
-	if (!ret && !vm->count)
-		ret = state_fail(err, STATE_ERR_FORMAT, sf.path, "no counters (empty file?)");
-	state_file_close(&sf);
-	return ret;
+	return state_read_lines(root, "proc/vmstat", err, vmstat_line, vmstat_finish, vm);
 }
 
 /* "Key:   123 kB" or "HugePages_Total:       0". */
-static int meminfo_line(struct state_file *sf, struct state_meminfo *mi, char *line)
+static int meminfo_line(struct state_file *sf, char *line, void *ctx)
 {
+	struct state_meminfo *mi = ctx;
 	char *colon = strchr(line, ':'), *save = NULL, *value, *unit;
 	uint64_t v;
 
@@ -182,25 +177,16 @@ static int meminfo_line(struct state_file *sf, struct state_meminfo *mi, char *l
 	return STATE_OK;
 }
 
+static int meminfo_finish(struct state_file *sf, void *ctx)
+{
+	return state_meminfo_present(ctx, STATE_MEM_TOTAL) ? STATE_OK :
+		state_fail(sf->err, STATE_ERR_FORMAT, sf->path, "no MemTotal line (truncated?)");
+}
+
 int state_read_meminfo(const char *root, struct state_meminfo *mi, struct state_error *err)
 {
-	struct state_file sf;
-	char *line;
-	int ret;
-
 	memset(mi, 0, sizeof(*mi));
-	ret = state_file_open(&sf, root, "proc/meminfo", err);
-	if (ret)
-		return ret;
-	while ((ret = state_file_next(&sf, &line)) > 0) {
-		ret = meminfo_line(&sf, mi, line);
-		if (ret)
-			break;
-	}
-	if (!ret && !state_meminfo_present(mi, STATE_MEM_TOTAL))
-		ret = state_fail(err, STATE_ERR_FORMAT, sf.path, "no MemTotal line (truncated?)");
-	state_file_close(&sf);
-	return ret;
+	return state_read_lines(root, "proc/meminfo", err, meminfo_line, meminfo_finish, mi);
 }
 
 /*

@@ -10,9 +10,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* PAGE_ALLOC_COSTLY_ORDER: up to it the kernel retries hard, stalling or OOM-killing rather than failing. */
+/* PAGE_ALLOC_COSTLY_ORDER: up to it the kernel retries hard: stalls or OOM kills, not failures. */
 #define COSTLY_ORDER 3
-/* Zones under 1/64 of managed memory (ZONE_DMA's 16 MiB) serve few requests; their exhaustion is normal. */
+/* Zones under 1/64 of managed memory (ZONE_DMA's 16 MiB) serve few requests; exhausting is normal */
 #define SMALL_ZONE_SHARE 64
 /* vm.extfrag_threshold's default: above it the kernel compacts rather than reclaims. */
 #define DEFAULT_EXTFRAG_THRESHOLD 500
@@ -585,7 +585,8 @@ static void check_pageblocks(struct doctor_ctx *c)
 		kernel_kb += meminfo(st, kernel_memory[i]);
 	block_kb = st->pages_per_block * st->page_kb;
 	needed = (kernel_kb + block_kb - 1) / block_kb;
-	if (typed < needed * POLLUTION_FACTOR || (typed - needed) * 100 < total * POLLUTION_MIN_EXCESS_PCT)
+	if (typed < needed * POLLUTION_FACTOR ||
+	    (typed - needed) * 100 < total * POLLUTION_MIN_EXCESS_PCT)
 		return;
 
 	f = add_finding(c, (typed - needed) * 100 >= total * POLLUTION_WARN_EXCESS_PCT ?

@@ -53,25 +53,24 @@ static void sleep_until(double deadline)
 }
 
 /*
- * Waits out the window, tracing through it when the tracer is there and
- * the state is this machine's.  Returns whether @ev holds trace evidence.
+ * Waits out the window, tracing through it when the state is this
+ * machine's.  Returns NULL when @ev holds trace evidence, else why not.
  */
-static bool watch(const char *root, unsigned int seconds, struct doctor_evidence *ev,
-		  struct doctor_report *notes)
+static const char *watch(const char *root, unsigned int seconds, struct doctor_evidence *ev)
 {
 	double deadline = monotonic_seconds() + seconds;
-	bool traced = false;
+	const char *why_not = NULL;
 
 	memset(ev, 0, sizeof(*ev));
 	if (strcmp(root, "/"))
-		doctor_note(notes, "trace evidence unavailable: --proc-root is not this machine's state");
+		why_not = "trace evidence unavailable: --proc-root is not this machine's state";
 	else if (trace_collect_evidence(seconds, ev) || !ev->valid)
-		doctor_note(notes, "trace evidence unavailable: the tracer could not run (it needs root and BPF)");
-	else
-		traced = true;
+		why_not = "trace evidence unavailable: the tracer could not run (it needs root and BPF)";
+	if (why_not)
+		ev->valid = 0;
 	/* A tracer that failed early leaves the rest of the window to wait. */
 	sleep_until(deadline);
-	return traced;
+	return why_not;
 }
 
 /* Prints @text after @label, wrapped and indented to line up under itself. */
@@ -223,30 +222,26 @@ struct doctor_run {
 	struct state *now;
 	struct doctor_evidence ev;
 	struct doctor_report report;
-	struct doctor_report notes; /* the window's notes, merged into report */
 };
 
 static int run(struct doctor_run *d)
 {
+	const char *why_untraced = NULL;
 	struct state_error err;
-	bool traced = false;
 	double start = 0, window;
 
 	if (d->seconds) {
 		if (state_read(d->root, 0, d->before, &err))
 			return state_fail_exit("doctor", &err);
 		start = monotonic_seconds();
-		traced = watch(d->root, d->seconds, &d->ev, &d->notes);
+		why_untraced = watch(d->root, d->seconds, &d->ev);
 	}
 	if (state_read(d->root, STATE_WITH_SYSCTLS | STATE_TRY_PAGETYPEINFO, d->now, &err))
 		return state_fail_exit("doctor", &err);
 	window = d->seconds ? monotonic_seconds() - start : 0;
-	doctor_findings(d->now, d->seconds ? d->before : NULL, window, traced ? &d->ev : NULL,
-			&d->report);
-	for (unsigned int i = 0; i < d->notes.nr_notes; i++)
-		doctor_note(&d->report, d->notes.notes[i]);
-	if (!traced)
-		d->ev.valid = 0;
+	doctor_findings(d->now, d->seconds ? d->before : NULL, window, &d->ev, &d->report);
+	if (why_untraced)
+		doctor_note(&d->report, why_untraced);
 	return FS_EXIT_OK;
 }
 

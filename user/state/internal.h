@@ -32,6 +32,15 @@ int state_file_open(struct state_file *sf, const char *root, const char *rel,
 int state_file_next(struct state_file *sf, char **line);
 void state_file_close(struct state_file *sf);
 
+/*
+ * Opens @root/@rel and calls @line for each line that is not blank, then
+ * @finish (if any) while the file is still open for messages.  Stops at the
+ * first error and returns it.
+ */
+int state_read_lines(const char *root, const char *rel, struct state_error *err,
+		     int (*line)(struct state_file *sf, char *text, void *ctx),
+		     int (*finish)(struct state_file *sf, void *ctx), void *ctx);
+
 /* Fills @err for the current line of @sf; returns STATE_ERR_FORMAT. */
 int state_file_fail(struct state_file *sf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

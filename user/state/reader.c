@@ -93,6 +93,29 @@ int state_file_next(struct state_file *sf, char **line)
 	return 1;
 }
 
+int state_read_lines(const char *root, const char *rel, struct state_error *err,
+		     int (*line)(struct state_file *sf, char *text, void *ctx),
+		     int (*finish)(struct state_file *sf, void *ctx), void *ctx)
+{
+	struct state_file sf;
+	char *text;
+	int ret = state_file_open(&sf, root, rel, err);
+
+	if (ret)
+		return ret;
+	while ((ret = state_file_next(&sf, &text)) > 0) {
+		if (!*text)
+			continue;
+		ret = line(&sf, text, ctx);
+		if (ret)
+			break;
+	}
+	if (!ret && finish)
+		ret = finish(&sf, ctx);
+	state_file_close(&sf);
+	return ret;
+}
+
 void state_file_close(struct state_file *sf)
 {
 	if (sf->f)

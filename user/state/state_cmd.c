@@ -12,7 +12,8 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: fragscope state [-F text|json] [--proc-root DIR] [--pagetypeinfo|--no-pagetypeinfo]\n"
+	fputs("usage: fragscope state [-F text|json] [--proc-root DIR]\n"
+	      "                       [--pagetypeinfo|--no-pagetypeinfo]\n"
 	      "\n"
 	      "The kernel's memory fragmentation state: per zone and order the free blocks,\n"
 	      "the kernel's unusable-free-space and fragmentation indices and whether a\n"
@@ -68,8 +69,8 @@ static void print_pagetypes_text(const struct state *st, const struct state_zone
 	printf("  pageblocks of %llu pages:", (unsigned long long)st->pages_per_block);
 	for (unsigned int t = 0; t < st->nr_migratetypes; t++)
 		printf(" %s %llu", st->migratetype_names[t], (unsigned long long)z->pageblocks[t]);
-	printf("\n  free blocks by migratetype and order%s:\n",
-	       st->pagetypeinfo_capped ? " ('>' marks a lower bound: the kernel stops counting at 100000)" : "");
+	printf("\n  free blocks by migratetype and order%s:\n", st->pagetypeinfo_capped ?
+	       " ('>' marks a lower bound: the kernel stops counting at 100000)" : "");
 	for (unsigned int t = 0; t < st->nr_migratetypes; t++) {
 		printf("    %-12s", st->migratetype_names[t]);
 		for (unsigned int o = 0; o < st->nr_orders; o++)

@@ -60,7 +60,7 @@ static const char *const required_names[ZI_REQUIRED] = {
 };
 
 struct zi_parser {
-	struct state_file sf;
+	struct state_file *sf; /* the file being read */
 	struct state *st;
 	enum zi_section section;
 	struct state_zone *zone;
@@ -77,12 +77,12 @@ static int zi_finish_zone(struct zi_parser *p)
 		return STATE_OK;
 	for (int f = 0; f < ZI_REQUIRED; f++)
 		if (!(p->seen & (1u << f)))
-			return state_fail(p->sf.err, STATE_ERR_FORMAT, p->sf.path,
+			return state_fail(p->sf->err, STATE_ERR_FORMAT, p->sf->path,
 					  "node %d zone %s (line %u) has no '%s' line (truncated?)",
 					  z->core.node, z->core.name, p->zone_line, required_names[f]);
 	/* Only populated zones go on past the protection line (to start_pfn). */
 	if (z->present && !(p->seen & (1u << ZI_START_PFN)))
-		return state_fail(p->sf.err, STATE_ERR_FORMAT, p->sf.path,
+		return state_fail(p->sf->err, STATE_ERR_FORMAT, p->sf->path,
 				  "node %d zone %s (line %u) has no 'start_pfn' line (truncated?)",
 				  z->core.node, z->core.name, p->zone_line);
 	z->core.has_zoneinfo = 1;
@@ -99,13 +99,13 @@ static int zi_zone_header(struct zi_parser *p, char *line)
 		return ret;
 	rest = state_parse_zone_prefix(line, &node, name);
 	if (!rest || rest[strspn(rest, " \t")])
-		return state_file_fail(&p->sf, "expected 'Node N, zone NAME'");
+		return state_file_fail(p->sf, "expected 'Node N, zone NAME'");
 	p->zone = state_zone_get(p->st, node, name);
 	if (!p->zone)
-		return state_file_fail(&p->sf, "more than %d zones", STATE_MAX_ZONES);
+		return state_file_fail(p->sf, "more than %d zones", STATE_MAX_ZONES);
 	if (p->zone->core.has_zoneinfo)
-		return state_file_fail(&p->sf, "node %d zone %s is listed twice", node, name);
-	p->zone_line = p->sf.line;
+		return state_file_fail(p->sf, "node %d zone %s is listed twice", node, name);
+	p->zone_line = p->sf->line;
 	p->seen = 0;
 	p->section = ZI_ZONE;
 	return STATE_OK;
@@ -120,22 +120,22 @@ static int zi_protection(struct zi_parser *p, char *list)
 
 	list += strspn(list, " \t");
 	if (*list != '(' || list[strlen(list) - 1] != ')')
-		return state_file_fail(&p->sf, "expected 'protection: (N, N, ...)'");
+		return state_file_fail(p->sf, "expected 'protection: (N, N, ...)'");
 	list[strlen(list) - 1] = '\0';
 	z->nr_protection = 0;
 	z->core.lowmem_reserve = 0;
 	for (tok = strtok_r(list + 1, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		if (!state_parse_i64(tok, &v))
-			return state_file_fail(&p->sf, "'%s' is not a protection value", tok);
+			return state_file_fail(p->sf, "'%s' is not a protection value", tok);
 		if (z->nr_protection == STATE_MAX_PROTECTION)
-			return state_file_fail(&p->sf, "more than %d protection values",
+			return state_file_fail(p->sf, "more than %d protection values",
 					       STATE_MAX_PROTECTION);
 		z->protection[z->nr_protection++] = v;
 		if (v > 0 && (uint64_t)v > z->core.lowmem_reserve)
 			z->core.lowmem_reserve = v;
 	}
 	if (!z->nr_protection)
-		return state_file_fail(&p->sf, "empty protection list");
+		return state_file_fail(p->sf, "empty protection list");
 	p->seen |= 1u << ZI_PROTECTION;
 	return STATE_OK;
 }
@@ -144,7 +144,7 @@ static int zi_value(struct zi_parser *p, const char *key, const char *value, uin
 		    enum zi_field field)
 {
 	if (!state_parse_u64(value, out))
-		return state_file_fail(&p->sf, "'%s' of '%s' is not a number", value, key);
+		return state_file_fail(p->sf, "'%s' of '%s' is not a number", value, key);
 	p->seen |= 1u << field;
 	return STATE_OK;
 }
@@ -182,14 +182,16 @@ static int zi_key_value(struct zi_parser *p, char *text)
 	return STATE_OK;
 }
 
-static int zi_line(struct zi_parser *p, char *line)
+static int zi_line(struct state_file *sf, char *line, void *ctx)
 {
+	struct zi_parser *p = ctx;
 	char *text = line + strspn(line, " \t");
 
+	p->sf = sf;
 	if (!strncmp(line, "Node ", 5))
 		return zi_zone_header(p, line);
 	if (p->section == ZI_NONE)
-		return state_file_fail(&p->sf, "expected 'Node N, zone NAME'");
+		return state_file_fail(p->sf, "expected 'Node N, zone NAME'");
 	if (!strcmp(text, "per-node stats")) {
 		p->section = ZI_NODE_STATS;
 		return STATE_OK;
@@ -207,26 +209,18 @@ static int zi_line(struct zi_parser *p, char *line)
 	return zi_key_value(p, text);
 }
 
+static int zi_finish(struct state_file *sf, void *ctx)
+{
+	struct zi_parser *p = ctx;
+
+	if (!p->zone)
+		return state_fail(sf->err, STATE_ERR_FORMAT, sf->path, "no zones listed (empty file?)");
+	return zi_finish_zone(p);
+}
+
 int state_read_zoneinfo(const char *root, struct state *st, struct state_error *err)
 {
 	struct zi_parser p = { .st = st };
-	char *line;
-	int ret;
 
-	ret = state_file_open(&p.sf, root, "proc/zoneinfo", err);
-	if (ret)
-		return ret;
-	while ((ret = state_file_next(&p.sf, &line)) > 0) {
-		if (!*line)
-			continue;
-		ret = zi_line(&p, line);
-		if (ret)
-			break;
-	}
-	if (!ret)
-		ret = zi_finish_zone(&p);
-	if (!ret && !p.zone)
-		ret = state_fail(err, STATE_ERR_FORMAT, p.sf.path, "no zones listed (empty file?)");
-	state_file_close(&p.sf);
-	return ret;
+	return state_read_lines(root, "proc/zoneinfo", err, zi_line, zi_finish, &p);
 }
