@@ -138,9 +138,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	if (format == &format_perf_script) {
-		fflush(stdout);
-		session_free(s);
-		free(s);
+		session_close(s);
 		return rc ? rc : report_events(output, ro.raw_addrs);
 	}
 	if (format->write(&s->report, stdout))

@@ -57,7 +57,7 @@ int cmd_report(int argc, char **argv)
 	const char *input = "fragscope.data", *output = NULL;
 	struct replay replay = {};
 	struct perf_script_stream stream;
-	bool streaming = format == &format_perf_script;
+	bool streaming;
 	struct model *m;
 	struct report r;
 	char err[512], partial[4200];
@@ -134,6 +134,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	/* perf-script prints each event as it is read: the model keeps none. */
+	streaming = format == &format_perf_script;
 	perf_script_stream_init(&stream, m, &ro, out);
 	rc = replay_file(input, &replay, m, &filter, streaming ? perf_script_event : NULL, &stream, err, sizeof(err));
 	if (rc) {

@@ -9,7 +9,8 @@
 #include "decode/ksyms.h"
 #include "model/model.h"
 
-static const struct formatter *const formatters[] = { &format_text, &format_json, &format_folded };
+static const struct formatter *const formatters[] = { &format_text, &format_json, &format_folded,
+								  &format_pprof, &format_perf_script };
 
 const struct formatter *formatter_find(const char *name)
 {
@@ -21,7 +22,7 @@ const struct formatter *formatter_find(const char *name)
 
 const char *formatter_names(void)
 {
-	return "text, json, folded";
+	return "text, json, folded, pprof, perf-script";
 }
 
 int parse_stack_selection(const char *name, enum stack_selection *out)
