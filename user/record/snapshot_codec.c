@@ -32,7 +32,8 @@ void *snapshot_encode(const struct snapshot *s, size_t *len)
 	p = buf = malloc(size);
 	if (!buf)
 		return NULL;
-#define PUT(src, n) (memcpy(p, (src), (n)), p += (n))
+/* memcpy from NULL is undefined even for 0 bytes (UBSan), and empty arrays are NULL. */
+#define PUT(src, n) do { if (n) memcpy(p, (src), (n)); p += (n); } while (0)
 	PUT(&counts, sizeof(counts));
 	PUT(s->page_allocs, sizeof(s->page_allocs));
 	PUT(s->counters, sizeof(s->counters));
