@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The formatters' pure parts on a hand-built model: folded lines, the
+ * perf-script event shape and its filtering, a pprof profile's contents,
+ * and that no format prints an unresolved kernel address unless asked.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "decode/kernel_info.h"
+#include "decode/ksyms.h"
+#include "format/format.h"
+#include "format/perf_script.h"
+#include "model/model.h"
+
+#define T0 1000000000ULL /* the trace start, in ns */
+
+/* Text addresses of a made-up kernel; A_BPF_PROG lies past its end. */
+enum { A_ALLOC_PAGES = 0x1000, A_CALLER = 0x2000, A_SYSCALL = 0x3000, A_END = 0x4000 };
+#define A_BPF_PROG 0xffffffffc0001234ULL
+
+struct fixture {
+	struct kernel_info kinfo;
+	struct ksyms *ksyms;
+	struct model model;
+	struct report report;
+	char *text;
+	size_t len;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->kinfo.page_size = 4096;
+	f->ksyms = ksyms_new();
+	ksyms_add(f->ksyms, A_ALLOC_PAGES, "__alloc_frozen_pages_noprof", NULL);
+	ksyms_add(f->ksyms, A_CALLER, "array_map_alloc", "some_module");
+	ksyms_add(f->ksyms, A_SYSCALL, "__sys_bpf", NULL);
+	ksyms_add(f->ksyms, A_END, NULL, NULL);
+	ksyms_sort(f->ksyms);
+	model_init(&f->model, &f->kinfo, f->ksyms, NULL, T0);
+	f->report = (struct report){ .model = &f->model, .kinfo = &f->kinfo, .ksyms = f->ksyms,
+				     .opts = { .sort = "count", .top = 10 } };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	model_free(&f->model);
+	ksyms_free(f->ksyms);
+	free(f->text);
+	free(f);
+	return 0;
+}
+
+static struct fs_event page_fail(uint32_t pid, uint64_t ts, uint32_t order, const uint64_t *frames, uint32_t nr)
+{
+	struct fs_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = FS_EV_PAGE_FAIL;
+	e.hdr.pid = e.hdr.tid = pid;
+	e.hdr.cpu = 3;
+	e.hdr.ts_ns = ts;
+	snprintf(e.hdr.comm, sizeof(e.hdr.comm), "task %u", pid);
+	e.hdr.nr_frames = nr;
+	memcpy(e.frames, frames, nr * sizeof(*frames));
+	e.page.order = order;
+	return e;
+}
+
+static const uint64_t stack_a[] = { A_ALLOC_PAGES + 4, A_CALLER + 8, A_SYSCALL + 1 };
+static const uint64_t stack_unknown[] = { A_BPF_PROG, A_ALLOC_PAGES + 4 };
+
+static void add_failures(struct fixture *f)
+{
+	struct fs_event e;
+
+	for (int i = 0; i < 3; i++) {
+		e = page_fail(10, T0 + i * 1000, 2, stack_a, 3);
+		assert_int_equal(model_add_event(&f->model, &e), 0);
+	}
+	e = page_fail(11, T0 + 5000, 0, stack_unknown, 2);
+	assert_int_equal(model_add_event(&f->model, &e), 0);
+	model_finish(&f->model);
+}
+
+/* Runs a formatter into f->text. */
+static int format_to_text(struct fixture *f, const struct formatter *fmt)
+{
+	FILE *out = open_memstream(&f->text, &f->len);
+	int rc;
+
+	assert_non_null(out);
+	rc = fmt->write(&f->report, out);
+	fclose(out);
+	return rc;
+}
+
+static void test_folded_lines(void **state)
+{
+	struct fixture *f = *state;
+
+	add_failures(f);
+	assert_int_equal(format_to_text(f, &format_folded), 0);
+	assert_string_equal(f->text, "page;__sys_bpf;array_map_alloc [some_module];__alloc_frozen_pages_noprof 3\n"
+				     "page;__alloc_frozen_pages_noprof;[unknown] 1\n");
+}
+
+static void test_folded_raw_addrs(void **state)
+{
+	struct fixture *f = *state;
+
+	add_failures(f);
+	f->report.opts.raw_addrs = true;
+	assert_int_equal(format_to_text(f, &format_folded), 0);
+	assert_non_null(strstr(f->text, ";0xffffffffc0001234 1\n"));
+}
+
+/* Feeds events through a perf-script stream as replay_file() does. */
+static void stream_events(struct fixture *f, const struct fs_event *events, size_t n)
+{
+	struct perf_script_stream s;
+	FILE *out = open_memstream(&f->text, &f->len);
+
+	assert_non_null(out);
+	perf_script_stream_init(&s, &f->model, &f->report.opts, out);
+	for (size_t i = 0; i < n; i++) {
+		model_add_event(&f->model, &events[i]);
+		perf_script_event(&s, &events[i]);
+	}
+	fclose(out);
+}
+
+static void test_perf_script_shape(void **state)
+{
+	struct fixture *f = *state;
+	const struct fs_event e[] = { page_fail(10, 1234567891234ULL, 2, stack_a, 3),
+				      page_fail(11, 2000000000ULL, 0, stack_unknown, 2) };
+
+	stream_events(f, e, 2);
+	assert_string_equal(f->text,
+			    "task 10 10/10 [003] 1234.567891: fragscope:page_fail: kind=page order=2 migratetype=0 gfp=none\n"
+			    "\t               0 __alloc_frozen_pages_noprof+0x4 ([kernel.kallsyms])\n"
+			    "\t               0 array_map_alloc+0x8 ([some_module])\n"
+			    "\t               0 __sys_bpf+0x1 ([kernel.kallsyms])\n"
+			    "\n"
+			    "task 11 11/11 [003] 2.000000: fragscope:page_fail: kind=page order=0 migratetype=0 gfp=none\n"
+			    "\t               0 [unknown] ([kernel.kallsyms])\n"
+			    "\t               0 __alloc_frozen_pages_noprof+0x4 ([kernel.kallsyms])\n"
+			    "\n");
+}
+
+static void test_perf_script_raw_addrs(void **state)
+{
+	struct fixture *f = *state;
+	const struct fs_event e = page_fail(11, T0, 0, stack_unknown, 2);
+
+	f->report.opts.raw_addrs = true;
+	stream_events(f, &e, 1);
+	assert_non_null(strstr(f->text, "\tffffffffc0001234 [unknown] ([kernel.kallsyms])\n"
+					"\t            1004 __alloc_frozen_pages_noprof+0x4 ([kernel.kallsyms])\n"));
+}
+
+static void test_perf_script_follows_the_filter(void **state)
+{
+	struct fixture *f = *state;
+	const struct model_filter only_11 = { .pid = 11, .min_order = -1 };
+	const struct fs_event e[] = { page_fail(10, T0, 2, stack_a, 3), page_fail(11, T0 + 1, 0, stack_unknown, 2),
+				      page_fail(10, T0 + 2, 2, stack_a, 3) };
+
+	model_free(&f->model);
+	model_init(&f->model, &f->kinfo, f->ksyms, &only_11, T0);
+	stream_events(f, e, 3);
+	assert_null(strstr(f->text, "task 10"));
+	assert_non_null(strstr(f->text, "task 11 11/11"));
+}
+
+static void test_perf_script_refuses_a_model(void **state)
+{
+	struct fixture *f = *state;
+
+	add_failures(f);
+	assert_int_not_equal(format_to_text(f, &format_perf_script), 0);
+	assert_int_equal(f->len, 0);
+}
+
+/* The decompressed profile; its strings are plain bytes in it. */
+static unsigned char *gunzip(const char *in, size_t len, size_t *out_len)
+{
+	size_t cap = 1 << 20;
+	unsigned char *out = malloc(cap);
+	z_stream z = { .next_in = (unsigned char *)in, .avail_in = len, .next_out = out, .avail_out = cap };
+
+	assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = z.total_out;
+	inflateEnd(&z);
+	return out;
+}
+
+static bool has_string(const unsigned char *buf, size_t len, const char *s)
+{
+	return memmem(buf, len, s, strlen(s)) != NULL;
+}
+
+static void test_pprof_profile(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const expected[] = { "failures", "count", "kind", "page", "__sys_bpf",
+						"array_map_alloc [some_module]", "[unknown]" };
+	unsigned char *profile;
+	size_t len;
+
+	add_failures(f);
+	assert_int_equal(format_to_text(f, &format_pprof), 0);
+	assert_true(f->len > 2 && (unsigned char)f->text[0] == 0x1f && (unsigned char)f->text[1] == 0x8b);
+	profile = gunzip(f->text, f->len, &len);
+	for (size_t i = 0; i < sizeof(expected) / sizeof(*expected); i++)
+		assert_true(has_string(profile, len, expected[i]));
+	assert_false(has_string(profile, len, "0xffffffffc0001234"));
+	free(profile);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_folded_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_folded_raw_addrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perf_script_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perf_script_raw_addrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perf_script_follows_the_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perf_script_refuses_a_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pprof_profile, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
