@@ -56,3 +56,11 @@ total=$(json_get "$report" '[.failures[] | .count] | add')
 echo "failures at the memory cgroup's limit: $at_limit of $total"
 [ "$at_limit" -ge $((total * 9 / 10)) ] || fail "failures in a full memcg not attributed to its limit"
 pass "failures are attributed to the memory cgroup's limit"
+
+samples=$(json_get "$report" '.state.samples')
+[ "$samples" -ge 1 ] || fail "no fragmentation-state sample kept with the trace"
+with_state=$(json_get "$report" '[.failures[] | select(.free_blocks_before and .free_blocks_after)] | length')
+[ "$with_state" -ge 1 ] || fail "no failure carries the free blocks of its order before and after it"
+normal=$(json_get "$report" '[.failures[] | select(.free_blocks_before) | .free_blocks_before | keys[]] | map(select(test("Normal"))) | length')
+[ "$normal" -ge 1 ] || fail "the state around failures names no Normal zone"
+pass "failures carry the free blocks of their order in each zone before and after them"

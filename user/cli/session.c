@@ -125,6 +125,27 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 	return FS_EXIT_OK;
 }
 
+/* pagetypeinfo walks every free list under the zone lock: read it seldom. */
+#define PAGETYPEINFO_EVERY_TICKS 10
+
+/* The fragmentation state beside the trace; a /proc problem costs the sample, not the trace. */
+static int sample_state(struct session *s)
+{
+	struct state_error err;
+	int rc;
+
+	if (!s->state && !(s->state = malloc(sizeof(*s->state))))
+		return -ENOMEM;
+	if (state_sample("/", s->ticks % PAGETYPEINFO_EVERY_TICKS == 0, s->state, &err) != STATE_OK)
+		return 0;
+	if (s->recorder) {
+		rc = recorder_write_state(s->recorder, s->state);
+		if (rc)
+			return rc;
+	}
+	return model_add_state(&s->model, s->state);
+}
+
 static int take_snapshot(struct session *s)
 {
 	int err = tracer_snapshot(&s->tracer, &s->snap);
@@ -137,7 +158,11 @@ static int take_snapshot(struct session *s)
 		if (err)
 			return err;
 	}
-	return model_set_snapshot(&s->model, &s->snap);
+	err = model_set_snapshot(&s->model, &s->snap);
+	if (!err)
+		err = sample_state(s);
+	s->ticks++;
+	return err;
 }
 
 int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
@@ -191,6 +216,8 @@ void session_free(struct session *s)
 	tracer_stop(&s->tracer);
 	model_free(&s->model);
 	snapshot_free(&s->snap);
+	free(s->state);
+	s->state = NULL;
 	ksyms_free(s->ksyms);
 	s->ksyms = NULL;
 }

@@ -19,6 +19,7 @@
 #include "model/meta.h"
 #include "model/model.h"
 #include "source/tracer.h"
+#include "state/state.h"
 
 struct ksyms;
 struct recorder;
@@ -30,6 +31,8 @@ struct session {
 	struct model model;
 	struct trace_meta meta;
 	struct snapshot snap;
+	struct state_sample *state;  /* the latest /proc sample */
+	uint32_t ticks;
 	struct fs_event scratch;     /* the decoded event being processed */
 	struct recorder *recorder;   /* NULL: nothing written */
 	FILE *event_lines;           /* NULL: no line per event (trace prints them) */

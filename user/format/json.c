@@ -124,6 +124,19 @@ static void write_page_alloc(const struct report *r, struct json *j)
 	json_object_end(j);
 }
 
+static void write_per_zone(struct json *j, const char *key, const struct timeline *t, const uint64_t *per_zone)
+{
+	char zone[48];
+
+	json_key(j, key);
+	json_object_begin(j);
+	for (uint32_t z = 0; z < t->nr_zones; z++) {
+		timeline_zone_name(t->first, z, zone, sizeof(zone));
+		json_kv_u64(j, zone, per_zone[z]);
+	}
+	json_object_end(j);
+}
+
 static void write_failures(const struct report *r, struct json *j)
 {
 	const struct model *m = r->model;
@@ -175,6 +188,10 @@ static void write_failures(const struct report *r, struct json *j)
 			if (g->above[k])
 				json_kv_u64(j, failure_kind_name(k), g->above[k]);
 		json_object_end(j);
+		if (g->have_before)
+			write_per_zone(j, "free_blocks_before", &m->timeline, g->free_before);
+		if (g->have_after)
+			write_per_zone(j, "free_blocks_after", &m->timeline, g->free_after);
 		json_key(j, "stack");
 		write_stack(r, j, s->frames, s->nr_frames);
 		json_object_end(j);
@@ -342,6 +359,84 @@ static void write_ooms(const struct report *r, struct json *j)
 	json_array_end(j);
 }
 
+/* An array of per-order values; key NULL inside an array. */
+static void write_orders(struct json *j, const char *key, const uint64_t *values, uint32_t n)
+{
+	if (key)
+		json_key(j, key);
+	json_array_begin(j);
+	for (uint32_t o = 0; o < n && o < FS_ORDERS; o++)
+		json_u64(j, values[o]);
+	json_array_end(j);
+}
+
+static void write_indices(struct json *j, const char *key, const int32_t *thousandths, uint32_t n)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (uint32_t o = 0; o < n && o < FS_ORDERS; o++)
+		json_double(j, thousandths[o] / 1000.0);
+	json_array_end(j);
+}
+
+static void write_state(const struct report *r, struct json *j)
+{
+	const struct timeline *t = &r->model->timeline;
+	char zone[48];
+
+	json_key(j, "state");
+	json_object_begin(j);
+	json_kv_u64(j, "samples", t->nr_samples);
+	if (!t->nr_samples) {
+		json_object_end(j);
+		return;
+	}
+	json_key(j, "zones");
+	json_array_begin(j);
+	for (uint32_t z = 0; z < t->nr_zones; z++) {
+		const struct state_zone_free *first = &t->first->zones[z], *last = &t->last->zones[z];
+		struct state_zone_indices fi, li;
+
+		state_zone_indices(first, &fi);
+		state_zone_indices(last, &li);
+		timeline_zone_name(t->first, z, zone, sizeof(zone));
+		json_object_begin(j);
+		json_kv_string(j, "zone", zone);
+		write_orders(j, "first_free_blocks", first->free_blocks, first->nr_orders);
+		write_orders(j, "lowest_free_blocks", t->min_free_blocks[z], first->nr_orders);
+		write_orders(j, "last_free_blocks", last->free_blocks, last->nr_orders);
+		write_indices(j, "first_unusable_index", fi.unusable, first->nr_orders);
+		write_indices(j, "last_unusable_index", li.unusable, last->nr_orders);
+		write_indices(j, "first_extfrag_index", fi.extfrag, first->nr_orders);
+		write_indices(j, "last_extfrag_index", li.extfrag, last->nr_orders);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "vmstat_delta");
+	json_object_begin(j);
+	for (int c = 0; c < STATE_CNT_COUNT; c++)
+		if (c != STATE_CNT_NR_FREE_PAGES)
+			json_kv_i64(j, state_counter_name(c),
+				    (int64_t)(t->last->counters.value[c] - t->first->counters.value[c]));
+	json_object_end(j);
+	json_key(j, "series");
+	json_array_begin(j);
+	for (size_t i = 0; i < t->nr_points; i++) {
+		const struct timeline_point *p = &t->points[i];
+
+		json_object_begin(j);
+		json_kv_double(j, "t", (p->ts_ns - r->model->start_ns) / 1e9);
+		json_key(j, "free_blocks");
+		json_array_begin(j);
+		for (uint32_t z = 0; z < t->nr_zones; z++)
+			write_orders(j, NULL, p->free_blocks[z], t->first->zones[z].nr_orders);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
 static int write_json(const struct report *r, FILE *out)
 {
 	struct json j;
@@ -355,6 +450,7 @@ static int write_json(const struct report *r, FILE *out)
 	write_extfrag(r, &j);
 	write_stalls(r, &j);
 	write_ooms(r, &j);
+	write_state(r, &j);
 	json_object_end(&j);
 	json_finish(&j);
 	return ferror(out) ? -1 : 0;

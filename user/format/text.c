@@ -345,6 +345,68 @@ static void print_relations(FILE *out, const char *verb, const uint64_t *counts)
 			fprintf(out, "    %s a %s failure %" PRIu64 " times\n", verb, failure_kind_name(k), counts[k]);
 }
 
+static void print_state(const struct report *r, FILE *out)
+{
+	const struct timeline *t = &r->model->timeline;
+	bool changed = false;
+	char zone[48];
+
+	section(out, "Fragmentation state over the trace (/proc samples)");
+	if (!t->nr_samples) {
+		fprintf(out, "(no samples)\n");
+		return;
+	}
+	fprintf(out, "%u samples from +%.1fs to +%.1fs\n", t->nr_samples,
+		(t->first->ts_ns - r->model->start_ns) / 1e9, (t->last->ts_ns - r->model->start_ns) / 1e9);
+	for (uint32_t z = 0; z < t->nr_zones; z++) {
+		struct state_zone_indices first, last;
+
+		state_zone_indices(&t->first->zones[z], &first);
+		state_zone_indices(&t->last->zones[z], &last);
+		timeline_zone_name(t->first, z, zone, sizeof(zone));
+		fprintf(out, "%-16s free blocks by order, start/lowest/end:", zone);
+		for (uint32_t o = 0; o < t->first->zones[z].nr_orders && o < FS_ORDERS; o++)
+			fprintf(out, " %u:%" PRIu64 "/%" PRIu64 "/%" PRIu64, o, t->first->zones[z].free_blocks[o],
+				t->min_free_blocks[z][o], t->last->zones[z].free_blocks[o]);
+		fprintf(out, "\n%-16s largest free order %d -> %d; unusable index order 4: %.3f -> %.3f, order 9: %.3f -> %.3f\n",
+			"", first.largest_order, last.largest_order, first.unusable[4] / 1000.0, last.unusable[4] / 1000.0,
+			first.unusable[9] / 1000.0, last.unusable[9] / 1000.0);
+	}
+	fprintf(out, "vmstat over the window:");
+	for (int c = 0; c < STATE_CNT_COUNT; c++) {
+		uint64_t from = t->first->counters.value[c], to = t->last->counters.value[c];
+
+		if (c != STATE_CNT_NR_FREE_PAGES && to != from)
+			fprintf(out, " %s +%" PRIu64, state_counter_name(c), to - from);
+		changed |= c != STATE_CNT_NR_FREE_PAGES && to != from;
+	}
+	fprintf(out, "%s\n", changed ? "" : " no change");
+}
+
+static void print_free_around(const struct report *r, FILE *out, const struct failure_group *g)
+{
+	const struct timeline *t = &r->model->timeline;
+	char zone[48];
+
+	if (!g->have_before && !g->have_after)
+		return;
+	fprintf(out, "    free blocks of order >= %u (sample before -> after the first failure):", g->order);
+	for (uint32_t z = 0; z < t->nr_zones; z++) {
+		timeline_zone_name(t->first, z, zone, sizeof(zone));
+		fprintf(out, " %s ", zone);
+		if (g->have_before)
+			fprintf(out, "%" PRIu64, g->free_before[z]);
+		else
+			fputc('?', out);
+		fputs(" -> ", out);
+		if (g->have_after)
+			fprintf(out, "%" PRIu64, g->free_after[z]);
+		else
+			fputc('?', out);
+	}
+	fputc('\n', out);
+}
+
 static void print_failures(const struct report *r, FILE *out)
 {
 	const struct model *m = r->model;
@@ -385,6 +447,7 @@ static void print_failures(const struct report *r, FILE *out)
 		fprintf(out, "; memcg id %" PRIu64 ", at its limit for %" PRIu64 " of %" PRIu64 "%s\n", g->cgroup_id,
 			g->at_memcg_limit, g->count,
 			g->at_memcg_limit == g->count ? " (the cgroup's limit, not fragmentation)" : "");
+		print_free_around(r, out, g);
 		print_relations(out, "beneath", g->beneath);
 		print_relations(out, "caused by", g->above);
 		print_stack(r, out, s->frames, s->nr_frames, "      ");
@@ -436,6 +499,7 @@ static int write_text(const struct report *r, FILE *out)
 	print_reclaim(r, out);
 	print_ooms(r, out);
 	print_high_order_stacks(r, out);
+	print_state(r, out);
 	print_failures(r, out);
 	return ferror(out) ? -1 : 0;
 }

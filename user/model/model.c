@@ -60,6 +60,7 @@ void model_init(struct model *m, const struct kernel_info *kinfo, const struct k
 	snapshot_init(&m->base);
 	snapshot_init(&m->current);
 	snapshot_init(&m->window);
+	timeline_init(&m->timeline);
 }
 
 void model_free(struct model *m)
@@ -77,6 +78,7 @@ void model_free(struct model *m)
 	snapshot_free(&m->base);
 	snapshot_free(&m->current);
 	snapshot_free(&m->window);
+	timeline_free(&m->timeline);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -320,6 +322,11 @@ static int add_failure(struct model *m, const struct fs_event *e)
 	if (!g)
 		return -ENOMEM;
 	if (!g->count) {
+		const struct state_sample *before = m->timeline.last;
+
+		for (uint32_t z = 0; before && z < m->timeline.nr_zones; z++)
+			g->free_before[z] = free_blocks_from(&before->zones[z], order);
+		g->have_before = before != NULL;
 		g->order = order;
 		g->bytes = bytes;
 		g->first_ns = e->hdr.ts_ns;
@@ -608,6 +615,27 @@ int model_set_snapshot(struct model *m, const struct snapshot *s)
 	else
 		err = snapshot_copy(&m->current, s);
 	return err ? err : compute_window(m);
+}
+
+int model_add_state(struct model *m, const struct state_sample *s)
+{
+	int err;
+
+	if (!in_window(m, s->ts_ns))
+		return 0;
+	err = timeline_add(&m->timeline, s);
+	if (err)
+		return err;
+	for (size_t i = 0; i < m->nr_groups; i++) {
+		struct failure_group *g = &m->groups[i];
+
+		if (g->have_after || s->ts_ns < g->first_ns)
+			continue;
+		for (uint32_t z = 0; z < m->timeline.nr_zones; z++)
+			g->free_after[z] = free_blocks_from(&s->zones[z], g->order);
+		g->have_after = true;
+	}
+	return 0;
 }
 
 void model_finish(struct model *m)

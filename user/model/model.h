@@ -16,6 +16,7 @@
 #include "model/histogram.h"
 #include "model/snapshot.h"
 #include "model/stack_table.h"
+#include "model/timeline.h"
 #include "util/u64map.h"
 
 struct kernel_info;
@@ -63,6 +64,11 @@ struct failure_group {
 	 * failure inside kmalloc_large), and how often one sat beneath it. */
 	uint64_t beneath[FAIL_KINDS];
 	uint64_t above[FAIL_KINDS];
+	/* Free blocks that could serve the first failure's order, per zone of
+	 * the state samples, in the samples just before and just after it. */
+	uint64_t free_before[TIMELINE_MAX_ZONES];
+	uint64_t free_after[TIMELINE_MAX_ZONES];
+	bool have_before, have_after;
 };
 
 /* A stall's kernel stack with how often and how long it stalled there. */
@@ -157,6 +163,8 @@ struct model {
 	struct oom_kill *ooms;
 	size_t nr_ooms;
 
+	struct timeline timeline; /* /proc state samples in the window */
+
 	/* In-kernel aggregates: the window is current minus base. */
 	struct snapshot base, current, window;
 	uint32_t snapshots;
@@ -174,6 +182,8 @@ int model_set_snapshot(struct model *m, const struct snapshot *s);
 bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages);
 /* The kind of a failure event (page, thp, vmalloc... from its gfp and stack). */
 enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
+/* A fragmentation-state sample taken beside the trace. */
+int model_add_state(struct model *m, const struct state_sample *s);
 /* Closes what is still open (compaction attempts); call before reporting. */
 void model_finish(struct model *m);
 

@@ -32,7 +32,7 @@ enum record_type {
 	REC_EVENT = 1,    /* one ring-buffer event as the kernel wrote it */
 	REC_SNAPSHOT = 2, /* the in-kernel aggregates (snapshot_codec.h) */
 	REC_KSYM = 3,     /* a kernel symbol, written before any record that needs it */
-	REC_STATE = 4,    /* a fragmentation-state sample */
+	REC_STATE = 4,    /* a struct state_sample (its own version field first) */
 };
 
 /* REC_KSYM payload: this header, then the name, a NUL, the module (maybe empty), a NUL. */

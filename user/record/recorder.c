@@ -11,6 +11,7 @@
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
+#include "state/state.h"
 #include "util/u64map.h"
 
 struct recorder {
@@ -79,6 +80,7 @@ static const struct ksym *next_entry(const struct ksyms *ksyms, const struct ksy
 /*
  * The symbol holding addr and the entry after it: a reader's table of only
  * the symbols written must still end each function where the kernel's does.
+ * An address in no function is written as an end of text at itself.
  */
 static int write_symbols_of(struct recorder *r, const uint64_t *addrs, size_t n)
 {
@@ -90,8 +92,8 @@ static int write_symbols_of(struct recorder *r, const uint64_t *addrs, size_t n)
 		const struct ksym *sym = ksyms_find(r->ksyms, addrs[i]);
 		const struct ksym *next = sym ? next_entry(r->ksyms, sym) : NULL;
 
-		if (sym)
-			err = write_symbol(r, sym);
+		/* An address in no function (a BPF program) must stay unknown in the file too. */
+		err = write_symbol(r, sym ? sym : &(struct ksym){ .addr = addrs[i] });
 		if (next && !err)
 			err = write_symbol(r, next);
 	}
@@ -128,6 +130,11 @@ int recorder_write_snapshot(struct recorder *r, const struct snapshot *s)
 	err = recfile_append(r->file, REC_SNAPSHOT, buf, len);
 	free(buf);
 	return err;
+}
+
+int recorder_write_state(struct recorder *r, const struct state_sample *s)
+{
+	return recfile_append(r->file, REC_STATE, s, sizeof(*s));
 }
 
 int recorder_flush(struct recorder *r)

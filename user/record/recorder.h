@@ -12,6 +12,7 @@
 
 struct recorder;
 struct snapshot;
+struct state_sample;
 struct trace_meta;
 struct kernel_info;
 struct ksyms;
@@ -22,6 +23,7 @@ struct recorder *recorder_create(const char *path, const struct trace_meta *meta
 				 const struct kernel_info *kinfo, const struct ksyms *ksyms, int *err);
 int recorder_write_event(struct recorder *r, const void *raw, size_t len);
 int recorder_write_snapshot(struct recorder *r, const struct snapshot *s);
+int recorder_write_state(struct recorder *r, const struct state_sample *s);
 /* Completes the pending block, so a crash after this loses nothing before it. */
 int recorder_flush(struct recorder *r);
 /* Final flush and rename into place; stats may be NULL. */

@@ -13,6 +13,7 @@
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
+#include "state/state.h"
 
 static int read_header(struct recfile_reader *f, struct replay *r, char *err, size_t errlen)
 {
@@ -67,6 +68,7 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 {
 	struct recfile_reader *f;
 	struct fs_event *event = malloc(sizeof(*event));
+	struct state_sample *state = malloc(sizeof(*state));
 	struct snapshot snap;
 	bool unsorted = false;
 	int rc, ferr = 0;
@@ -77,11 +79,12 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, ferr > -4096 ? strerror(-ferr) : recfile_strerror(ferr));
 		free(event);
+		free(state);
 		return ferr > -4096 ? FS_EXIT_RUNTIME : FS_EXIT_BAD_INPUT;
 	}
 	rc = read_header(f, r, err, errlen);
 	r->ksyms = ksyms_new();
-	if (!rc && (!event || !r->ksyms)) {
+	if (!rc && (!event || !state || !r->ksyms)) {
 		snprintf(err, errlen, "out of memory");
 		rc = FS_EXIT_RUNTIME;
 	}
@@ -124,6 +127,14 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 				goto oom;
 			if (on_event)
 				on_event(ctx, event);
+		} else if (type == REC_STATE) {
+			if (len != sizeof(*state) || ((const struct state_sample *)payload)->version != STATE_SAMPLE_VERSION)
+				goto corrupt;
+			memcpy(state, payload, sizeof(*state));
+			if (state->nr_zones > STATE_SAMPLE_MAX_ZONES)
+				goto corrupt;
+			if (model_add_state(m, state))
+				goto oom;
 		} else if (type == REC_SNAPSHOT) {
 			if (snapshot_decode(payload, len, &snap))
 				goto corrupt;
@@ -150,6 +161,7 @@ oom:
 	recfile_close_reader(f);
 	snapshot_free(&snap);
 	free(event);
+	free(state);
 	return rc;
 }
 
