@@ -170,8 +170,10 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 {
 	uint64_t end = duration_s > 0 ? s->tracer.start_ns + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_snapshot = s->tracer.start_ns + snapshot_ms * 1000000ULL;
-	int err;
+	int err = sample_state(s); /* the state at the start, before any failure */
 
+	if (err)
+		return err;
 	while (!session_stop_requested && !s->error) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int64_t wait_ms = ((int64_t)next_snapshot - (int64_t)now) / 1000000;
