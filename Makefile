@@ -17,13 +17,13 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
-DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go
+DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
+DEB_TEST_DEPS := libcmocka-dev jq golang-go tmux prometheus curl netcat-openbsd
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Iuser -I$(BUILD) -DFRAGSCOPE_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS += -lbpf -lelf -lz -lm
+LDLIBS += -lbpf -lelf -lz -lm -lncurses -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 # maps.bpf.o defines the shared maps: link it first so their definitions lead.

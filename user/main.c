@@ -18,6 +18,8 @@ static const struct command {
 	{ "report", cmd_report, "report a record file (text, json, folded)" },
 	{ "trace", cmd_trace, "print failures, stalls and OOM kills live, one line each" },
 	{ "state", cmd_state, "fragmentation state now: free blocks, indices, watermarks" },
+	{ "top", cmd_top, "a full-screen live view: rates, failures, stalls, free blocks" },
+	{ "serve", cmd_serve, "serve Prometheus metrics over HTTP (loopback by default)" },
 	{ "doctor", cmd_doctor, "findings on why allocations fail, with the numbers behind them" },
 	{ "probes", cmd_probes, "which tracepoints this kernel offers and what attaches" },
 };

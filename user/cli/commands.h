@@ -9,5 +9,7 @@ int cmd_probes(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif
