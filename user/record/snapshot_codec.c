@@ -19,6 +19,15 @@ struct encoded_stack {
 	uint32_t pad;
 };
 
+/* Append n bytes; an empty array may have no storage at all. */
+static void put(char **p, const void *src, size_t n)
+{
+	if (n) {
+		memcpy(*p, src, n);
+		*p += n;
+	}
+}
+
 void *snapshot_encode(const struct snapshot *s, size_t *len)
 {
 	struct encoded_counts counts = { s->ts_ns, s->nr_procs, s->nr_callsites, s->nr_extfrags, s->nr_stacks };
@@ -33,21 +42,20 @@ void *snapshot_encode(const struct snapshot *s, size_t *len)
 	if (!buf)
 		return NULL;
 /* memcpy from NULL is undefined even for 0 bytes (UBSan), and empty arrays are NULL. */
-#define PUT(src, n) do { if (n) memcpy(p, (src), (n)); p += (n); } while (0)
-	PUT(&counts, sizeof(counts));
-	PUT(s->page_allocs, sizeof(s->page_allocs));
-	PUT(s->counters, sizeof(s->counters));
-	PUT(s->procs, s->nr_procs * sizeof(*s->procs));
-	PUT(s->callsites, s->nr_callsites * sizeof(*s->callsites));
-	PUT(s->extfrags, s->nr_extfrags * sizeof(*s->extfrags));
+#define put(&p, src, n) do { if (n) memcpy(p, (src), (n)); p += (n); } while (0)
+	put(&p, &counts, sizeof(counts));
+	put(&p, s->page_allocs, sizeof(s->page_allocs));
+	put(&p, s->counters, sizeof(s->counters));
+	put(&p, s->procs, s->nr_procs * sizeof(*s->procs));
+	put(&p, s->callsites, s->nr_callsites * sizeof(*s->callsites));
+	put(&p, s->extfrags, s->nr_extfrags * sizeof(*s->extfrags));
 	for (size_t i = 0; i < s->nr_stacks; i++) {
 		const struct snap_stack *st = &s->stacks[i];
 		struct encoded_stack e = { st->key, st->count, st->nr_frames, 0 };
 
-		PUT(&e, sizeof(e));
-		PUT(st->frames, st->nr_frames * sizeof(uint64_t));
+		put(&p, &e, sizeof(e));
+		put(&p, st->frames, st->nr_frames * sizeof(uint64_t));
 	}
-#undef PUT
 	*len = size;
 	return buf;
 }
