@@ -19,7 +19,7 @@ struct encoded_stack {
 	uint32_t pad;
 };
 
-/* Append n bytes; an empty array may have no storage at all. */
+/* Append n bytes; memcpy from NULL is undefined even for 0 bytes, and empty arrays are NULL. */
 static void put(char **p, const void *src, size_t n)
 {
 	if (n) {
@@ -41,8 +41,6 @@ void *snapshot_encode(const struct snapshot *s, size_t *len)
 	p = buf = malloc(size);
 	if (!buf)
 		return NULL;
-/* memcpy from NULL is undefined even for 0 bytes (UBSan), and empty arrays are NULL. */
-#define put(&p, src, n) do { if (n) memcpy(p, (src), (n)); p += (n); } while (0)
 	put(&p, &counts, sizeof(counts));
 	put(&p, s->page_allocs, sizeof(s->page_allocs));
 	put(&p, s->counters, sizeof(s->counters));
