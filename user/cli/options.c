@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/exit_codes.h"
+#include "model/meta.h"
 
 long parse_count(const char *arg, long max)
 {
@@ -84,6 +85,22 @@ int parse_trace_option(int opt, const char *arg, struct tracer_config *cfg)
 		cfg->stack_map_entries = v;
 		return 1;
 	case OPT_MASK_PROBES:
+		/* Every name must be a probe: a typo would otherwise mask nothing, silently. */
+		for (const char *p = arg; *p;) {
+			size_t n = strcspn(p, ",");
+			bool known = false;
+
+			for (int i = 0; i < FS_PROBES && !known; i++) {
+				char full[96];
+
+				snprintf(full, sizeof(full), "%s:%s", fs_probe_category(i), fs_probe_event(i));
+				known = (n == strlen(fs_probe_event(i)) && !strncmp(p, fs_probe_event(i), n)) ||
+					(n == strlen(full) && !strncmp(p, full, n));
+			}
+			if (!known)
+				return -1;
+			p += n + (p[n] == ',');
+		}
 		cfg->mask_probes = arg;
 		return 1;
 	case OPT_CLASSIC:
