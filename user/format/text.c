@@ -21,7 +21,8 @@ static void *sorted_copy(const void *base, size_t n, size_t size, int (*cmp)(con
 {
 	void *copy = malloc(n ? n * size : 1);
 
-	if (copy) {
+	/* base is NULL for an empty array: memcpy/qsort on NULL are undefined even for 0. */
+	if (copy && n) {
 		memcpy(copy, base, n * size);
 		qsort(copy, n, size, cmp);
 	}
