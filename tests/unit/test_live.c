@@ -157,7 +157,7 @@ static void test_top_screen(void **state)
 	assert_non_null(f->text.buf);
 	assert_fits(f->text.buf, 80, 24);
 	/* Rates are per second of the 2 s interval. */
-	l = line_with(f->text.buf, "PAGE ALLOCATIONS/s");
+	l = line_with(f->text.buf, "ALLOCATIONS/s");
 	assert_non_null(strstr(l, "Unmovable") && strstr(l, "Movable") ? l : NULL);
 	assert_non_null(strstr(line_with(f->text.buf, "    0     200.0"), "200.0"));
 	assert_non_null(strstr(line_with(f->text.buf, "    3      20.0"), "20.0"));
@@ -210,7 +210,7 @@ static void test_top_sort_and_small_screens(void **state)
 	v = (struct top_view){ .width = 80, .height = 24, .help = true };
 	top_render(&f->report, &f->prev, &f->cur, &v, &f->text);
 	assert_non_null(strstr(f->text.buf, "q   quit"));
-	assert_null(strstr(f->text.buf, "PAGE ALLOCATIONS"));
+	assert_null(strstr(f->text.buf, "ALLOCATIONS/s"));
 }
 
 static void test_interval_histogram(void **state)

@@ -15,7 +15,9 @@
 #define COSTLY_ORDER 4
 /* Columns of the per-order tables: free blocks and indices of orders 0..10 fit 80 columns. */
 #define TABLE_ORDERS 11
-#define MIGRATETYPE_COLUMNS 6
+/* The allocations table: label, order and total, then a column per migratetype that fits. */
+#define ALLOC_LEAD_COLUMNS 29
+#define ALLOC_COLUMN_WIDTH 12
 /* Failures listed on a 24-line screen, and at most on a tall one. */
 #define MIN_RECENT 2
 #define MAX_RECENT 10
@@ -114,16 +116,17 @@ static int cmp_rows_by_rate(const void *a, const void *b)
 static void render_allocations(struct screen *sc, const struct report *r, const struct live_totals *prev,
 			       const struct live_totals *cur, double secs, unsigned int max_rows)
 {
-	unsigned int nr_mt = r->kinfo->migratetypes.n, nr_rows = 0;
+	unsigned int nr_mt = r->kinfo->migratetypes.n, fit, nr_rows = 0;
 	struct order_row rows[FS_ORDERS];
 	char head[256], cell[32], name[32];
 	int at;
 
-	if (nr_mt > MIGRATETYPE_COLUMNS)
-		nr_mt = MIGRATETYPE_COLUMNS;
-	at = snprintf(head, sizeof(head), "PAGE ALLOCATIONS/s  %5s %9s", "order", "total");
-	for (unsigned int mt = 0; mt < nr_mt; mt++)
-		at += snprintf(head + at, sizeof(head) - at, " %9.9s", report_migratetype(r, mt, name, sizeof(name)));
+	fit = sc->view->width > ALLOC_LEAD_COLUMNS ? (sc->view->width - ALLOC_LEAD_COLUMNS) / ALLOC_COLUMN_WIDTH : 0;
+	if (nr_mt > fit)
+		nr_mt = fit;
+	at = snprintf(head, sizeof(head), "%-14s%5s %9s", "ALLOCATIONS/s", "order", "total");
+	for (unsigned int mt = 0; mt < nr_mt && mt < FS_MIGRATETYPES; mt++)
+		at += snprintf(head + at, sizeof(head) - at, " %11.11s", report_migratetype(r, mt, name, sizeof(name)));
 	line(sc, "%s", head);
 	for (unsigned int o = 0; o < FS_ORDERS; o++) {
 		uint64_t n = order_allocs(prev, cur, o);
@@ -138,12 +141,12 @@ static void render_allocations(struct screen *sc, const struct report *r, const 
 	for (unsigned int i = 0; i < nr_rows && i < max_rows; i++) {
 		unsigned int o = rows[i].order;
 
-		at = snprintf(head, sizeof(head), "%20s%5u %9.1f", "", o, rows[i].allocs / secs);
-		for (unsigned int mt = 0; mt < nr_mt; mt++) {
+		at = snprintf(head, sizeof(head), "%14s%5u %9.1f", "", o, rows[i].allocs / secs);
+		for (unsigned int mt = 0; mt < nr_mt && mt < FS_MIGRATETYPES; mt++) {
 			uint64_t n = cur->allocs[o][mt] - prev->allocs[o][mt];
 
 			snprintf(cell, sizeof(cell), "%.1f", n / secs);
-			at += snprintf(head + at, sizeof(head) - at, " %9s", n ? cell : "-");
+			at += snprintf(head + at, sizeof(head) - at, " %11s", n ? cell : "-");
 		}
 		line(sc, "%s", head);
 	}
