@@ -49,6 +49,7 @@ help:
 	@echo "make deps         install the Debian packages to build and test (as root)"
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF)"
+	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
 
@@ -108,6 +109,12 @@ tools: $(TOOL_BINS)
 
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
+
+# Each tests/fuzz/fuzz_*.c target, built by run.sh itself with clang's sanitizers.
+SECONDS ?= 30
+.PHONY: fuzz
+fuzz:
+	tests/fuzz/run.sh $(SECONDS)
 
 integration: fragscope tools
 	@tests/run-integration.sh
