@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,8 @@ static int listen_on(const char *listen_addr, char *bound, size_t bound_len, cha
 struct http_server *http_server_start(const char *listen_addr, char *err, size_t errlen)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
+	sigset_t block, old;
+	bool started;
 
 	if (!srv) {
 		snprintf(err, errlen, "out of memory");
@@ -377,7 +380,12 @@ struct http_server *http_server_start(const char *listen_addr, char *err, size_t
 		return NULL;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
-	if (pthread_create(&srv->thread, NULL, serve_loop, srv)) {
+	/* SIGINT/SIGTERM belong to the tracing thread, whose loop ends on them. */
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	started = !pthread_create(&srv->thread, NULL, serve_loop, srv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
 		snprintf(err, errlen, "cannot start the server thread");
 		close(srv->wake[0]);
 		close(srv->wake[1]);
