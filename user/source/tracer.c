@@ -148,6 +148,36 @@ int tracer_preflight(char *err, size_t errlen)
 	return FS_EXIT_OK;
 }
 
+/*
+ * Can this kernel's verifier read every argument of a typed tracepoint?
+ * Older verifiers (6.1's, for one) refuse a typed read of a pointer to
+ * anything but a struct, `const void *` included ("func 'kmalloc' arg1 type
+ * UNKNOWN is not a struct"), and kmalloc and kmem_cache_alloc pass the
+ * object they return as one; 6.18's reads it as a scalar.  The prototype
+ * cannot tell, so ask the verifier: a program of a few instructions that
+ * reads each argument.  A typed variant it refuses gets the classic
+ * tracepoint, for that probe only.
+ */
+static bool btf_args_readable(int typedef_id, int nr_args)
+{
+	struct bpf_insn insns[16] = {};
+	int n = 0, fd;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
+		    .attach_btf_id = typedef_id);
+
+	/* The prototype's first argument is the tracepoint's void *__data, not in ctx. */
+	for (int i = 0; i < nr_args - 1 && n < 14; i++)
+		insns[n++] = (struct bpf_insn){ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0,
+						.src_reg = BPF_REG_1, .off = (short)(8 * i) };
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, n, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Does this kernel's typed tracepoint have the prototype our program expects? */
 static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t len)
 {
@@ -168,6 +198,11 @@ static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t
 	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != d->btf_args) {
 		snprintf(why, len, "typed tracepoint prototype differs (%d arguments, expected %d)",
 			 t ? btf_vlen(t) : -1, d->btf_args);
+		return false;
+	}
+	if (!btf_args_readable(id, d->btf_args)) {
+		snprintf(why, len, "the verifier cannot read the typed tracepoint's arguments "
+				   "(a typed pointer to a non-struct)");
 		return false;
 	}
 	if (!d->btf_arg3_struct)
