@@ -90,7 +90,7 @@ int cmd_serve(int argc, char **argv)
 	sv.totals = calloc(1, sizeof(*sv.totals));
 	if (!sv.totals)
 		return FS_EXIT_RUNTIME;
-	/* Listen first: a taken port is a usage problem, found before loading BPF. */
+	/* Listen first: a taken port is reported before the slower BPF loading. */
 	sv.server = http_server_start(listen_addr, err, sizeof(err));
 	if (!sv.server) {
 		fprintf(stderr, "fragscope serve: %s\n", err);
