@@ -60,7 +60,7 @@ stacks() {
 	     { ev = $0 }
 	     END { if (st) print ev " ||" s }'
 }
-count() { grep -cE "$1" || true; } # REGEX: matching lines of stdin
+count() { grep -cE -e "$1" || true; } # REGEX: matching lines of stdin
 # ---------------------------------------------------------------------------
 
 provoke_require
@@ -86,6 +86,7 @@ trace_save fail
 cp "$out" "$ARTIFACTS/provoke-fail.out"
 [ "$(val "$out" status)" = ok ] || fail "provoke: $(cat "$out")"
 for k in kmalloc large vmalloc; do
+	echo "$k: $(val "$out" fail.$k.attempts) BPF_MAP_CREATE, $(val "$out" fail.$k.failed) failed ($(val "$out" fail.$k.errno))"
 	[ "$(val "$out" fail.$k.failed)" = "$ROUNDS" ] && [ "$(val "$out" fail.$k.errno)" = ENOMEM ] ||
 		fail "$k: $(val "$out" fail.$k.failed) of $ROUNDS BPF_MAP_CREATE failed, errno $(val "$out" fail.$k.errno)"
 done
@@ -95,13 +96,16 @@ cp "$TMP/stacks" "$ARTIFACTS/provoke-fail.stacks"
 # kmalloc: the slab-sized kmalloc_node() of bpf_map_area_alloc fails its memcg charge.
 n=$(count 'kmalloc: call_site=__bpf_map_area_alloc.* bytes_alloc=8192 .*\|\| .*__kmalloc_node(_noprof)? __bpf_map_area_alloc array_map_alloc map_create' <"$TMP/stacks")
 echo "kmalloc failures (kmalloc-8k, __bpf_map_area_alloc): $n"
-[ "$n" = "$ROUNDS" ] || fail "$n kmalloc failures from __bpf_map_area_alloc, expected $ROUNDS"
+# (an attempt that found memory came free meanwhile may fail only its kmalloc:
+# provoke then counts it as succeeded and makes another)
+in_range() { [ "$1" -ge "$ROUNDS" ] && [ "$1" -le "$(val "$out" fail.$2.attempts)" ]; }
+in_range "$n" kmalloc || fail "$n kmalloc failures from __bpf_map_area_alloc, expected $ROUNDS"
 
 # large: a page-allocator failure (order 3) beneath the kmalloc_large failure.
 n=$(count 'mm_page_alloc: .* order=3 .*\|\| .*___kmalloc_large_node __kmalloc_large_node(_noprof)? __kmalloc_node(_noprof)? __bpf_map_area_alloc' <"$TMP/stacks")
 k=$(count 'kmalloc: .* bytes_alloc=32768 .*\|\| .*__bpf_map_area_alloc array_map_alloc' <"$TMP/stacks")
 echo "order-3 page failures inside ___kmalloc_large_node: $n; their kmalloc failures: $k"
-[ "$n" = "$ROUNDS" ] || fail "$n order-3 page failures in kmalloc_large, expected $ROUNDS"
+in_range "$n" large || fail "$n order-3 page failures in kmalloc_large, expected $ROUNDS"
 [ "$k" -ge "$ROUNDS" ] || fail "$k kmalloc_large failures traced, expected $ROUNDS or more"
 
 # vmalloc: every map creation falls back to vmalloc, whose first page fails.

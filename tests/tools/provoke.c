@@ -497,6 +497,27 @@ static int map_create(unsigned type, unsigned key_size, unsigned value_size, uns
 	return bpf_sys(BPF_MAP_CREATE, &attr);
 }
 
+/*
+ * BPF_MAP_CREATE that can never make a map: map_create() runs the map's
+ * allocation (ops->map_alloc) before it checks the name, and frees the map
+ * on a bad name.  So this fails with ENOMEM when the allocation failed and
+ * with EINVAL when it succeeded; it never gets as far as an fd, whose
+ * struct file and dentry are GFP_KERNEL charges that, in a full cgroup,
+ * would call the memcg OOM killer.
+ */
+static int map_alloc_only(unsigned value_size, unsigned max_entries)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	strcpy(attr.map_name, "no!fd"); /* '!' fails bpf_obj_name_cpy() */
+	return bpf_sys(BPF_MAP_CREATE, &attr);
+}
+
 static int map_update(int fd, const void *key, const void *value)
 {
 	union bpf_attr attr;
@@ -743,7 +764,11 @@ static const struct fail_kind {
 /* The filler: a BPF hash map without preallocation whose elements are
  * allocated by bpf_mem_alloc's refill with GFP_NOWAIT | __GFP_ACCOUNT:
  * charged to this memcg, never reclaiming, never invoking the OOM killer. */
-#define FILL_VALUE_SIZE 4032 /* 48 (htab_elem) + 8 (key) + 4032 + 8 (llist node) = 4096 */
+/* 48 (htab_elem) + 8 (key) + 1984 + 8 (llist node) = 2048: kmalloc-cg-2k,
+ * charged 2056 bytes (with the objcg pointer), so the filler can take the
+ * last page of the cgroup too, not only all but one. */
+#define FILL_VALUE_SIZE 1984
+#define FILL_ELEM_BYTES 2048
 #define SLAB_STOCK_EVENTS 256 /* more fanotify events than a page of object stock holds */
 
 static struct {
@@ -775,9 +800,75 @@ static unsigned fill(void)
 	return added;
 }
 
+/*
+ * Full: the page counter at the limit.  Every charge takes from this CPU's
+ * stock first, so when even GFP_NOWAIT cannot charge a page here, nothing
+ * is left to charge but other CPUs' stocks (see drain()).  Returns the
+ * elements added; *full says whether the limit was reached (within 1 s).
+ */
+static unsigned fill_to_full(unsigned long long limit, int *full)
+{
+	unsigned added = 0;
+
+	for (int i = 0; i < 500; i++) {
+		added += fill();
+		if (memcg_usage() + (long long)page_size > (long long)limit) {
+			*full = 1;
+			return added;
+		}
+		sleep_ms(2); /* the slab or the refill was short, not the cgroup */
+	}
+	*full = 0;
+	return added;
+}
+
+/*
+ * A vmalloc'd BPF array larger than the whole limit: it cannot succeed, and
+ * its failing charges reclaim what is reclaimable in the cgroup (its
+ * dentries and inodes too) and drain every CPU's charge stock back to the
+ * counter (drain_all_stock(): asynchronous on other CPUs, hence the pause),
+ * for fill_to_full() to take.
+ */
+static void drain(unsigned long long limit)
+{
+	map_alloc_only(1 << 20, limit / (1 << 20) + 2);
+	sleep_ms(10);
+}
+
+/*
+ * Every CPU may hold a stock of pages precharged to this cgroup (up to 64,
+ * from whatever ran there), which only that CPU can use and which only
+ * drain_all_stock() gives back, and that skips the drain when another
+ * cgroup is draining at the same time.  So take them where they are: fill
+ * on each CPU in turn (a charge takes from its own CPU's stock first), then
+ * come back to the home CPU.
+ */
+static cpu_set_t cpus_allowed;
+static int home_cpu;
+
+static unsigned fill_every_cpu(unsigned long long limit, int *full)
+{
+	unsigned added = 0;
+	cpu_set_t one;
+
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &cpus_allowed) || c == home_cpu)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) == 0)
+			added += fill();
+	}
+	CPU_ZERO(&one);
+	CPU_SET(home_cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	return added + fill_to_full(limit, full);
+}
+
 static int cmd_fail(int argc, char **argv)
 {
 	unsigned kinds = 0, count = 5, fill_rounds = 0, drains = 0, filled;
+	int full = 0;
 	unsigned long long limit = memcg_limit();
 	long long fail0, usage_full;
 	int cpu, fan_fd = -1, oom_guard = 0;
@@ -833,7 +924,11 @@ static int cmd_fail(int argc, char **argv)
 		return finish(1, "memcg_limit_over_25%_of_MemAvailable");
 
 	/* One CPU: every charge and every per-CPU stock is on this one. */
-	cpu = sched_getcpu();
+	cpu = home_cpu = sched_getcpu();
+	if (sched_getaffinity(0, sizeof(cpus_allowed), &cpus_allowed)) {
+		CPU_ZERO(&cpus_allowed);
+		CPU_SET(cpu, &cpus_allowed);
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
@@ -898,7 +993,7 @@ static int cmd_fail(int argc, char **argv)
 	memcg_failcnt(); /* open and read the cgroup files now, not when full */
 	memcg_usage();
 
-	filler.max_entries = limit / 4096 + 4096;
+	filler.max_entries = limit / FILL_ELEM_BYTES + 4096;
 	filler.fd = map_create(BPF_MAP_TYPE_HASH, sizeof(unsigned), FILL_VALUE_SIZE, filler.max_entries,
 			       BPF_F_NO_PREALLOC);
 	if (filler.fd < 0)
@@ -915,21 +1010,17 @@ static int cmd_fail(int argc, char **argv)
 	}
 	kv("fail.oom_guard", "%s", oom_guard ? "v1_oom_kill_disable" : "none");
 
-	/* Fill; then a vmalloc far larger than any per-CPU charge stock (64
-	 * pages) fails and so drains every stock back to the counter; fill
-	 * what that returned; until a drain gives nothing back. */
-	filled = fill();
-	for (fill_rounds = 1; fill_rounds < 6; fill_rounds++) {
-		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 2 << 20, 1, 0);
+	/* Fill to the limit; then drain every CPU's charge stock back to the
+	 * counter, and fill what that gave back; until it gives nothing. */
+	filled = fill_every_cpu(limit, &full);
+	for (fill_rounds = 1; full && fill_rounds < 8; fill_rounds++) {
 		unsigned more;
 
+		drain(limit);
 		drains++;
-		if (fd >= 0)
-			close(fd);
-		sleep_ms(20);
-		more = fill();
+		more = fill_every_cpu(limit, &full);
 		filled += more;
-		if (!more && fd < 0)
+		if (!more && fill_rounds >= 2)
 			break;
 	}
 	usage_full = memcg_usage();
@@ -941,24 +1032,28 @@ static int cmd_fail(int argc, char **argv)
 
 		if (!(kinds & fk->bit) || fk->bit == K_SLAB)
 			continue;
-		for (unsigned i = 0; i < count; i++) {
-			fill(); /* whatever was freed since, take it back */
+		/* Until `count` have failed: an attempt can succeed when memory
+		 * came free meanwhile (RCU frees, reclaimed dentries); it is
+		 * counted, freed at once, and another is made. */
+		while (res[k].failed < count && res[k].attempts < 3 * count) {
+			/* whatever was freed since, take it back; and never ask
+			 * unless the cgroup is full */
+			fill_every_cpu(limit, &full);
+			if (!full)
+				break;
 			res[k].attempts++;
-			int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, fk->value_size, 1, 0);
-
-			if (fd >= 0) {
-				res[k].succeeded++;
-				close(fd);
-			} else {
+			if (map_alloc_only(fk->value_size, 1) < 0 && errno == ENOMEM) {
 				res[k].failed++;
 				res[k].last_errno = errno;
+			} else {
+				res[k].succeeded++; /* EINVAL: allocated, then freed */
 			}
 		}
 	}
 	if (kinds & K_SLAB) {
 		/* One FAN_ACCESS event per read, each of another file. */
-		fill();
-		for (unsigned i = 0; i < slab_files; i++) {
+		fill_every_cpu(limit, &full);
+		for (unsigned i = 0; full && i < slab_files; i++) {
 			res[3].attempts++;
 			if (pread(slab_fds[i], filler.value, 1, 0) != 1)
 				res[3].last_errno = errno;
@@ -976,8 +1071,9 @@ static int cmd_fail(int argc, char **argv)
 	munlockall();
 
 	kvu("fail.fill_elems", filled);
-	kvu("fail.fill_elem_bytes", 4096);
+	kvu("fail.fill_elem_bytes", FILL_ELEM_BYTES);
 	kvu("fail.fill_drains", drains);
+	kvi("fail.full", full);
 	kvi("fail.memcg_usage_full", usage_full);
 	kvi("fail.memcg_failcnt_delta", fail1 - fail0);
 	for (unsigned k = 0; k < 4; k++) {
@@ -987,7 +1083,7 @@ static int cmd_fail(int argc, char **argv)
 		if (!(kinds & fk->bit))
 			continue;
 #define KEY(s) (snprintf(key, sizeof(key), "fail.%s.%s", fk->name, s), key)
-		kv(KEY("syscall"), "%s", fk->bit == K_SLAB ? "pread" : "bpf(BPF_MAP_CREATE,ARRAY)");
+		kv(KEY("syscall"), "%s", fk->bit == K_SLAB ? "pread" : "bpf(BPF_MAP_CREATE,ARRAY,name=no!fd)");
 		kv(KEY("path"), "%s", fk->path);
 		if (fk->bit != K_SLAB)
 			kvu(KEY("value_size"), fk->value_size);
