@@ -57,7 +57,7 @@ stacks() {
 	     { ev = $0 }
 	     END { if (st) print ev " ||" s }'
 }
-count() { grep -cE "$1" || true; } # REGEX: matching lines of stdin
+count() { grep -cE -e "$1" || true; } # REGEX: matching lines of stdin
 # ---------------------------------------------------------------------------
 
 provoke_require
