@@ -153,6 +153,32 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
+/* Before 6.0 a cgroup kept its ancestors' ids, not pointers to them. */
+struct cgroup___ancestor_ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/* Is cgrp the filter's cgroup or below it? */
+static __always_inline bool cgroup_selected(struct cgroup *cgrp)
+{
+	__u32 level = filter_cgroup_level & 63;
+	struct cgroup *ancestor = NULL;
+	__u64 id = 0;
+
+	if (!cgrp || BPF_CORE_READ(cgrp, level) < (int)level)
+		return false;
+	if (bpf_core_field_exists(cgrp->ancestors)) {
+		bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[level]);
+		id = cgroup_id(ancestor);
+	} else {
+		struct cgroup___ancestor_ids *old = (void *)cgrp;
+
+		bpf_core_read(&id, sizeof(id), &old->ancestor_ids[level]);
+	}
+	return id == filter_cgroup_id;
+}
+
 /* Filters are read-only constants, so an unused one is removed by the verifier. */
 static __always_inline bool task_excluded(void)
 {
@@ -162,16 +188,8 @@ static __always_inline bool task_excluded(void)
 		return true;
 	if (filter_comm[0] && !comm_matches())
 		return true;
-	if (filter_cgroup_id) {
-		/* The filter names a cgroup; match it or any cgroup below it. */
-		struct cgroup *cgrp = current_memcg(), *ancestor = NULL;
-
-		if (!cgrp || BPF_CORE_READ(cgrp, level) < (int)filter_cgroup_level)
-			return true;
-		bpf_core_read(&ancestor, sizeof(ancestor), &cgrp->ancestors[filter_cgroup_level & 63]);
-		if (cgroup_id(ancestor) != filter_cgroup_id)
-			return true;
-	}
+	if (filter_cgroup_id && !cgroup_selected(current_memcg()))
+		return true;
 	return false;
 }
 
