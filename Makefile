@@ -40,7 +40,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help
+.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help sanitize sanitize-run
 
 all: check-deps fragscope
 
@@ -50,6 +50,7 @@ help:
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
+	@echo "make sanitize     ASan+UBSan build in build-asan/, unit tests and hardening test on it"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
 
@@ -121,6 +122,26 @@ integration: fragscope tools
 
 test: all tools $(UNIT_BINS)
 	@tests/run-tests.sh $(UNIT_BINS)
+
+# AddressSanitizer + UBSan build of fragscope and the unit tests in
+# build-asan/ (the normal build is left alone), then the unit tests and the
+# hardening integration test against it; the workload tools and ./fragscope
+# (for valgrind) are the normal build's.  See docs/hardening.md.
+SAN_BUILD := build-asan
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+sanitize:
+	$(MAKE) fragscope tools
+	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" sanitize-run
+
+sanitize-run: $(BUILD)/fragscope $(UNIT_BINS)
+	$(SAN_ENV) tests/run-unit.sh $(UNIT_BINS)
+	@mkdir -p build/artifacts
+	FRAGSCOPE=$(CURDIR)/$(BUILD)/fragscope $(SAN_ENV) tests/run-integration.sh tests/integration/test_harden_sanitize.sh
+
+$(BUILD)/fragscope: $(USER_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 install: fragscope
 	install -D -m 0755 fragscope $(DESTDIR)$(PREFIX)/sbin/fragscope
