@@ -51,7 +51,7 @@ enum {
 	"      --classic-tracepoints  never use BTF-typed tracepoints\n"
 
 #define REPORT_OPTIONS_HELP                                                                        \
-	"  -F, --format FMT         text (default), json, folded, pprof, perf-script\n"        \
+	"  -F, --format FMT         text (default), json, folded, pprof, perf-script, html\n"  \
 	"      --top N              rows per table (default 10)\n"                             \
 	"      --sort KEY           failures by count (default), bytes, order, comm, pid, kind, stack\n" \
 	"      --raw-addrs          print kernel addresses that have no symbol\n"              \

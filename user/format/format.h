@@ -47,7 +47,7 @@ const char *formatter_names(void);
 int parse_stack_selection(const char *name, enum stack_selection *out);
 
 extern const struct formatter format_text, format_json, format_folded;
-extern const struct formatter format_pprof, format_perf_script;
+extern const struct formatter format_pprof, format_perf_script, format_html;
 
 /* Shared helpers. */
 /* "function+0x1a [module]", or [unknown] unless --raw-addrs. */

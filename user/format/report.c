@@ -10,7 +10,7 @@
 #include "model/model.h"
 
 static const struct formatter *const formatters[] = { &format_text, &format_json, &format_folded,
-								  &format_pprof, &format_perf_script };
+								  &format_pprof, &format_perf_script, &format_html };
 
 const struct formatter *formatter_find(const char *name)
 {
@@ -22,7 +22,7 @@ const struct formatter *formatter_find(const char *name)
 
 const char *formatter_names(void)
 {
-	return "text, json, folded, pprof, perf-script";
+	return "text, json, folded, pprof, perf-script, html";
 }
 
 int parse_stack_selection(const char *name, enum stack_selection *out)
