@@ -98,7 +98,7 @@ n=$(count 'kmalloc: call_site=__bpf_map_area_alloc.* bytes_alloc=8192 .*\|\| .*_
 echo "kmalloc failures (kmalloc-8k, __bpf_map_area_alloc): $n"
 # (an attempt that found memory came free meanwhile may fail only its kmalloc:
 # provoke then counts it as succeeded and makes another)
-in_range() { [ "$1" -ge "$ROUNDS" ] && [ "$1" -le "$(val "$out" fail.$2.attempts)" ]; }
+in_range() { [ "$1" -ge "$ROUNDS" ] && [ "$1" -le "$(val "$out" fail."$2".attempts)" ]; }
 in_range "$n" kmalloc || fail "$n kmalloc failures from __bpf_map_area_alloc, expected $ROUNDS"
 
 # large: a page-allocator failure (order 3) beneath the kmalloc_large failure.

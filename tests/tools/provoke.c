@@ -1208,7 +1208,7 @@ static int cmd_compact(int argc, char **argv)
 	kv("compact.mode", "%s", mode);
 	if (strcmp(mode, "direct") && strcmp(mode, "sysctl") && strcmp(mode, "node") && strcmp(mode, "proactive"))
 		return finish(2, "usage:_compact_direct|sysctl|node|proactive_[MB]_[THPS]");
-	frag_mb = argc >= 2 ? parse_size(argv[1], "MB") : !strcmp(mode, "direct") ? 512 : 64;
+	frag_mb = argc >= 2 ? parse_size(argv[1], "MB") : !strcmp(mode, "direct") ? 256 : 64;
 	if (!strcmp(mode, "direct"))
 		nthp = argc >= 3 ? parse_size(argv[2], "THP count") : 64;
 	frag_len = frag_mb * MiB;
@@ -1516,7 +1516,7 @@ static void usage(void)
 		"  thp N                            N PMD-size THP faults (MADV_HUGEPAGE)\n"
 		"  fail [KINDS] [COUNT]             allocation failures, inside a memcg with a\n"
 		"                                   small limit; KINDS: kmalloc,large|page,vmalloc,slab,all\n"
-		"  compact direct [MB] [THPS]       fragment MB, then THP faults (direct compaction)\n"
+		"  compact direct [MB] [THPS]       fragment MB (256), then THPS (64) THP faults\n"
 		"  compact sysctl|node [MB]         fragment MB, then /proc/sys/vm/compact_memory or\n"
 		"                                   node0/compact (synchronous, in this task)\n"
 		"  compact proactive                wake kcompactd for a proactive round\n"
