@@ -1108,7 +1108,8 @@ static int cmd_fail(int argc, char **argv)
 			kv(KEY("errno"), "%s", errname(res[k].last_errno));
 			kvu(KEY("events_queued"), events);
 			/* each read either queued an event or lost it */
-			kvu(KEY("failed"), res[k].attempts > events ? res[k].attempts - events : 0);
+			res[k].failed = res[k].attempts > events ? res[k].attempts - events : 0;
+			kvu(KEY("failed"), res[k].failed);
 			kvu(KEY("queue_overflow"), overflow);
 			continue;
 		}
@@ -1124,6 +1125,11 @@ static int cmd_fail(int argc, char **argv)
 		close(slab_fds[i]);
 	}
 	kvi("fail.memcg_usage_after", memcg_usage());
+	if (!full)
+		return finish(1, "the_cgroup_never_got_full:_nothing_provoked_safely");
+	for (unsigned k = 0; k < 4; k++)
+		if ((kinds & fail_kinds[k].bit) && res[k].failed < count)
+			return finish(1, reason("only %u of %u %s failures", res[k].failed, count, fail_kinds[k].name));
 	return finish(0, NULL);
 }
 
