@@ -24,7 +24,7 @@ int cmd_probes(int argc, char **argv)
 		int handled = parse_trace_option(opt, optarg, &cfg);
 
 		if (handled < 0)
-			return usage_error("probes", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("probes", longopts, opt, optarg);
 		if (handled)
 			continue;
 		if (opt == 'h') {

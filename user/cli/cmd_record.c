@@ -63,7 +63,7 @@ int cmd_record(int argc, char **argv)
 		if (!handled)
 			handled = parse_report_option(opt, optarg, &ro, &format);
 		if (handled < 0)
-			return usage_error("record", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("record", longopts, opt, optarg);
 		if (handled)
 			continue;
 		switch (opt) {

@@ -70,7 +70,7 @@ int cmd_report(int argc, char **argv)
 		int handled = parse_report_option(opt, optarg, &ro, &format);
 
 		if (handled < 0)
-			return usage_error("report", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("report", longopts, opt, optarg);
 		if (handled)
 			continue;
 		switch (opt) {

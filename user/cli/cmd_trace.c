@@ -40,7 +40,7 @@ int cmd_trace(int argc, char **argv)
 		int handled = parse_trace_option(opt, optarg, &cfg);
 
 		if (handled < 0)
-			return usage_error("trace", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("trace", longopts, opt, optarg);
 		if (handled)
 			continue;
 		switch (opt) {

@@ -150,3 +150,11 @@ void join_args(int argc, char **argv, char *buf, size_t len)
 	for (int i = 0; i < argc && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }
+
+int invalid_value(const char *cmd, const struct option *longopts, int opt, const char *arg)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == opt && !o->flag)
+			return usage_error(cmd, "invalid value '%s' for --%s", arg, o->name);
+	return usage_error(cmd, "invalid value '%s' for -%c", arg, opt);
+}

@@ -253,7 +253,7 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 		s->via = "-";
 		snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, fs_probe_category(i), fs_probe_event(i));
 		exists = !access(path, R_OK);
-		if (btf_prog && !cfg->classic_only && exists)
+		if (btf_prog && !cfg->classic_only && exists && btf)
 			use_btf = btf_variant_fits(btf, i, why, sizeof(why));
 		if (btf_prog)
 			bpf_program__set_autoload(btf_prog, use_btf);
@@ -349,8 +349,13 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	return FS_EXIT_OK;
 }
 
+/*
+ * The vmlinux BTF (*btf) is only needed to choose the programs: it is freed
+ * before the load, in which libbpf parses its own copy, so the two parsed
+ * copies (several MiB each) never coexist and fragscope's peak RSS holds one.
+ */
 static int open_and_load(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
-			 const struct btf *btf, const char *tracefs, char *err, size_t errlen)
+			 struct btf **btf, const char *tracefs, char *err, size_t errlen)
 {
 	int rc;
 
@@ -362,7 +367,9 @@ static int open_and_load(struct tracer *t, const struct tracer_config *cfg, cons
 	rc = configure(t, cfg, ki, err, errlen);
 	if (rc)
 		return rc;
-	choose_programs(t, cfg, btf, tracefs);
+	choose_programs(t, cfg, *btf, tracefs);
+	btf__free(*btf);
+	*btf = NULL;
 	rc = fragscope_bpf__load(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "the kernel refused fragscope's BPF programs: %s%s", strerror(-rc),
@@ -412,7 +419,7 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
 		return FS_EXIT_UNSUPPORTED;
 	}
-	rc = open_and_load(t, cfg, ki, btf, tracefs, err, errlen);
+	rc = open_and_load(t, cfg, ki, &btf, tracefs, err, errlen);
 	if (rc == FS_EXIT_UNSUPPORTED && !cfg->classic_only) {
 		/* A typed tracepoint the verifier rejects: classic ones are the portable fallback. */
 		struct tracer_config classic = *cfg;
@@ -420,7 +427,7 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		fprintf(stderr, "fragscope: warning: %s; retrying with classic tracepoints\n", err);
 		classic.classic_only = true;
 		fragscope_bpf__destroy(t->skel);
-		rc = open_and_load(t, &classic, ki, btf, tracefs, err, errlen);
+		rc = open_and_load(t, &classic, ki, &btf, tracefs, err, errlen);
 	}
 	btf__free(btf);
 	if (rc) {
@@ -439,7 +446,7 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 	t->start_ns = now_ns();
 	t->attach_ns = t->start_ns - begin;
 	for (int i = 0; i < FS_PROBES; i++)
-		if (t->probes[i].state == PROBE_MISSING || t->probes[i].state == PROBE_FAILED)
+		if (t->probes[i].state != PROBE_ATTACHED)
 			fprintf(stderr, "fragscope: warning: %s not traced: %s\n", t->probes[i].name, t->probes[i].why);
 	return FS_EXIT_OK;
 }
