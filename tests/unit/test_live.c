@@ -180,6 +180,15 @@ static void test_top_screen(void **state)
 	assert_non_null(strstr(line_with(f->text.buf, "Normal  free"), "  1005    40"));
 	assert_non_null(strstr(line_with(f->text.buf, "chg"), "chg       +5 "));
 	assert_non_null(strstr(line_with(f->text.buf, "frag"), "     - 0.966"));
+
+	/* Large counts and changes shorten to stay in their 5 columns. */
+	live_text_free(&f->text);
+	v.width = 80;
+	f->cur.state.zones[0].free_blocks[0] = 1000 + 123456;
+	top_render(&f->report, &f->prev, &f->cur, &v, &f->text);
+	assert_fits(f->text.buf, 80, 24);
+	assert_non_null(strstr(line_with(f->text.buf, "Normal  free"), "free    124k    40"));
+	assert_non_null(strstr(line_with(f->text.buf, "chg"), "chg    +123k "));
 }
 
 static void test_top_sort_and_small_screens(void **state)

@@ -35,7 +35,7 @@ static void publish(struct session *s, void *ctx)
 	struct serve *sv = ctx;
 	struct live_text prometheus = {}, openmetrics = {};
 
-	live_totals_now(sv->totals, &s->model);
+	live_totals_now(sv->totals, s);
 	metrics_render(&s->report, sv->totals, false, &prometheus);
 	metrics_render(&s->report, sv->totals, true, &openmetrics);
 	if (prometheus.oom || openmetrics.oom) {

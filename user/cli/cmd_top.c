@@ -16,8 +16,12 @@
 #include "cli/options.h"
 #include "live/live_session.h"
 
-/* How often keys are read on a terminal: quick enough to feel immediate. */
-#define KEY_POLL_MS 200
+/*
+ * How often keys are read on a terminal: quick enough to feel immediate.
+ * Keys are read between snapshots, so the maps and /proc are read this
+ * often too; that stays cheap at four times a second.
+ */
+#define KEY_POLL_MS 250
 /* Plain blocks are as wide as a classic terminal and as long as they need. */
 #define PLAIN_WIDTH 80
 #define PLAIN_HEIGHT 1000
@@ -121,7 +125,7 @@ static void on_tick(struct session *s, void *ctx)
 
 		t->before = t->now;
 		t->now = older;
-		live_totals_now(t->now, &s->model);
+		live_totals_now(t->now, s);
 		t->refreshed_ns = now;
 		redraw = true;
 	}
@@ -180,7 +184,7 @@ int cmd_top(int argc, char **argv)
 	t.interval_ns = (uint64_t)(interval * 1e9);
 	t.tty = isatty(STDOUT_FILENO);
 	t.tick_ms = t.tty && interval * 1000 > KEY_POLL_MS ? KEY_POLL_MS : (unsigned int)(interval * 1000);
-	live_totals_now(t.now, &s->model);
+	live_totals_now(t.now, s);
 	*t.before = *t.now;
 	t.refreshed_ns = monotonic_ns();
 	if (t.tty) {

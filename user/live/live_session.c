@@ -2,7 +2,6 @@
 #include "live/live_session.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/exit_codes.h"
@@ -11,23 +10,15 @@
 struct session *live_session_open(const char *cmd, int argc, char **argv, const struct tracer_config *cfg,
 				  int *rc)
 {
-	char command[256], err[512];
-	struct session *s = calloc(1, sizeof(*s));
+	char command[256];
+	struct session *s;
 
-	if (!s) {
-		*rc = FS_EXIT_RUNTIME;
-		return NULL;
-	}
 	join_args(argc, argv, command, sizeof(command));
 	session_install_signal_handlers();
-	*rc = session_start(s, cfg, NULL, command, err, sizeof(err));
-	if (*rc) {
-		fprintf(stderr, "fragscope %s: %s\n", cmd, err);
-		session_free(s);
-		free(s);
-		return NULL;
-	}
-	fprintf(stderr, "fragscope: tracing (attached in %.0f ms); Ctrl-C to stop\n", s->tracer.attach_ns / 1e6);
+	s = session_open(cfg, cmd, command, rc);
+	if (s)
+		fprintf(stderr, "fragscope: tracing (attached in %.0f ms); Ctrl-C to stop\n",
+			s->tracer.attach_ns / 1e6);
 	return s;
 }
 
@@ -39,16 +30,12 @@ int live_session_close(struct session *s, int run_err)
 		run_err = err;
 	if (run_err)
 		fprintf(stderr, "fragscope: tracing failed: %s\n", strerror(run_err < 0 ? -run_err : run_err));
-	session_free(s);
-	free(s);
+	session_close(s);
 	return run_err ? FS_EXIT_RUNTIME : FS_EXIT_OK;
 }
 
-void live_totals_now(struct live_totals *t, const struct model *m)
+void live_totals_now(struct live_totals *t, const struct session *s)
 {
-	/* A static sample: it is large, and only the session's thread calls this. */
-	static struct state_sample sample;
-	bool ok = state_sample("/", false, &sample, NULL) == STATE_OK;
-
-	live_totals_take(t, m, ok ? &sample : NULL);
+	/* The session samples /proc at every snapshot; the model keeps the last sample that read well. */
+	live_totals_take(t, &s->model, s->model.timeline.last);
 }

@@ -14,7 +14,7 @@ struct session *live_session_open(const char *cmd, int argc, char **argv, const 
 				  int *rc);
 /* Ends tracing; returns an enum fs_exit for the session's outcome. */
 int live_session_close(struct session *s, int run_err);
-/* The model's totals now, with /proc read now (has_state false if unreadable). */
-void live_totals_now(struct live_totals *t, const struct model *m);
+/* The model's totals now, with the latest /proc sample the session took (if any). */
+void live_totals_now(struct live_totals *t, const struct session *s);
 
 #endif

@@ -49,12 +49,14 @@ static void line(struct screen *sc, const char *fmt, ...)
 	sc->rows++;
 }
 
-/* A count in at most 5 columns: 12345, 123k, 12.3M. */
-static const char *short_count(char *buf, size_t len, uint64_t v)
+/* A count in at most width (4 or 5) columns: 12345, 1234k, 12M. */
+static const char *short_count(char *buf, size_t len, uint64_t v, unsigned int width)
 {
-	if (v < 100000)
+	uint64_t limit = width > 4 ? 100000 : 10000;
+
+	if (v < limit)
 		snprintf(buf, len, "%" PRIu64, v);
-	else if (v < 10000000)
+	else if (v / 1000 < limit / 10)
 		snprintf(buf, len, "%" PRIu64 "k", v / 1000);
 	else
 		snprintf(buf, len, "%" PRIu64 "M", v / 1000000);
@@ -70,7 +72,7 @@ static const char *short_change(char *buf, size_t len, uint64_t now, uint64_t be
 		buf[0] = 0;
 	else
 		snprintf(buf, len, "%c%s", now > before ? '+' : '-',
-			 short_count(digits, sizeof(digits), now > before ? now - before : before - now));
+			 short_count(digits, sizeof(digits), now > before ? now - before : before - now, 4));
 	return buf;
 }
 
@@ -179,7 +181,7 @@ static void render_failures(struct screen *sc, const struct report *r, const str
 			used += snprintf(frames + used, sizeof(frames) - used, "%s%s", j ? " <- " : "",
 					 report_function(r, st->frames[j], name, sizeof(name)));
 		line(sc, "%7.1fs %-12.12s %7u %-9s o%-2u %5sB %s", (f->hdr.ts_ns - m->start_ns) / 1e9, f->hdr.comm,
-		     f->hdr.pid, failure_kind_name(f->kind), f->order, short_count(size, sizeof(size), f->bytes), frames);
+		     f->hdr.pid, failure_kind_name(f->kind), f->order, short_count(size, sizeof(size), f->bytes, 5), frames);
 	}
 }
 
@@ -198,9 +200,15 @@ static void render_stall(struct screen *sc, const char *what, const struct histo
 	     duration(p99, sizeof(p99), hist_quantile_ns(&h, 0.99)), duration(max, sizeof(max), h.max_ns));
 }
 
-/* Per zone: free blocks by order, their change, and the extfrag index of the costly orders. */
-static void render_zones(struct screen *sc, const struct live_totals *prev, const struct live_totals *cur)
+/*
+ * Per zone: free blocks by order, their change, and the extfrag index of the
+ * costly orders.  The first refresh compares with the session's first /proc
+ * sample, as nothing was sampled before it.
+ */
+static void render_zones(struct screen *sc, const struct model *m, const struct live_totals *prev,
+			 const struct live_totals *cur)
 {
+	const struct state_sample *baseline = prev->has_state ? &prev->state : m->timeline.first;
 	char row[256], cell[16];
 	int at;
 
@@ -214,7 +222,7 @@ static void render_zones(struct screen *sc, const struct live_totals *prev, cons
 	line(sc, "%s", row);
 	for (uint32_t i = 0; i < cur->state.nr_zones && i < STATE_SAMPLE_MAX_ZONES; i++) {
 		const struct state_zone_free *z = &cur->state.zones[i];
-		const struct state_zone_free *before = prev->has_state ? live_find_zone(&prev->state, z) : NULL;
+		const struct state_zone_free *before = baseline ? live_find_zone(baseline, z) : NULL;
 		struct state_zone_indices idx;
 		char label[32];
 
@@ -227,7 +235,7 @@ static void render_zones(struct screen *sc, const struct live_totals *prev, cons
 			snprintf(label, sizeof(label), "%.*s", STATE_NAME_LEN, z->name);
 		at = snprintf(row, sizeof(row), "%-8.8s%-6s", label, "free");
 		for (unsigned int o = 0; o < TABLE_ORDERS && o < z->nr_orders; o++)
-			at += snprintf(row + at, sizeof(row) - at, " %5s", short_count(cell, sizeof(cell), z->free_blocks[o]));
+			at += snprintf(row + at, sizeof(row) - at, " %5s", short_count(cell, sizeof(cell), z->free_blocks[o], 5));
 		line(sc, "%s", row);
 		at = snprintf(row, sizeof(row), "%-8s%-6s", "", "chg");
 		for (unsigned int o = 0; o < TABLE_ORDERS && o < z->nr_orders; o++)
@@ -300,6 +308,6 @@ void top_render(const struct report *r, const struct live_totals *prev, const st
 	render_stall(&sc, "compaction", &cur->compaction, &prev->compaction, secs);
 	render_stall(&sc, "reclaim direct", &cur->reclaim[FS_RECLAIM_DIRECT], &prev->reclaim[FS_RECLAIM_DIRECT], secs);
 	render_stall(&sc, "reclaim memcg", &cur->reclaim[FS_RECLAIM_MEMCG], &prev->reclaim[FS_RECLAIM_MEMCG], secs);
-	render_zones(&sc, prev, cur);
+	render_zones(&sc, r->model, prev, cur);
 	line(&sc, "q quit  p pause  s sort  h help");
 }
