@@ -125,6 +125,7 @@ static const char *status_text(int status)
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
 	case 413: return "Content Too Large";
+	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Error";
 	}
@@ -150,8 +151,13 @@ static void respond(struct http_server *srv, struct client *c, int status, const
 		snprintf(body, sizeof(body), "%d %s\n", status, status_text(status));
 	}
 	pthread_mutex_lock(&srv->lock);
-	if (doc >= 0 && !srv->doc[doc])
-		doc = -1, body[0] = 0; /* nothing published yet: an empty exposition */
+	if (doc >= 0 && !srv->doc[doc]) {
+		/* Tracing is still starting: no exposition rather than an empty one. */
+		doc = -1;
+		status = 503;
+		type = "text/plain; charset=utf-8";
+		snprintf(body, sizeof(body), "%d %s\n", status, status_text(status));
+	}
 	body_len = doc >= 0 ? srv->doc_len[doc] : strlen(body);
 	live_text_printf(&t, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 			 status, status_text(status), type, body_len);
