@@ -6,8 +6,8 @@ source "$(dirname "$0")/../lib.sh"
 require_bpf
 command -v tmux >/dev/null || skip "tmux missing (apt-get install tmux)"
 
-TMUX_SOCKET=fragscope-test-$$
-tmx() { tmux -L "$TMUX_SOCKET" "$@"; }
+# A private tmux server whose socket lives in $TMP, removed at exit.
+tmx() { tmux -S "$TMP/tmux.sock" "$@"; }
 screen() { tmx capture-pane -p -t top; }
 # Waits up to $1 tenths of a second for the screen to match the regex $2.
 wait_screen() {
@@ -23,7 +23,7 @@ provoke_prepare fail memcg_run "$MEMCG" "$TOOLS/provoke" --wait fail vmalloc 2
 pid=$PROVOKE_PID
 tmx -f /dev/null new-session -d -s top -x 80 -y 24 \
 	"$FRAGSCOPE top -i 1 -p $pid 2>$TMP/top.err; echo \$? >$TMP/top.rc; sleep 60"
-on_exit "tmux -L $TMUX_SOCKET kill-server 2>/dev/null"
+on_exit "tmux -S $TMP/tmux.sock kill-server 2>/dev/null"
 wait_screen 200 '^fragscope top ' || fail "top did not draw within 20 s: $(cat "$TMP/top.err")"
 provoke_go fail
 wait_screen 100 "^ *[0-9.]+s provoke +$pid vmalloc +o0 +4096B __" ||
