@@ -18,7 +18,7 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
 DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
+DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
@@ -40,7 +40,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help sanitize sanitize-run
+.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run
 
 all: check-deps fragscope
 
@@ -51,6 +51,7 @@ help:
 	@echo "make unit         unit tests only (no root, no BPF)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/, unit tests and hardening test on it"
+	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
 
@@ -142,6 +143,11 @@ sanitize-run: $(BUILD)/fragscope $(UNIT_BINS)
 
 $(BUILD)/fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The overhead benchmark (root; several minutes): docs/performance.md.
+bench: fragscope
+	@$(MAKE) -C tests/bench
+	@tests/bench/run.sh
 
 install: fragscope
 	install -D -m 0755 fragscope $(DESTDIR)$(PREFIX)/sbin/fragscope

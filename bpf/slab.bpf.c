@@ -73,13 +73,16 @@ int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 	return 0;
 }
 
-/* Since 6.1 the tracepoint passes the cache; user space checks the prototype before choosing this. */
+/*
+ * Since 6.1 the tracepoint passes the cache; user space checks the prototype before choosing this.
+ * s is a typed pointer: plain (CO-RE relocated) loads, not two bpf_probe_read_kernel calls.
+ */
 SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, struct kmem_cache *s,
 	     gfp_t gfp, int node)
 {
 	struct fs_event *e = on_slab_alloc(FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
-					   BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), gfp, node);
+					   s->object_size, s->size, gfp, node);
 
 	if (e) {
 		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
