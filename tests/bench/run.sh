@@ -263,11 +263,8 @@ if [ "$QUICK" = 0 ]; then
 		start_tracer "$cond" "$cond.stats" || continue
 		"$BENCH/workload" $WL_ARGS >/dev/null 2>&1
 		bpftool prog show -j >"$OUT/$cond.progs" 2>/dev/null
-		pid=$BG_PID
-		ids=$(ls -l /proc/"$pid"/fd 2>/dev/null | grep -c bpf-prog)
-		for fd in /proc/"$pid"/fdinfo/*; do sed -n 's/^prog_id:[[:space:]]*//p' "$fd" 2>/dev/null; done |
+		for fd in /proc/"$BG_PID"/fdinfo/*; do sed -n 's/^prog_id:[[:space:]]*//p' "$fd" 2>/dev/null; done |
 			sort -u >"$OUT/$cond.progids"
-		: "$ids"
 		stop_tracer "$cond" "$cond.stats"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
