@@ -40,7 +40,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run
+.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -121,7 +121,8 @@ fuzz:
 integration: fragscope tools
 	@tests/run-integration.sh
 
-test: all tools $(UNIT_BINS)
+# The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
+test: all tools $(UNIT_BINS) sanitized-fragscope
 	@tests/run-tests.sh $(UNIT_BINS)
 
 # AddressSanitizer + UBSan build of fragscope and the unit tests in
@@ -131,6 +132,9 @@ test: all tools $(UNIT_BINS)
 SAN_BUILD := build-asan
 SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+sanitized-fragscope:
+	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" $(SAN_BUILD)/fragscope
 
 sanitize:
 	$(MAKE) fragscope tools

@@ -3,6 +3,7 @@
 # 'N passed, N failed, N skipped'.  Exit status is non-zero if any failed.
 set -u
 cd "$(dirname "$0")/.."
+mkdir -p build/artifacts
 passed=0 failed=0 skipped=0 failures=()
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(tests/integration/test_*.sh)
