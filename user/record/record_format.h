@@ -14,8 +14,15 @@
 #include "decode/kernel_info.h"
 #include "model/meta.h"
 
-/* Bump when any struct written below changes layout. */
-#define FS_RECORD_FORMAT_VERSION 1
+/*
+ * Bump when any struct written below changes layout, and keep reading the
+ * older versions (docs/file-format.md lists them):
+ *  1: the first.
+ *  2: REC_STATE holds a version 2 struct state_sample (sysctls, uptime and
+ *     pageblock counts added, for the doctor's findings in reports); a
+ *     version 1 sample of a format 1 file is read with those left empty.
+ */
+#define FS_RECORD_FORMAT_VERSION 2
 
 struct record_header {
 	uint32_t format_version;
@@ -32,7 +39,7 @@ enum record_type {
 	REC_EVENT = 1,    /* one ring-buffer event as the kernel wrote it */
 	REC_SNAPSHOT = 2, /* the in-kernel aggregates (snapshot_codec.h) */
 	REC_KSYM = 3,     /* a kernel symbol, written before any record that needs it */
-	REC_STATE = 4,    /* a struct state_sample (its own version field first) */
+	REC_STATE = 4,    /* a struct state_sample (its own version field first; state_sample_load()) */
 };
 
 /* REC_KSYM payload: this header, then the name, a NUL, the module (maybe empty), a NUL. */

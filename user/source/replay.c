@@ -128,10 +128,7 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 			if (on_event)
 				on_event(ctx, event);
 		} else if (type == REC_STATE) {
-			if (len != sizeof(*state) || ((const struct state_sample *)payload)->version != STATE_SAMPLE_VERSION)
-				goto corrupt;
-			memcpy(state, payload, sizeof(*state));
-			if (state->nr_zones > STATE_SAMPLE_MAX_ZONES)
+			if (state_sample_load(payload, len, state))
 				goto corrupt;
 			if (model_add_state(m, state))
 				goto oom;

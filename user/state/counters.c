@@ -223,7 +223,7 @@ static int read_optional_line(struct state_file *sf, const char *root, const cha
 }
 
 /* "always [madvise] never" -> "madvise" */
-static int read_thp(const char *root, const char *rel, char out[STATE_NAME_LEN], bool *present,
+static int read_thp(const char *root, const char *rel, char out[STATE_NAME_LEN], uint32_t *present,
 		    struct state_error *err)
 {
 	struct state_file sf;
@@ -237,7 +237,7 @@ static int read_thp(const char *root, const char *rel, char out[STATE_NAME_LEN],
 			ret = state_file_fail(&sf, "no [selected] value in '%s'", line);
 		} else {
 			snprintf(out, STATE_NAME_LEN, "%.*s", (int)(close - open - 1), open + 1);
-			*present = true;
+			*present = 1;
 			ret = STATE_OK;
 		}
 	}

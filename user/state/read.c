@@ -82,10 +82,26 @@ double state_pages_mib(const struct state *st, uint64_t pages)
 	return pages * (double)st->page_kb / 1024.0;
 }
 
+/* The pageblock figures of a zone, for a sample (see struct state_zone_pageblocks). */
+static void sample_pageblocks(const struct state *st, const struct state_zone *z,
+			      struct state_zone_pageblocks *out)
+{
+	int unmovable = state_migratetype_index(st, "Unmovable");
+	int reclaimable = state_migratetype_index(st, "Reclaimable");
+
+	memcpy(out->pageblocks, z->pageblocks, sizeof(out->pageblocks));
+	if (unmovable >= 0)
+		memcpy(out->free_unmovable, z->free_by_type[unmovable], sizeof(out->free_unmovable));
+	if (reclaimable >= 0)
+		memcpy(out->free_reclaimable, z->free_by_type[reclaimable],
+		       sizeof(out->free_reclaimable));
+}
+
 int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *out,
 		 struct state_error *err)
 {
 	struct state *st = malloc(sizeof(*st));
+	unsigned int flags = STATE_WITH_SYSCTLS | (with_pagetypeinfo ? STATE_WITH_PAGETYPEINFO : 0);
 	struct timespec now;
 	int ret;
 
@@ -93,15 +109,18 @@ int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *
 	if (!st)
 		return state_fail(err, STATE_ERR_IO, root, "out of memory");
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ret = state_read(root, with_pagetypeinfo ? STATE_WITH_PAGETYPEINFO : 0, st, err);
+	ret = state_read(root, flags, st, err);
 	for (unsigned int i = 0; !ret && i < st->nr_zones; i++) {
 		if (!st->zones[i].populated)
 			continue;
-		if (out->nr_zones == STATE_SAMPLE_MAX_ZONES)
+		if (out->nr_zones == STATE_SAMPLE_MAX_ZONES) {
 			ret = state_fail(err, STATE_ERR_FORMAT, root,
 					 "more than %d populated zones", STATE_SAMPLE_MAX_ZONES);
-		else
-			out->zones[out->nr_zones++] = st->zones[i].core;
+			break;
+		}
+		if (st->has_pagetypeinfo)
+			sample_pageblocks(st, &st->zones[i], &out->pageblocks[out->nr_zones]);
+		out->zones[out->nr_zones++] = st->zones[i].core;
 	}
 	if (!ret) {
 		out->version = STATE_SAMPLE_VERSION;
@@ -110,6 +129,17 @@ int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *
 		out->has_pagetypeinfo = st->has_pagetypeinfo;
 		out->counters = st->counters;
 		out->meminfo = st->meminfo;
+		out->has_sysctls = st->has_sysctls;
+		out->sysctls = st->sysctls;
+		out->uptime_seconds = st->uptime_seconds;
+		if (st->has_pagetypeinfo) {
+			out->pagetypeinfo_capped = st->pagetypeinfo_capped;
+			out->pageblock_order = st->pageblock_order;
+			out->pages_per_block = st->pages_per_block;
+			out->nr_migratetypes = st->nr_migratetypes;
+			memcpy(out->migratetype_names, st->migratetype_names,
+			       sizeof(out->migratetype_names));
+		}
 	}
 	free(st);
 	return ret;

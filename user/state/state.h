@@ -13,6 +13,7 @@
 #define FS_STATE_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -129,7 +130,8 @@ struct state_sysctls {
 	/* The [selected] word of /sys/kernel/mm/transparent_hugepage/{enabled,defrag}. */
 	char thp_enabled[STATE_NAME_LEN];
 	char thp_defrag[STATE_NAME_LEN];
-	bool has_thp;
+	uint32_t has_thp; /* a flag; a fixed-size field so that samples can hold this struct as bytes */
+	uint32_t reserved;
 };
 
 /*
@@ -296,10 +298,22 @@ void state_zone_indices(const struct state_zone_free *z, struct state_zone_indic
 
 /*
  * One moment's state for a recording: cheap to take (buddyinfo, zoneinfo,
- * vmstat, meminfo; pagetypeinfo only if asked), fixed-size, pointer-free.
- * Bump STATE_SAMPLE_VERSION when the layout changes.
+ * vmstat, meminfo, sysctls; pagetypeinfo only if asked), fixed-size,
+ * pointer-free.  Bump STATE_SAMPLE_VERSION when the layout changes, only by
+ * appending fields, and teach state_sample_load() the older layout.
+ *
+ * Version 1 ends at meminfo.  Version 2 adds what the doctor's rules read
+ * besides: the sysctls, the uptime and pagetypeinfo's pageblock counts.
  */
-#define STATE_SAMPLE_VERSION 1
+#define STATE_SAMPLE_VERSION 2
+
+/* pagetypeinfo's pageblock figures of a sample's zone, for the pageblock check. */
+struct state_zone_pageblocks {
+	uint64_t pageblocks[FS_MIGRATETYPES]; /* by migratetype, as state_zone.pageblocks */
+	/* Free blocks by order on the Unmovable and Reclaimable free lists. */
+	uint64_t free_unmovable[FS_ORDERS];
+	uint64_t free_reclaimable[FS_ORDERS];
+};
 
 struct state_sample {
 	uint32_t version;
@@ -310,9 +324,41 @@ struct state_sample {
 	struct state_zone_free zones[STATE_SAMPLE_MAX_ZONES]; /* populated zones */
 	struct state_counters counters;
 	struct state_meminfo meminfo;
+	/* version 2 */
+	uint32_t has_sysctls;
+	uint32_t pagetypeinfo_capped; /* some count is a ">100000" lower bound */
+	double uptime_seconds;        /* 0 when proc/uptime is missing */
+	struct state_sysctls sysctls;
+	/* pagetypeinfo, when has_pagetypeinfo */
+	uint32_t pageblock_order;
+	uint32_t nr_migratetypes;
+	uint64_t pages_per_block;
+	char migratetype_names[FS_MIGRATETYPES][STATE_NAME_LEN];
+	struct state_zone_pageblocks pageblocks[STATE_SAMPLE_MAX_ZONES]; /* parallel to zones[] */
 };
+
+/* The bytes of a version 1 sample: the fields before has_sysctls. */
+#define STATE_SAMPLE_V1_SIZE offsetof(struct state_sample, has_sysctls)
 
 int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *out,
 		 struct state_error *err);
+
+/*
+ * A sample read back from @len bytes (a REC_STATE record): the current
+ * layout, or version 1, whose version 2 fields are left zero (no sysctls,
+ * no pageblocks).  Returns 0, or -1 when the bytes are no valid sample.
+ */
+int state_sample_load(const void *bytes, size_t len, struct state_sample *out);
+
+/*
+ * A struct state made of a sample, for code that reads a state (the doctor's
+ * rules): the populated zones, counters, meminfo, sysctls and uptime of
+ * @s, with page size @page_kb.  pagetypeinfo's pageblock figures come from
+ * @types when given (the latest sample that read pagetypeinfo; it may be @s)
+ * and its zones match, else from @s.  Fields no sample holds (the full
+ * vmstat list, zoneinfo's spanned/present/protection...) are left zero.
+ */
+void state_from_sample(const struct state_sample *s, const struct state_sample *types,
+		       unsigned int page_kb, struct state *out);
 
 #endif
