@@ -16,6 +16,7 @@ void timeline_free(struct timeline *t)
 {
 	free(t->first);
 	free(t->last);
+	free(t->last_types);
 	free(t->points);
 	timeline_init(t);
 }
@@ -64,6 +65,11 @@ int timeline_add(struct timeline *t, const struct state_sample *s)
 			memcpy(t->min_free_blocks[z], s->zones[z].free_blocks, sizeof(t->min_free_blocks[z]));
 	}
 	*t->last = *s;
+	if (s->has_pagetypeinfo) {
+		if (!t->last_types && !(t->last_types = malloc(sizeof(*s))))
+			return -ENOMEM;
+		*t->last_types = *s;
+	}
 	for (uint32_t z = 0; z < t->nr_zones && z < s->nr_zones; z++)
 		for (int o = 0; o < FS_ORDERS; o++)
 			if (s->zones[z].free_blocks[o] < t->min_free_blocks[z][o])

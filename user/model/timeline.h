@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The fragmentation state over a trace: the /proc samples taken beside the
- * events (state_sample()), kept as the first and last sample, each zone's
+ * events (state_sample()), kept as the first and last sample (and the
+ * latest that read pagetypeinfo, which is taken less often), each zone's
  * low point per order, and a bounded series of free blocks for charts.
  */
 #ifndef FS_MODEL_TIMELINE_H
@@ -27,6 +28,7 @@ struct timeline {
 	uint32_t nr_samples;
 	uint32_t nr_zones;
 	struct state_sample *first, *last;
+	struct state_sample *last_types; /* the latest with has_pagetypeinfo; NULL if none */
 	uint64_t min_free_blocks[TIMELINE_MAX_ZONES][FS_ORDERS]; /* the low point of each */
 	struct timeline_point *points;
 	size_t nr_points;

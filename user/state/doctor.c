@@ -731,7 +731,8 @@ static void add_notes(struct doctor_ctx *c, const struct state *st)
 	char text[160];
 
 	if (!c->before)
-		doctor_note(c->out, "rates are averages since boot; run with -d SECONDS to measure the present");
+		doctor_note(c->out, "rates are averages since boot: no earlier reading to compare with "
+			    "(`fragscope doctor -d SECONDS` measures the present)");
 	if (!c->ev)
 		doctor_note(c->out, "no trace evidence: allocation failures, memory cgroup limits, pageblock "
 			"takeovers and compaction latency were not checked");
