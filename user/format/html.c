@@ -18,6 +18,7 @@
 #include "decode/kernel_info.h"
 #include "format/format.h"
 #include "format/html_assets.h"
+#include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
 #include "util/json.h"
@@ -614,6 +615,68 @@ static void write_failures(const struct report *r, FILE *out)
 	free(order);
 }
 
+/*
+ * The doctor's findings on the trace's first and last state samples and on
+ * the trace: severity, the verdict, the evidence sentence, the numbers and
+ * what to consider.  Left out when the recording has no state sample.
+ */
+static int write_doctor(const struct report *r, FILE *out)
+{
+	struct doctor_report *d = malloc(sizeof(*d));
+	int rc = d ? model_doctor(r->model, d) : -1;
+
+	if (rc) {
+		free(d);
+		return rc < 0 ? -1 : 0;
+	}
+	fputs("<section id=\"doctor\"><h2>Doctor</h2>\n<p class=\"sub\">The rules of <code>fragscope doctor</code> "
+	      "on the first and last <code>/proc</code> state samples of the recording and on the trace.</p>\n",
+	      out);
+	if (!d->count)
+		fputs("<p class=\"finding all-clear\">All clear: no fragmentation, compaction, commit limit or "
+		      "allocation problem found.</p>\n",
+		      out);
+	for (unsigned int i = 0; i < d->count; i++) {
+		const struct doctor_finding *f = &d->findings[i];
+		const char *sev = doctor_severity_name(f->severity);
+
+		fprintf(out, "<div class=\"finding %s\" data-id=\"", sev);
+		html_escape(out, f->id);
+		fprintf(out, "\"><p class=\"verdict\"><span class=\"sev\">%s</span> ", sev);
+		html_escape(out, f->title);
+		fputs(" <code>", out);
+		html_escape(out, f->id);
+		fputs("</code></p>\n<p>", out);
+		html_escape(out, f->evidence);
+		fputs("</p>\n", out);
+		if (f->nr_facts) {
+			fputs("<dl class=\"numbers\">", out);
+			for (unsigned int k = 0; k < f->nr_facts; k++) {
+				fputs("<dt>", out);
+				html_escape(out, f->facts[k].key);
+				fprintf(out, "</dt><dd>%.15g</dd>", f->facts[k].value);
+			}
+			fputs("</dl>\n", out);
+		}
+		fputs("<p class=\"advice\"><b>consider:</b> ", out);
+		html_escape(out, f->advice);
+		fputs("</p></div>\n", out);
+	}
+	if (d->dropped)
+		fprintf(out, "<p class=\"none\">%u more findings not shown.</p>\n", d->dropped);
+	if (d->nr_notes) {
+		fputs("<ul class=\"notes\">", out);
+		for (unsigned int i = 0; i < d->nr_notes; i++) {
+			fputs("<li>", out);
+			html_escape(out, d->notes[i]);
+		}
+		fputs("</ul>\n", out);
+	}
+	fputs("</section>\n", out);
+	free(d);
+	return 0;
+}
+
 static int write_html(const struct report *r, FILE *out)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>fragscope report: ", out);
@@ -621,6 +684,8 @@ static int write_html(const struct report *r, FILE *out)
 	fprintf(out, "</title>\n<style>%s</style></head>\n<body>\n", html_css);
 	write_header(r, out);
 	fputs("<main>\n", out);
+	if (write_doctor(r, out))
+		return -1;
 	write_failures(r, out);
 	fputs("<div id=\"fs-flames\"></div>\n<section><h2>Page allocations by order and migratetype</h2>"
 	      "<div id=\"fs-orders\"></div></section>\n"

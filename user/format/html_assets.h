@@ -47,7 +47,22 @@ static const char html_css[] =
 	".hist { background: #fff; border: 1px solid #e4e4e4; padding: 8px 10px; }\n"
 	".tip { position: fixed; display: none; background: #222; color: #fff; padding: 4px 8px; border-radius: 3px; font-size: 12px; white-space: pre; pointer-events: none; z-index: 9; }\n"
 	"footer { padding: 8px 24px 20px; color: #888; font-size: 12px; }\n"
-	".zones { display: flex; flex-wrap: wrap; gap: 16px; }\n";
+	".zones { display: flex; flex-wrap: wrap; gap: 16px; }\n"
+	".finding { background: #fff; border: 1px solid #e4e4e4; border-left: 5px solid #8aa; padding: 6px 12px; margin: 0 0 8px; }\n"
+	".finding p { margin: 3px 0; }\n"
+	".finding.critical { border-left-color: #c33; }\n"
+	".finding.warning { border-left-color: #d98c1a; }\n"
+	".finding.all-clear { border-left-color: #3a3; }\n"
+	".verdict { font-weight: bold; }\n"
+	".sev { display: inline-block; min-width: 62px; text-align: center; font-size: 11px; text-transform: uppercase; color: #fff; background: #8aa; border-radius: 3px; padding: 1px 5px; margin-right: 4px; }\n"
+	".critical .sev { background: #c33; }\n"
+	".warning .sev { background: #d98c1a; }\n"
+	".verdict code { font-weight: normal; color: #888; font-size: 11px; }\n"
+	".advice { color: #444; font-size: 13px; }\n"
+	"dl.numbers { display: flex; flex-wrap: wrap; gap: 2px 18px; margin: 4px 0; font-size: 12px; }\n"
+	"dl.numbers dt { color: #666; font-family: ui-monospace, monospace; }\n"
+	"dl.numbers dd { margin: 0 0 0 -12px; font-weight: bold; font-variant-numeric: tabular-nums; }\n"
+	"ul.notes { color: #666; font-size: 12px; margin: 4px 0; padding-left: 18px; }\n";
 
 static const char html_js[] =
 	"(function () {\n"

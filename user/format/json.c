@@ -8,6 +8,7 @@
 
 #include "decode/kernel_info.h"
 #include "format/format.h"
+#include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
 #include "util/json.h"
@@ -437,9 +438,57 @@ static void write_state(const struct report *r, struct json *j)
 	json_object_end(j);
 }
 
+/*
+ * The doctor's findings on the trace's first and last state samples, keys as
+ * in `fragscope doctor -F json`; null without samples.
+ */
+static int write_doctor(const struct report *r, struct json *j)
+{
+	struct doctor_report *d = malloc(sizeof(*d));
+	int rc = d ? model_doctor(r->model, d) : -1;
+
+	json_key(j, "doctor");
+	if (rc) {
+		json_null(j);
+		free(d);
+		return rc < 0 ? -1 : 0;
+	}
+	json_object_begin(j);
+	json_kv_bool(j, "all_clear", !d->count);
+	json_key(j, "findings");
+	json_array_begin(j);
+	for (unsigned int i = 0; i < d->count; i++) {
+		const struct doctor_finding *f = &d->findings[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "severity", doctor_severity_name(f->severity));
+		json_kv_string(j, "id", f->id);
+		json_kv_string(j, "title", f->title);
+		json_kv_string(j, "evidence", f->evidence);
+		json_kv_string(j, "advice", f->advice);
+		json_key(j, "facts");
+		json_object_begin(j);
+		for (unsigned int k = 0; k < f->nr_facts; k++)
+			json_kv_double(j, f->facts[k].key, f->facts[k].value);
+		json_object_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_kv_u64(j, "dropped", d->dropped);
+	json_key(j, "notes");
+	json_array_begin(j);
+	for (unsigned int i = 0; i < d->nr_notes; i++)
+		json_string(j, d->notes[i]);
+	json_array_end(j);
+	json_object_end(j);
+	free(d);
+	return 0;
+}
+
 static int write_json(const struct report *r, FILE *out)
 {
 	struct json j;
+	int rc;
 
 	json_init(&j, out, true);
 	json_object_begin(&j);
@@ -451,9 +500,10 @@ static int write_json(const struct report *r, FILE *out)
 	write_stalls(r, &j);
 	write_ooms(r, &j);
 	write_state(r, &j);
+	rc = write_doctor(r, &j);
 	json_object_end(&j);
 	json_finish(&j);
-	return ferror(out) ? -1 : 0;
+	return rc || ferror(out) ? -1 : 0;
 }
 
 const struct formatter format_json = { "json", write_json };

@@ -4,6 +4,7 @@
  * one section per allocator concern, most actionable (failures) last so it
  * is what stays on screen.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "decode/kernel_info.h"
 #include "format/format.h"
+#include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
 
@@ -384,6 +386,39 @@ static void print_state(const struct report *r, FILE *out)
 	fprintf(out, "%s\n", changed ? "" : " no change");
 }
 
+/* The doctor's findings, as `fragscope doctor` prints them, on the trace's state samples. */
+static int print_doctor(const struct report *r, FILE *out)
+{
+	struct doctor_report *d = malloc(sizeof(*d));
+	int rc = d ? model_doctor(r->model, d) : -1;
+
+	section(out, "Doctor (first and last /proc samples, and the trace)");
+	if (rc) {
+		fprintf(out, "%s\n", rc > 0 ? "(no samples)" : "(out of memory)");
+		free(d);
+		return rc < 0 ? -1 : 0;
+	}
+	if (!d->count)
+		fprintf(out, "all clear: no fragmentation, compaction, commit limit or allocation problem found\n");
+	for (unsigned int i = 0; i < d->count; i++) {
+		const struct doctor_finding *f = &d->findings[i];
+		char severity[16];
+		size_t n;
+
+		for (n = 0; n + 1 < sizeof(severity) && doctor_severity_name(f->severity)[n]; n++)
+			severity[n] = toupper((unsigned char)doctor_severity_name(f->severity)[n]);
+		severity[n] = 0;
+		fprintf(out, "%u. [%s] %s (%s)\n   evidence: %s\n   consider: %s\n", i + 1, severity, f->title,
+			f->id, f->evidence, f->advice);
+	}
+	if (d->dropped)
+		fprintf(out, "(%u more findings not shown)\n", d->dropped);
+	for (unsigned int i = 0; i < d->nr_notes; i++)
+		fprintf(out, "note: %s\n", d->notes[i]);
+	free(d);
+	return 0;
+}
+
 static void print_free_around(const struct report *r, FILE *out, const struct failure_group *g)
 {
 	const struct timeline *t = &r->model->timeline;
@@ -501,6 +536,8 @@ static int write_text(const struct report *r, FILE *out)
 	print_ooms(r, out);
 	print_high_order_stacks(r, out);
 	print_state(r, out);
+	if (print_doctor(r, out))
+		return -1;
 	print_failures(r, out);
 	return ferror(out) ? -1 : 0;
 }
