@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The HTML report of a real, provoked allocation failure, opened in headless
 # Chromium: the page loads without console errors, its flame graph shows
-# the failing vmalloc's frames, and a screenshot is kept as
+# the failing vmalloc's frames, its Doctor section blames the memory
+# cgroup's limit, not fragmentation, and a screenshot is kept as
 # build/artifacts/report.png.  Then a page of 50,000 distinct stacks (built
 # by the unit test) must load and draw within LOAD_BOUND_MS.
 source "$(dirname "$0")/../lib.sh"
@@ -54,6 +55,28 @@ for frame in '__vmalloc_node_range(_noprof)?' '__bpf_map_area_alloc'; do
 done
 grep -q '<td>vmalloc</td>' "$TMP/dom.html" || fail "no vmalloc row in the failures table"
 pass "the page loads without console errors; its flame graph has the failing vmalloc's frames"
+
+# The doctor's verdict on failures provoked inside a 32 MiB cgroup: its limit.
+"$FRAGSCOPE" report -i "$TMP/fail.data" -F json >"$TMP/report.json" || fail "report -F json exited $?"
+cp "$TMP/report.json" "$ARTIFACTS/report-doctor.json"
+json_get "$TMP/report.json" '.doctor.findings[] | "\(.severity) \(.id): \(.title)"'
+memcg='.doctor.findings[] | select(.id == "memcg_limit")'
+json_get "$TMP/report.json" "$memcg | .title | test(\"memory cgroup limits, not fragmentation\")" >/dev/null
+at_limit=$(json_get "$TMP/report.json" "$memcg | .facts.failures_at_limit")
+total=$(json_get "$TMP/report.json" "$memcg | .facts.failures_total")
+failures=$(json_get "$TMP/report.json" '[.failures[].count] | add')
+[ "$total" = "$failures" ] || fail "the doctor counts $total failures, the report $failures"
+# Every provoked failure was at the limit: none is left to blame on anything else.
+if [ "$at_limit" = "$total" ]; then
+	json_get "$TMP/report.json" '[.doctor.findings[] | select(.id == "allocation_failures")] | length == 0' >/dev/null ||
+		fail "failures all at the memcg limit, yet an allocation_failures finding"
+fi
+grep -q '<section id="doctor"><h2>Doctor</h2>' "$TMP/dom.html" || fail "no Doctor section in the page"
+grep -q '<div class="finding warning" data-id="memcg_limit"><p class="verdict"><span class="sev">warning</span> Allocation failures come from memory cgroup limits, not fragmentation' \
+	"$TMP/dom.html" || fail "the Doctor section does not blame the memcg limit"
+grep -q "<dt>failures_at_limit</dt><dd>$at_limit</dd>" "$TMP/dom.html" || fail "the memcg finding without its numbers"
+grep -q 'the cgroup&#39;s memory.max' "$TMP/report.html" || fail "the advice is not escaped as expected"
+pass "the Doctor section blames the memory cgroup's limit ($at_limit of $total failures at it), not fragmentation"
 
 browse --screenshot="$TMP/report.png" --window-size=1400,2000 "file://$TMP/report.html"
 [ -s "$TMP/report.png" ] || fail "no screenshot"
