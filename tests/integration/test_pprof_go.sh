@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `go tool pprof` reads what user/format/pprof_writer.c writes: the file
-# parses, the sample types and duration are as given, -top ranks the leaf
-# functions by each sample type, and stacks come out leaf first.
+# parses, the sample types and duration are as given, the default sample
+# type is the one set (not the last), -top ranks the leaf functions by each
+# sample type, and stacks come out leaf first.
 source "$(dirname "$0")/../lib.sh"
 
 command -v go >/dev/null 2>&1 || skip "go not installed (apt-get install golang-go)"
@@ -26,6 +27,11 @@ grep -q 'Duration: 2s' "$TMP/top-bytes.txt" || fail "duration not 2s: $(cat "$TM
 top=$(top_function failures)
 [ "$top" = fs_test_cold_leaf ] || fail "top by failures is '$top', want fs_test_cold_leaf: $(cat "$TMP/top-failures.txt")"
 grep -q 'of 9 total' "$TMP/top-failures.txt" || fail "failures total is not 9: $(cat "$TMP/top-failures.txt")"
+
+# No -sample_index: the profile's default_sample_type, failures, not bytes (the last type).
+go tool pprof -top "$profile" >"$TMP/top-default.txt" 2>&1 || fail "go tool pprof -top rejected the profile: $(cat "$TMP/top-default.txt")"
+grep -q '^Type: failures' "$TMP/top-default.txt" || fail "default sample type is not failures: $(head -3 "$TMP/top-default.txt")"
+grep -q 'of 9 total' "$TMP/top-default.txt" || fail "default total is not 9 failures: $(cat "$TMP/top-default.txt")"
 
 # -traces lists each stack leaf first, with its labels.
 go tool pprof -traces -sample_index=bytes "$profile" >"$TMP/traces.txt" 2>&1 || fail "pprof -traces failed"

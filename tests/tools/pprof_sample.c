@@ -44,6 +44,9 @@ int main(int argc, char **argv)
 	if (!err)
 		err = pprof_add_labeled_sample(b, cold, 2, labeled_values, &comm, 1);
 	pprof_set_time(b, 1700000000000000000LL, 2000000000LL);
+	/* Without it pprof would show bytes, the last type, when given no -sample_index. */
+	if (!err)
+		err = pprof_set_default_type(b, "failures");
 	if (!err)
 		err = pprof_write_gzip(b, out);
 	if (fclose(out) && !err)

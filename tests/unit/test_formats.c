@@ -188,6 +188,79 @@ static void test_perf_script_follows_the_filter(void **state)
 	assert_non_null(strstr(f->text, "task 11 11/11"));
 }
 
+static size_t count_lines_with(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static uint64_t folded_total(const char *text)
+{
+	uint64_t total = 0;
+
+	for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
+		const char *count = strchr(line, '\n');
+
+		while (count > line && count[-1] != ' ')
+			count--;
+		total += strtoull(count, NULL, 10);
+	}
+	return total;
+}
+
+/*
+ * Every report filter, on the same events: perf-script prints exactly the
+ * failures the model keeps, which text, json, folded and pprof report.
+ */
+static void test_every_format_follows_the_filter(void **state)
+{
+	static const struct {
+		const char *name;
+		struct model_filter filter;
+		size_t failures; /* of the five events */
+	} cases[] = {
+		{ "none", { .min_order = -1 }, 5 },
+		{ "--min-order 2", { .min_order = 2 }, 3 },
+		{ "--min-order 3", { .min_order = 3 }, 1 },
+		{ "--min-order 4", { .min_order = 4 }, 0 },
+		{ "-p 11", { .pid = 11, .min_order = -1 }, 2 },
+		{ "--comm 'task 10'", { .comm = "task 10", .min_order = -1 }, 3 },
+		{ "--kind page", { .kinds = 1u << FAIL_PAGE, .min_order = -1 }, 5 },
+		{ "--kind slab", { .kinds = 1u << FAIL_SLAB, .min_order = -1 }, 0 },
+		{ "--since 0.000002", { .since_ns = 2000, .min_order = -1 }, 3 },
+		{ "--until 0.000002", { .until_ns = 2000, .min_order = -1 }, 3 },
+		{ "-p 10 --min-order 3", { .pid = 10, .min_order = 3 }, 0 },
+	};
+	struct fixture *f = *state;
+	const struct fs_event e[] = { page_fail(10, T0 + 1000, 2, stack_a, 3), page_fail(11, T0 + 1500, 0, stack_unknown, 2),
+				      page_fail(10, T0 + 2000, 2, stack_a, 3), page_fail(11, T0 + 2500, 3, stack_unknown, 2),
+				      page_fail(10, T0 + 3000, 0, stack_a, 3) };
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+		uint64_t groups = 0;
+
+		model_free(&f->model);
+		model_init(&f->model, &f->kinfo, f->ksyms, &cases[c].filter, T0);
+		free(f->text);
+		f->text = NULL;
+		stream_events(f, e, 5);
+		model_finish(&f->model);
+		for (size_t i = 0; i < f->model.nr_groups; i++)
+			groups += f->model.groups[i].count;
+		print_message("%s: %zu perf-script events, %llu failures in the model\n", cases[c].name,
+			      count_lines_with(f->text, "fragscope:page_fail:"), (unsigned long long)groups);
+		assert_int_equal(count_lines_with(f->text, "fragscope:page_fail:"), cases[c].failures);
+		assert_int_equal(groups, cases[c].failures);
+		free(f->text);
+		f->text = NULL;
+		assert_int_equal(format_to_text(f, &format_folded), 0);
+		assert_int_equal(folded_total(f->text), cases[c].failures);
+	}
+}
+
 static void test_perf_script_refuses_a_model(void **state)
 {
 	struct fixture *f = *state;
@@ -242,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perf_script_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_raw_addrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_follows_the_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_format_follows_the_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_refuses_a_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pprof_profile, setup, teardown),
 	};

@@ -2,6 +2,8 @@
 /*
  * The pprof writer, checked by decoding what it writes: gunzip, then a
  * minimal protobuf decoder for the profile.proto fields the writer uses.
+ * Then the pprof format on a hand-built model: its sample types, counts
+ * and bytes, decoded the same way.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,7 +16,12 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "decode/kernel_info.h"
+#include "decode/ksyms.h"
+#include "format/format.h"
 #include "format/pprof_writer.h"
+#include "model/model.h"
+#include "model/snapshot.h"
 
 #define MAX_ITEMS 4096
 #define MAX_DEPTH 16
@@ -41,6 +48,7 @@ struct decoded {
 	int64_t function_system_name[MAX_ITEMS];
 	size_t n_functions;
 	int64_t time_nanos, duration_nanos;
+	int64_t default_sample_type;
 };
 
 /* A protobuf message being read: a field at a time. */
@@ -195,6 +203,9 @@ static void decode_profile(struct decoded *d, const unsigned char *buf, size_t l
 		case 10:
 			d->duration_nanos = m.varint;
 			break;
+		case 14:
+			d->default_sample_type = m.varint;
+			break;
 		default:
 			fail_msg("unexpected Profile field %u", m.field);
 		}
@@ -250,19 +261,13 @@ static const struct decoded_sample *find_sample(const struct decoded *d, const c
 	return found;
 }
 
-/* Writes the profile, gunzips it and decodes it. */
-static void write_and_decode(struct pprof_builder *b, struct decoded *d)
+/* Gunzips a profile and decodes it. */
+static void gunzip_and_decode(const char *gz, size_t gz_len, struct decoded *d)
 {
 	static unsigned char raw[1 << 22];
-	char *gz;
-	size_t gz_len;
 	uLongf raw_len = sizeof(raw);
 	z_stream zs = { 0 };
-	FILE *f = open_memstream(&gz, &gz_len);
 
-	assert_non_null(f);
-	assert_int_equal(pprof_write_gzip(b, f), 0);
-	assert_int_equal(fclose(f), 0);
 	/* A gzip stream: its magic, then what windowBits 15 + 16 inflates. */
 	assert_true(gz_len > 18 && (unsigned char)gz[0] == 0x1f && (unsigned char)gz[1] == 0x8b);
 	assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
@@ -273,8 +278,21 @@ static void write_and_decode(struct pprof_builder *b, struct decoded *d)
 	assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
 	raw_len = zs.total_out;
 	inflateEnd(&zs);
-	free(gz);
 	decode_profile(d, raw, raw_len);
+}
+
+/* Writes the profile, gunzips it and decodes it. */
+static void write_and_decode(struct pprof_builder *b, struct decoded *d)
+{
+	char *gz;
+	size_t gz_len;
+	FILE *f = open_memstream(&gz, &gz_len);
+
+	assert_non_null(f);
+	assert_int_equal(pprof_write_gzip(b, f), 0);
+	assert_int_equal(fclose(f), 0);
+	gunzip_and_decode(gz, gz_len, d);
+	free(gz);
 }
 
 static const char *const failure_types[] = { "failures", "count", "bytes", "bytes" };
@@ -340,6 +358,26 @@ static void test_encoding(void **state)
 	}
 	assert_int_equal(d.time_nanos, 1700000000123456789LL);
 	assert_int_equal(d.duration_nanos, 5000000000LL);
+	assert_int_equal(d.default_sample_type, 0); /* none set: pprof shows the last type */
+	decoded_free(&d);
+}
+
+/* The default sample type is written as its name's string index. */
+static void test_default_type(void **state)
+{
+	static const char *const leaf[] = { "leaf" };
+	static const int64_t values[] = { 1, 4096 };
+	struct pprof_builder *b = pprof_new(failure_types, 2);
+	static struct decoded d;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(pprof_set_default_type(b, "failures"), 0);
+	assert_int_equal(pprof_add_sample(b, leaf, 1, values), 0);
+	write_and_decode(b, &d);
+	pprof_free(b);
+	assert_string_equal(string_at(&d, d.default_sample_type), "failures");
+	assert_int_equal(d.n_samples, 1);
 	decoded_free(&d);
 }
 
@@ -422,12 +460,186 @@ static void test_errors(void **state)
 	pprof_free(NULL);
 }
 
+/* --- the pprof format on a model --- */
+
+#define T0 1000000000ULL /* the trace start, in ns */
+enum { A_ALLOC_PAGES = 0x1000, A_KMALLOC = 0x2000, A_CALLER = 0x3000, A_END = 0x4000 };
+
+struct model_fixture {
+	struct kernel_info kinfo;
+	struct ksyms *ksyms;
+	struct model model;
+	struct report report;
+	struct decoded d;
+};
+
+static struct fs_event failure_event(uint32_t type, uint64_t ts, uint64_t leaf)
+{
+	struct fs_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = type;
+	e.hdr.pid = e.hdr.tid = 10;
+	e.hdr.ts_ns = ts;
+	snprintf(e.hdr.comm, sizeof(e.hdr.comm), "provoke");
+	e.hdr.nr_frames = 2;
+	e.frames[0] = leaf;
+	e.frames[1] = A_CALLER + 4;
+	return e;
+}
+
+/*
+ * Two order-3 page failures (2 x 32 KiB), a 100-byte and a 3000-byte
+ * kmalloc failure on one stack, and five order-4 allocations with a stack
+ * in the in-kernel aggregates (5 x 64 KiB).
+ */
+static void model_fixture_init(struct model_fixture *f, const struct model_filter *filter)
+{
+	static const uint64_t kmalloc_sizes[][2] = { { 100, 128 }, { 3000, 4096 } };
+	struct snap_stack st = { .key = { .stack_id = 1, .kind = FS_STACK_HIGH_ORDER, .order = 4 }, .count = 5,
+				 .nr_frames = 2, .frames = { A_ALLOC_PAGES + 8, A_CALLER + 4 } };
+	struct snapshot snap;
+	struct fs_event e;
+
+	memset(f, 0, sizeof(*f));
+	f->kinfo.page_size = 4096;
+	f->ksyms = ksyms_new();
+	ksyms_add(f->ksyms, A_ALLOC_PAGES, "__alloc_frozen_pages_noprof", NULL);
+	ksyms_add(f->ksyms, A_KMALLOC, "__kmalloc_noprof", NULL);
+	ksyms_add(f->ksyms, A_CALLER, "provoke_caller", "provoke_mod");
+	ksyms_add(f->ksyms, A_END, NULL, NULL);
+	ksyms_sort(f->ksyms);
+	model_init(&f->model, &f->kinfo, f->ksyms, filter, T0);
+	for (int i = 0; i < 2; i++) {
+		e = failure_event(FS_EV_PAGE_FAIL, T0 + 1000 + i, A_ALLOC_PAGES + 4);
+		e.page.order = 3;
+		assert_int_equal(model_add_event(&f->model, &e), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		e = failure_event(FS_EV_KMALLOC_FAIL, T0 + 2000 + i, A_KMALLOC + 4);
+		e.kmalloc.bytes_req = kmalloc_sizes[i][0];
+		e.kmalloc.bytes_alloc = kmalloc_sizes[i][1];
+		assert_int_equal(model_add_event(&f->model, &e), 0);
+	}
+	snapshot_init(&snap);
+	snap.ts_ns = T0 + 1000000000ULL;
+	assert_int_equal(snapshot_add_stack(&snap, &st), 0);
+	assert_int_equal(model_set_snapshot(&f->model, &snap), 0);
+	snapshot_free(&snap);
+	model_finish(&f->model);
+	f->report = (struct report){ .model = &f->model, .kinfo = &f->kinfo, .ksyms = f->ksyms,
+				     .opts = { .sort = "count", .top = 10 } };
+}
+
+static void model_fixture_pprof(struct model_fixture *f, enum stack_selection stacks)
+{
+	char *gz;
+	size_t gz_len;
+	FILE *out = open_memstream(&gz, &gz_len);
+
+	assert_non_null(out);
+	f->report.opts.stacks = stacks;
+	assert_int_equal(format_pprof.write(&f->report, out), 0);
+	assert_int_equal(fclose(out), 0);
+	gunzip_and_decode(gz, gz_len, &f->d);
+	free(gz);
+}
+
+static void model_fixture_free(struct model_fixture *f)
+{
+	decoded_free(&f->d);
+	model_free(&f->model);
+	ksyms_free(f->ksyms);
+}
+
+static void assert_types(const struct decoded *d, const char *count, const char *count_unit, const char *bytes)
+{
+	assert_string_equal(string_at(d, d->types[0][0]), count);
+	assert_string_equal(string_at(d, d->types[0][1]), count_unit);
+	/* pprof shows the count unless given -sample_index. */
+	assert_string_equal(string_at(d, d->default_sample_type), count);
+	if (!bytes) {
+		assert_int_equal(d->n_types, 1);
+		return;
+	}
+	assert_int_equal(d->n_types, 2);
+	assert_string_equal(string_at(d, d->types[1][0]), bytes);
+	assert_string_equal(string_at(d, d->types[1][1]), "bytes");
+}
+
+static void test_format_failure_bytes(void **state)
+{
+	static struct model_fixture f;
+	const struct decoded_sample *s;
+
+	(void)state;
+	model_fixture_init(&f, NULL);
+	model_fixture_pprof(&f, STACKS_FAILURES);
+	assert_types(&f.d, "failures", "count", "failed_space");
+	assert_int_equal(f.d.n_samples, 2);
+	s = find_sample(&f.d, "__alloc_frozen_pages_noprof;provoke_caller [provoke_mod]", "page");
+	assert_int_equal(s->n_values, 2);
+	assert_int_equal(s->values[0], 2);
+	assert_int_equal(s->values[1], 2 * (4096 << 3));
+	/* Each failure's requested bytes, not the first one's times the count. */
+	s = find_sample(&f.d, "__kmalloc_noprof;provoke_caller [provoke_mod]", "kmalloc");
+	assert_int_equal(s->values[0], 2);
+	assert_int_equal(s->values[1], 3100);
+	model_fixture_free(&f);
+}
+
+static void test_format_allocation_bytes(void **state)
+{
+	static struct model_fixture f;
+	const struct decoded_sample *s;
+
+	(void)state;
+	model_fixture_init(&f, NULL);
+	model_fixture_pprof(&f, STACKS_HIGH_ORDER);
+	assert_types(&f.d, "allocations", "count", "alloc_space");
+	assert_int_equal(f.d.n_samples, 1);
+	s = find_sample(&f.d, "__alloc_frozen_pages_noprof;provoke_caller [provoke_mod]", "alloc_order_4");
+	assert_int_equal(s->values[0], 5);
+	assert_int_equal(s->values[1], 5 * (4096 << 4));
+	model_fixture_free(&f);
+
+	model_fixture_init(&f, NULL);
+	model_fixture_pprof(&f, STACKS_RECLAIM);
+	assert_types(&f.d, "stall", "microseconds", NULL);
+	assert_int_equal(f.d.n_samples, 0);
+	model_fixture_free(&f);
+}
+
+/* pprof sees only what the report filter keeps: --min-order 3 drops the kmalloc failures (order 0). */
+static void test_format_follows_the_filter(void **state)
+{
+	static struct model_fixture f;
+	const struct model_filter min_order_3 = { .min_order = 3 }, min_order_5 = { .min_order = 5 };
+
+	(void)state;
+	model_fixture_init(&f, &min_order_3);
+	model_fixture_pprof(&f, STACKS_FAILURES);
+	assert_int_equal(f.d.n_samples, 1);
+	assert_int_equal(find_sample(&f.d, "__alloc_frozen_pages_noprof;provoke_caller [provoke_mod]", "page")->values[1],
+			 2 * (4096 << 3));
+	model_fixture_free(&f);
+
+	model_fixture_init(&f, &min_order_5);
+	model_fixture_pprof(&f, STACKS_HIGH_ORDER);
+	assert_int_equal(f.d.n_samples, 0);
+	model_fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encoding),
+		cmocka_unit_test(test_default_type),
 		cmocka_unit_test(test_aggregation),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_format_failure_bytes),
+		cmocka_unit_test(test_format_allocation_bytes),
+		cmocka_unit_test(test_format_follows_the_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,7 +60,20 @@ const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t l
 const char *report_gfp_class(int gfp_class);
 /* Indices of model->groups ordered by opts.sort (caller frees). */
 size_t *report_sorted_groups(const struct report *r);
-/* Each selected stack, innermost frame first, with its weight; returns the count. */
+/* One stack of the --stacks selection, after the report filter. */
+struct stack_sample {
+	const uint64_t *frames; /* innermost first */
+	uint32_t nr;
+	uint64_t weight;  /* failures, allocations, fallbacks, or microseconds stalled */
+	uint64_t bytes;   /* what those failures or allocations are of; see report_stacks_have_bytes() */
+	const char *root; /* what the stack is of: page, alloc_order_3, direct_reclaim... */
+};
+/* Does the model know the bytes of this selection's stacks?  Not of stalls. */
+bool report_stacks_have_bytes(enum stack_selection sel);
+/* Each selected stack; returns the count. */
+typedef void (*stack_sample_fn)(void *ctx, const struct stack_sample *s);
+size_t report_visit_stack_samples(const struct report *r, stack_sample_fn fn, void *ctx);
+/* The same without the bytes. */
 typedef void (*stack_visit_fn)(void *ctx, const uint64_t *frames, uint32_t nr, uint64_t weight,
 			       const char *root);
 size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx);

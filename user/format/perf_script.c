@@ -79,19 +79,6 @@ static void print_details(const struct report *r, const struct fs_event *e, FILE
 	}
 }
 
-/* The model applies --since, --until, --pid and --comm; --kind is checked here. */
-static bool event_selected(struct perf_script_stream *s, const struct fs_event *e)
-{
-	const struct model *m = s->report.model;
-	bool dropped = m->filtered_out != s->filtered_out;
-	bool failure = e->hdr.type >= FS_EV_PAGE_FAIL && e->hdr.type <= FS_EV_VMAP_FAIL;
-
-	s->filtered_out = m->filtered_out;
-	if (dropped)
-		return false;
-	return !failure || !m->filter.kinds || (m->filter.kinds & (1u << model_failure_kind(m, e)));
-}
-
 void perf_script_event(void *stream, const struct fs_event *e)
 {
 	struct perf_script_stream *s = stream;
@@ -99,7 +86,8 @@ void perf_script_event(void *stream, const struct fs_event *e)
 	/* perf's comm column must not be empty or start with a space: readers split on the first blank. */
 	const char *comm = e->hdr.comm[0] && e->hdr.comm[0] != ' ' ? e->hdr.comm : "[unknown]";
 
-	if (!event_selected(s, e))
+	/* The filter of every format, from the model: --since, --until, -p, --comm, --kind, --min-order. */
+	if (!model_event_selected(r->model, e))
 		return;
 	/* Set while the record file is read: symbols come before the events that use them. */
 	r->kinfo = r->model->kinfo;

@@ -18,12 +18,11 @@ struct fs_event;
 struct perf_script_stream {
 	struct report report; /* the model being fed; its kinfo and ksyms are used */
 	FILE *out;
-	uint64_t filtered_out; /* the model's count before the current event */
 };
 
 void perf_script_stream_init(struct perf_script_stream *s, const struct model *m,
 			     const struct report_options *opts, FILE *out);
-/* A replay_file() on_event callback: prints e unless the model's filter dropped it. */
+/* A replay_file() on_event callback: prints e if model_event_selected() keeps it. */
 void perf_script_event(void *stream, const struct fs_event *e);
 
 #endif

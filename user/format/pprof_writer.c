@@ -28,6 +28,7 @@ enum {
 	PROFILE_STRING_TABLE = 6,
 	PROFILE_TIME_NANOS = 9,
 	PROFILE_DURATION_NANOS = 10,
+	PROFILE_DEFAULT_SAMPLE_TYPE = 14,
 };
 enum { VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2 };
 enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3 };
@@ -82,6 +83,7 @@ struct pprof_builder {
 
 	int64_t time_nanos;
 	int64_t duration_nanos;
+	int64_t default_type; /* string index of a type name; 0 (""): none */
 };
 
 /*
@@ -290,6 +292,11 @@ int pprof_add_sample(struct pprof_builder *b, const char *const *frames, size_t 
 	return pprof_add_labeled_sample(b, frames, n_frames, values, NULL, 0);
 }
 
+int pprof_set_default_type(struct pprof_builder *b, const char *type)
+{
+	return intern_optional(b, type, &b->default_type);
+}
+
 void pprof_set_time(struct pprof_builder *b, int64_t time_nanos, int64_t duration_nanos)
 {
 	b->time_nanos = time_nanos;
@@ -417,6 +424,7 @@ static void encode_profile(struct encoder *e, const struct pprof_builder *b)
 		pb_bytes(&e->out, PROFILE_STRING_TABLE, b->strings[i].text, b->strings[i].len);
 	pb_int(&e->out, PROFILE_TIME_NANOS, b->time_nanos);
 	pb_int(&e->out, PROFILE_DURATION_NANOS, b->duration_nanos);
+	pb_int(&e->out, PROFILE_DEFAULT_SAMPLE_TYPE, b->default_type);
 }
 
 static int write_chunk(FILE *out, const unsigned char *p, size_t n)

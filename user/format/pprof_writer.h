@@ -43,6 +43,11 @@ int pprof_add_sample(struct pprof_builder *b, const char *const *frames, size_t 
 int pprof_add_labeled_sample(struct pprof_builder *b, const char *const *frames, size_t n_frames,
 			     const int64_t *values, const struct pprof_label *labels,
 			     size_t n_labels);
+/*
+ * The sample type pprof shows unless told otherwise (-sample_index), by
+ * its type name; without it, pprof shows the last.  0 or -ENOMEM.
+ */
+int pprof_set_default_type(struct pprof_builder *b, const char *type);
 /* When the profile starts (ns since the epoch) and how long it lasts. */
 void pprof_set_time(struct pprof_builder *b, int64_t time_nanos, int64_t duration_nanos);
 /* Returns 0, -ENOMEM, or -errno (-EIO if stdio does not say) for a write error. */

@@ -145,9 +145,20 @@ static bool stall_selected(enum stack_selection sel, uint32_t kind)
 	return sel == STACKS_COMPACTION ? kind == 0 : kind != 0;
 }
 
-size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
+bool report_stacks_have_bytes(enum stack_selection sel)
+{
+	return sel == STACKS_FAILURES || sel == STACKS_HIGH_ORDER || sel == STACKS_EXTFRAG;
+}
+
+/*
+ * The one walk over the model's stacks for folded, pprof and html.  The
+ * model has already applied the report filter (--since, --until, -p,
+ * --comm, --kind, --min-order) to what it keeps.
+ */
+size_t report_visit_stack_samples(const struct report *r, stack_sample_fn fn, void *ctx)
 {
 	const struct model *m = r->model;
+	uint64_t page_size = r->kinfo && r->kinfo->page_size ? r->kinfo->page_size : 4096;
 	size_t n = 0;
 
 	switch (r->opts.stacks) {
@@ -156,7 +167,8 @@ size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
 			const struct failure_group *g = &m->groups[i];
 			const struct interned_stack *s = stack_table_get(&m->stacks, g->stack_id);
 
-			fn(ctx, s->frames, s->nr_frames, g->count, failure_kind_name(g->kind));
+			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames, g->count, g->total_bytes,
+							failure_kind_name(g->kind) });
 			n++;
 		}
 		break;
@@ -170,7 +182,9 @@ size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
 			if (extfrag != (r->opts.stacks == STACKS_EXTFRAG))
 				continue;
 			snprintf(root, sizeof(root), "%s_order_%u", extfrag ? "extfrag" : "alloc", s->key.order);
-			fn(ctx, s->frames, s->nr_frames, s->count, root);
+			/* An extfrag stack's order is the allocation's, not the fallback block's. */
+			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames, s->count,
+							s->count * (page_size << s->key.order), root });
 			n++;
 		}
 		break;
@@ -184,11 +198,31 @@ size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
 			if (!stall_selected(r->opts.stacks, st->kind))
 				continue;
 			/* Weighted by time stalled, in microseconds: where the waiting was. */
-			fn(ctx, s->frames, s->nr_frames, st->total_ns / 1000 ? st->total_ns / 1000 : 1,
-			   roots[st->kind < 3 ? st->kind : 0]);
+			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames,
+							st->total_ns / 1000 ? st->total_ns / 1000 : 1, 0,
+							roots[st->kind < 3 ? st->kind : 0] });
 			n++;
 		}
 		break;
 	}
 	return n;
+}
+
+struct visit_adapter {
+	stack_visit_fn fn;
+	void *ctx;
+};
+
+static void visit_without_bytes(void *ctx, const struct stack_sample *s)
+{
+	const struct visit_adapter *a = ctx;
+
+	a->fn(a->ctx, s->frames, s->nr, s->weight, s->root);
+}
+
+size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
+{
+	struct visit_adapter a = { fn, ctx };
+
+	return report_visit_stack_samples(r, visit_without_bytes, &a);
 }

@@ -287,36 +287,60 @@ static void link_nested(struct model *m, const struct fs_event *e, struct failur
 	p->ts_ns = 0; /* one outer failure per inner one */
 }
 
+static uint32_t model_page_size(const struct model *m)
+{
+	return m->kinfo && m->kinfo->page_size ? m->kinfo->page_size : 4096;
+}
+
+/* A failure's order and bytes: pages for page kinds, the request for kmalloc/slab, the size for vmap_area. */
+static void failure_size(const struct model *m, const struct fs_event *e, uint32_t *order, uint64_t *bytes)
+{
+	uint32_t page_size = model_page_size(m);
+
+	*order = 0;
+	*bytes = 0;
+	switch (e->hdr.type) {
+	case FS_EV_PAGE_FAIL:
+		*order = e->page.order;
+		*bytes = (uint64_t)page_size << *order;
+		break;
+	case FS_EV_KMALLOC_FAIL:
+	case FS_EV_SLAB_FAIL:
+		*bytes = e->kmalloc.bytes_req;
+		*order = order_of_bytes(e->kmalloc.bytes_alloc, page_size);
+		break;
+	case FS_EV_VMAP_FAIL:
+		*bytes = e->vmap.size;
+		*order = order_of_bytes(*bytes, page_size);
+		break;
+	}
+}
+
+static bool failure_selected(const struct model_filter *f, enum failure_kind kind, uint32_t order)
+{
+	if (f->kinds && !(f->kinds & (1u << kind)))
+		return false;
+	return f->min_order < 0 || order >= (uint32_t)f->min_order;
+}
+
+static bool is_failure_event(const struct fs_event *e)
+{
+	return e->hdr.type >= FS_EV_PAGE_FAIL && e->hdr.type <= FS_EV_VMAP_FAIL;
+}
+
 static int add_failure(struct model *m, const struct fs_event *e)
 {
 	int64_t stack_id = intern_stack(m, e);
 	enum failure_kind kind;
 	struct failure_group *g;
-	uint32_t page_size = m->kinfo && m->kinfo->page_size ? m->kinfo->page_size : 4096;
-	uint32_t order = 0;
-	uint64_t bytes = 0;
+	uint32_t order;
+	uint64_t bytes;
 
 	if (stack_id < 0)
 		return -ENOMEM;
 	kind = model_failure_kind(m, e);
-	switch (e->hdr.type) {
-	case FS_EV_PAGE_FAIL:
-		order = e->page.order;
-		bytes = (uint64_t)page_size << order;
-		break;
-	case FS_EV_KMALLOC_FAIL:
-	case FS_EV_SLAB_FAIL:
-		bytes = e->kmalloc.bytes_req;
-		order = order_of_bytes(e->kmalloc.bytes_alloc, page_size);
-		break;
-	case FS_EV_VMAP_FAIL:
-		bytes = e->vmap.size;
-		order = order_of_bytes(bytes, page_size);
-		break;
-	}
-	if (m->filter.kinds && !(m->filter.kinds & (1u << kind)))
-		return 0;
-	if (m->filter.min_order >= 0 && order < (uint32_t)m->filter.min_order)
+	failure_size(m, e, &order, &bytes);
+	if (!failure_selected(&m->filter, kind, order))
 		return 0;
 	g = find_group(m, kind, stack_id);
 	if (!g)
@@ -341,8 +365,9 @@ static int add_failure(struct model *m, const struct fs_event *e)
 		}
 	}
 	g->count++;
+	g->total_bytes += bytes;
 	g->last_ns = e->hdr.ts_ns;
-	g->at_memcg_limit += event_at_memcg_limit(&e->hdr, bytes / page_size);
+	g->at_memcg_limit += event_at_memcg_limit(&e->hdr, bytes / model_page_size(m));
 	count_process(g, &e->hdr);
 	m->failures[kind]++;
 
@@ -481,11 +506,29 @@ static int add_oom(struct model *m, const struct fs_event *e)
 	return 0;
 }
 
+static bool window_and_task_selected(const struct model *m, const struct fs_event *e)
+{
+	return in_window(m, e->hdr.ts_ns) && task_selected(&m->filter, e->hdr.pid, e->hdr.comm);
+}
+
+bool model_event_selected(const struct model *m, const struct fs_event *e)
+{
+	uint32_t order;
+	uint64_t bytes;
+
+	if (!window_and_task_selected(m, e))
+		return false;
+	if (!is_failure_event(e))
+		return true;
+	failure_size(m, e, &order, &bytes);
+	return failure_selected(&m->filter, model_failure_kind(m, e), order);
+}
+
 int model_add_event(struct model *m, const struct fs_event *e)
 {
 	if (e->hdr.ts_ns > m->end_ns)
 		m->end_ns = e->hdr.ts_ns;
-	if (!in_window(m, e->hdr.ts_ns) || !task_selected(&m->filter, e->hdr.pid, e->hdr.comm)) {
+	if (!window_and_task_selected(m, e)) {
 		m->filtered_out++;
 		return 0;
 	}

@@ -50,6 +50,7 @@ struct failure_group {
 	uint32_t stack_id; /* in model->stacks */
 	uint32_t order;    /* page kinds; for kmalloc, the order backing the size */
 	uint64_t bytes;    /* requested bytes of the first failure */
+	uint64_t total_bytes; /* of all its failures, as bytes is of the first */
 	uint64_t gfp;      /* of the first failure */
 	uint64_t call_site;
 	uint64_t cgroup_id;
@@ -180,6 +181,12 @@ int model_add_event(struct model *m, const struct fs_event *e);
 int model_set_snapshot(struct model *m, const struct snapshot *s);
 /* Was the task's memory cgroup at its limit for a request of this many pages? */
 bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages);
+/*
+ * Does the report filter keep this event?  --since, --until, --pid and
+ * --comm for every event; --kind and --min-order for failures, as the
+ * failure groups are filtered.  For formats that print events one by one.
+ */
+bool model_event_selected(const struct model *m, const struct fs_event *e);
 /* The kind of a failure event (page, thp, vmalloc... from its gfp and stack). */
 enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
 /* A fragmentation-state sample taken beside the trace. */
