@@ -8,43 +8,20 @@
  *
  * fuzz-sources: user/state/buddyinfo.c user/state/zoneinfo.c user/state/counters.c user/state/reader.c user/state/read.c user/state/indices.c
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "state/state.h"
+#include "fake_root.h"
 
 static const char *const names[] = {
 	"proc/buddyinfo", "proc/zoneinfo", "proc/pagetypeinfo", "proc/vmstat", "proc/meminfo", "proc/uptime",
 };
 #define NR_FILES (sizeof(names) / sizeof(names[0]))
 
-static char root[256];
-
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		return;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[512];
+	static const char *const dirs[] = { "proc" };
 
 	(void)argc;
 	(void)argv;
-	/* /dev/shm: the input is written to a file on every run */
-	snprintf(root, sizeof(root), "%s/fuzz_state.XXXXXX", access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(root))
-		__builtin_trap();
-	snprintf(dir, sizeof(dir), "%s/proc", root);
-	mkdir(dir, 0700);
-	atexit(cleanup);
+	fake_root_create("fuzz_state", dirs, 1);
 	return 0;
 }
 
@@ -53,28 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct state st;
 	static struct state_sample sample;
 	struct state_error err;
-	const uint8_t *p = data, *end = data + size;
-	char path[512];
 	int rc;
 
-	for (size_t i = 0; i < NR_FILES; i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, names[i]);
-		if (p > end) {
-			unlink(path);
-			continue;
-		}
-		const uint8_t *nul = memchr(p, 0, end - p);
-		size_t len = (nul ? nul : end) - p;
-		FILE *f = fopen(path, "w");
-
-		if (!f || (len && fwrite(p, 1, len, f) != len) || fclose(f))
-			__builtin_trap();
-		p += len + 1;
-	}
+	fake_root_write_parts(names, NR_FILES, data, size);
 	memset(&err, 0, sizeof(err));
-	rc = state_read(root, STATE_TRY_PAGETYPEINFO, &st, &err);
-	if (rc != STATE_OK && (rc != err.status || !err.message[0]))
-		__builtin_trap();
+	rc = state_read(fake_root, STATE_TRY_PAGETYPEINFO, &st, &err);
+	check_state_result(rc, &err);
 	if (rc == STATE_OK) {
 		for (unsigned int i = 0; i < st.nr_zones; i++) {
 			struct state_zone_indices ix;
@@ -84,8 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)state_pages_mib(&st, st.meminfo.value[STATE_MEM_FREE]);
 	}
 	memset(&err, 0, sizeof(err));
-	rc = state_sample(root, true, &sample, &err);
-	if (rc != STATE_OK && (rc != err.status || !err.message[0]))
-		__builtin_trap();
+	rc = state_sample(fake_root, true, &sample, &err);
+	check_state_result(rc, &err);
 	return 0;
 }

@@ -8,13 +8,7 @@
  *
  * fuzz-sources: user/state/buddyinfo.c user/state/zoneinfo.c user/state/counters.c user/state/reader.c user/state/read.c user/state/indices.c
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "state/state.h"
+#include "fake_root.h"
 
 static const char *const names[] = {
 	"proc/sys/vm/min_free_kbytes", "proc/sys/vm/watermark_scale_factor",
@@ -26,34 +20,14 @@ static const char *const names[] = {
 };
 #define NR_FILES (sizeof(names) / sizeof(names[0]))
 
-static char root[256];
-
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd))
-		return;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const dirs[] = { "proc", "proc/sys", "proc/sys/vm", "sys", "sys/kernel",
 					    "sys/kernel/mm", "sys/kernel/mm/transparent_hugepage" };
-	char dir[512];
 
 	(void)argc;
 	(void)argv;
-	/* /dev/shm: the input is written to a file on every run */
-	snprintf(root, sizeof(root), "%s/fuzz_sysctls.XXXXXX", access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	if (!mkdtemp(root))
-		__builtin_trap();
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", root, dirs[i]);
-		mkdir(dir, 0700);
-	}
-	atexit(cleanup);
+	fake_root_create("fuzz_sysctls", dirs, sizeof(dirs) / sizeof(dirs[0]));
 	return 0;
 }
 
@@ -61,29 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct state_sysctls sc;
 	struct state_error err;
-	const uint8_t *p = data, *end = data + size;
-	char path[512];
 	int rc;
 
-	for (size_t i = 0; i < NR_FILES; i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, names[i]);
-		if (p > end) {
-			unlink(path);
-			continue;
-		}
-		const uint8_t *nul = memchr(p, 0, end - p);
-		size_t len = (nul ? nul : end) - p;
-		FILE *f = fopen(path, "w");
-
-		if (!f || (len && fwrite(p, 1, len, f) != len) || fclose(f))
-			__builtin_trap();
-		p += len + 1;
-	}
+	fake_root_write_parts(names, NR_FILES, data, size);
 	memset(&sc, 0, sizeof(sc));
 	memset(&err, 0, sizeof(err));
-	rc = state_read_sysctls(root, &sc, &err);
-	if (rc != STATE_OK && (rc != err.status || !err.message[0]))
-		__builtin_trap();
+	rc = state_read_sysctls(fake_root, &sc, &err);
+	check_state_result(rc, &err);
 	if (rc == STATE_OK && (!memchr(sc.thp_enabled, 0, sizeof(sc.thp_enabled)) ||
 			       !memchr(sc.thp_defrag, 0, sizeof(sc.thp_defrag))))
 		__builtin_trap();
