@@ -81,18 +81,41 @@ memcg_run() {
 # jq with a clear failure message: json_get FILE FILTER
 json_get() { jq -er "$2" "$1" || fail "jq '$2' on $1"; }
 
-# Start `fragscope ARGS...` in the background with stdout in $TMP/fs.out and
-# stderr in $TMP/fs.err, and wait until it has attached.  Sets FS_PID.
-fragscope_start() {
-	"$FRAGSCOPE" "$@" >"$TMP/fs.out" 2>"$TMP/fs.err" &
-	FS_PID=$!
-	on_exit "kill -INT $FS_PID 2>/dev/null; wait $FS_PID 2>/dev/null"
-	for _ in $(seq 100); do
-		grep -q "tracing (attached" "$TMP/fs.err" 2>/dev/null && return 0
-		kill -0 "$FS_PID" 2>/dev/null || fail "fragscope exited early: $(cat "$TMP/fs.err")"
+# Start `fragscope ARGS...` in the background with stdout in $TMP/NAME.out
+# and stderr in $TMP/NAME.err, and wait until it has attached:
+# fragscope_bg NAME ARGS...  Sets BG_PID; returns 1 if fragscope exited or
+# did not attach within 30 s (its stderr says why).  FRAGSCOPE_BIN, if set,
+# names another binary (the sanitized build).
+fragscope_bg() {
+	local name=$1
+	shift
+	"${FRAGSCOPE_BIN:-$FRAGSCOPE}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	BG_PID=$!
+	on_exit "kill -CONT $BG_PID 2>/dev/null; kill -KILL $BG_PID 2>/dev/null; wait $BG_PID 2>/dev/null"
+	for _ in $(seq 300); do
+		grep -q "tracing (attached" "$TMP/$name.err" 2>/dev/null && return 0
+		kill -0 "$BG_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
-	fail "fragscope did not attach within 10 s: $(cat "$TMP/fs.err")"
+	return 1
+}
+
+# fragscope_bg with the outputs in $TMP/fs.{out,err}; fails the test if it
+# does not attach.  Sets FS_PID.
+fragscope_start() {
+	fragscope_bg fs "$@" || fail "fragscope did not attach: $(cat "$TMP/fs.err")"
+	FS_PID=$BG_PID
+}
+
+# The address a background `serve` listens on, from its stderr file.
+serve_address() {
+	local addr
+	for _ in $(seq 100); do
+		addr=$(sed -n 's|^fragscope: serving metrics at http://\(.*\)/metrics$|\1|p' "$1")
+		[ -n "$addr" ] && echo "$addr" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # SIGINT the background fragscope and wait for its report; returns its exit status.

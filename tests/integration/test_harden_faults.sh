@@ -21,26 +21,13 @@ provoke_failures() {
 	memcg_run "$cg" "$TOOLS/provoke" fail all 1 >"$TMP/provoke.out" 2>&1 ||
 		fail "provoke fail: $(cat "$TMP/provoke.out")"
 }
-bg_record() { # NAME ARGS...; sets BG_PID once attached
-	local name=$1
-	shift
-	"$FRAGSCOPE" record "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-	BG_PID=$!
-	on_exit "kill -CONT $BG_PID 2>/dev/null; kill -KILL $BG_PID 2>/dev/null; wait $BG_PID 2>/dev/null"
-	for _ in $(seq 100); do
-		grep -q "tracing (attached" "$TMP/$name.err" 2>/dev/null && return 0
-		kill -0 "$BG_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	fail "$name: fragscope did not attach within 10 s: $(cat "$TMP/$name.err")"
-}
 
 # 1. Full disk.
 full=$TMP/full
 mkdir "$full"
 mount -t tmpfs -o size=256k fragscope-test-full "$full" || skip "cannot mount a tmpfs"
 on_exit "umount -l $full"
-bg_record full --cgroup "$cg" -o "$full/f.data" --interval 10 ||
+fragscope_bg full record --cgroup "$cg" -o "$full/f.data" --interval 10 ||
 	fail "record onto the small tmpfs exited early: $(cat "$TMP/full.err")"
 pid=$BG_PID
 for _ in $(seq 10); do
@@ -68,9 +55,9 @@ echo "full disk: .partial holds $(failures_in "$TMP/full.replay") failures"
 pass "full disk: clear message, exit 1, readable .partial prefix, no corrupt file"
 
 # 2. Ring-buffer overrun.
-bg_record ref --cgroup "$cg" --no-file -F json || fail "reference record: $(cat "$TMP/ref.err")"
+fragscope_bg ref record --cgroup "$cg" --no-file -F json || fail "reference record: $(cat "$TMP/ref.err")"
 ref=$BG_PID
-bg_record tiny --cgroup "$cg" --ringbuf-kb 4 -o "$TMP/tiny.data" -F json || fail "tiny record: $(cat "$TMP/tiny.err")"
+fragscope_bg tiny record --cgroup "$cg" --ringbuf-kb 4 -o "$TMP/tiny.data" -F json || fail "tiny record: $(cat "$TMP/tiny.err")"
 tiny=$BG_PID
 kill -STOP "$tiny" # the consumer stalls while a burst of failures fills its 4 KiB
 provoke_failures
@@ -107,7 +94,7 @@ grep -q "BTF" "$TMP/nobtf.err" && grep -q "/sys/kernel/btf/vmlinux" "$TMP/nobtf.
 pass "no kernel BTF: exit 4 naming /sys/kernel/btf/vmlinux"
 
 # 4. A masked tracepoint during record.
-bg_record masked --cgroup "$cg" --mask-probes kmalloc -o "$TMP/masked.data" -F json ||
+fragscope_bg masked record --cgroup "$cg" --mask-probes kmalloc -o "$TMP/masked.data" -F json ||
 	fail "record with a masked probe exited early: $(cat "$TMP/masked.err")"
 pid=$BG_PID
 provoke_failures

@@ -45,11 +45,9 @@ provoke_failures() {
 }
 
 # record stopped by SIGINT, on failures; and a system-wide record with -d.
-"$ASAN_BIN" record --cgroup "$cg" -o "$TMP/rec.data" -F json --interval 200 >"$TMP/rec.out" 2>"$TMP/rec.err" &
-pid=$!
-on_exit "kill -KILL $pid 2>/dev/null"
-for _ in $(seq 300); do grep -q "tracing (attached" "$TMP/rec.err" 2>/dev/null && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-grep -q "tracing (attached" "$TMP/rec.err" || fail "sanitized record did not attach: $(cat "$TMP/rec.err")"
+FRAGSCOPE_BIN=$ASAN_BIN fragscope_bg rec record --cgroup "$cg" -o "$TMP/rec.data" -F json --interval 200 ||
+	fail "sanitized record did not attach: $(cat "$TMP/rec.err")"
+pid=$BG_PID
 provoke_failures
 sleep 0.5
 kill -INT "$pid"

@@ -20,25 +20,12 @@ provoke_failures() {
 }
 failures_in() { jq -er '[.failures[]? | .count] | add // 0' "$1" || fail "jq on $1"; }
 
-# record in the background with its own outputs: bg_record NAME ARGS...; sets BG_PID.
-bg_record() {
-	local name=$1
-	shift
-	"$FRAGSCOPE" record "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-	BG_PID=$!
-	on_exit "kill -KILL $BG_PID 2>/dev/null; wait $BG_PID 2>/dev/null"
-	for _ in $(seq 100); do
-		grep -q "tracing (attached" "$TMP/$name.err" 2>/dev/null && return 0
-		kill -0 "$BG_PID" 2>/dev/null || fail "$name: fragscope exited early: $(cat "$TMP/$name.err")"
-		sleep 0.1
-	done
-	fail "$name: fragscope did not attach within 10 s: $(cat "$TMP/$name.err")"
-}
 
 # 1. SIGINT and SIGTERM.
 for sig in INT TERM; do
 	file=$TMP/$sig.data
-	bg_record "$sig" --cgroup "$cg" -o "$file" -F json --interval 200
+	fragscope_bg "$sig" record --cgroup "$cg" -o "$file" -F json --interval 200 ||
+		fail "record $sig did not attach: $(cat "$TMP/$sig.err")"
 	pid=$BG_PID
 	provoke_failures
 	sleep 0.5
@@ -60,9 +47,11 @@ done
 
 # 2. SIGKILL, with a reference instance that is stopped normally.
 file=$TMP/kill.data
-bg_record ref --cgroup "$cg" --no-file -F json
+fragscope_bg ref record --cgroup "$cg" --no-file -F json ||
+	fail "record ref did not attach: $(cat "$TMP/ref.err")"
 ref=$BG_PID
-bg_record kill --cgroup "$cg" -o "$file" -F json --interval 100
+fragscope_bg kill record --cgroup "$cg" -o "$file" -F json --interval 100 ||
+	fail "record kill did not attach: $(cat "$TMP/kill.err")"
 victim=$BG_PID
 provoke_failures
 sleep 1 # ten intervals: everything the workload caused has been flushed
@@ -85,9 +74,11 @@ echo "SIGKILL: .partial holds $got failures; the reference instance saw $want"
 pass "SIGKILL during record: .partial readable with a truncation warning and all $got flushed failures"
 
 # 3. Two instances at once, one writing a file, one not.
-bg_record two-a --cgroup "$cg" -o "$TMP/two.data" -F json
+fragscope_bg two-a record --cgroup "$cg" -o "$TMP/two.data" -F json ||
+	fail "record two-a did not attach: $(cat "$TMP/two-a.err")"
 a=$BG_PID
-bg_record two-b --cgroup "$cg" --no-file -F json
+fragscope_bg two-b record --cgroup "$cg" --no-file -F json ||
+	fail "record two-b did not attach: $(cat "$TMP/two-b.err")"
 b=$BG_PID
 provoke_failures
 sleep 0.5

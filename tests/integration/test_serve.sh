@@ -21,12 +21,7 @@ free_port() {
 }
 
 fragscope_start serve --listen 127.0.0.1:0 -i 0.5
-for _ in $(seq 50); do
-	addr=$(sed -n 's|^fragscope: serving metrics at http://\(.*\)/metrics$|\1|p' "$TMP/fs.err")
-	[ -n "$addr" ] && break
-	sleep 0.1
-done
-[ -n "$addr" ] || fail "no listening address on stderr: $(cat "$TMP/fs.err")"
+addr=$(serve_address "$TMP/fs.err") || fail "no listening address on stderr: $(cat "$TMP/fs.err")"
 case $addr in 127.0.0.1:*) ;; *) fail "serve is not on loopback: $addr" ;; esac
 url=http://$addr/metrics
 
