@@ -23,7 +23,6 @@ on_exit "rm -f $file $file.partial"
 
 memcg_create soak $((32 << 20)) || fail "cannot create a memory cgroup"
 cg=$MEMCG
-memcg_id=$(stat -c %i "$cg")
 
 fragscope_bg soak record -d "$SOAK_SECONDS" -o "$file" -F json --top 100000 ||
 	fail "record did not attach: $(cat "$TMP/soak.err")"
@@ -107,13 +106,15 @@ pass "serve answered all $scrapes scrapes; it lost no event and counted $serve_f
 
 lost=$(json_get "$TMP/soak.out" '.meta.lost.total')
 [ "$lost" = 0 ] || fail "$lost events lost during the soak: $(jq -c .meta.lost "$TMP/soak.out")"
-live=$(json_get "$TMP/soak.out" "[.failures[] | select(.cgroup_id == $memcg_id) | .count] | add // 0")
 all=$(json_get "$TMP/soak.out" '[.failures[] | .count] | add // 0')
 "$FRAGSCOPE" report -i "$file" -F json >"$TMP/replay.json" 2>"$TMP/replay.err" ||
 	fail "report -i of the soak's file exited $?: $(cat "$TMP/replay.err")"
 replay=$(json_get "$TMP/replay.json" '[.failures[] | .count] | add // 0')
-echo "soak: $rounds provoking rounds; failures in the memcg $live, in all $all; report -i $replay; file $(stat -c %s "$file") bytes"
+echo "soak: $rounds provoking rounds; failures $all; report -i $replay; file $(stat -c %s "$file") bytes"
 [ "$rounds" -ge 1 ] || fail "no provoking round ran"
-[ "$live" -ge "$rounds" ] || fail "$live failures in the memcg (id $memcg_id) for $rounds provoking rounds; failures by cgroup id: $(jq -c '[.failures[] | {id: .cgroup_id, count}] | group_by(.id) | map({id: .[0].id, n: (map(.count) | add)})' "$TMP/soak.out")"
+# Failures are grouped by stack, and a group names the cgroup of its first
+# failure: on a shared machine another test's provoke may own the group, so
+# the check is on the total.
+[ "$all" -ge "$rounds" ] || fail "$all failures recorded for $rounds provoking rounds"
 [ "$replay" = "$all" ] || fail "report -i counts $replay failures, the live report $all"
-pass "no event lost; file readable with all $all failures ($live provoked in $rounds rounds)"
+pass "no event lost; file readable with all $all failures ($rounds provoking rounds)"
