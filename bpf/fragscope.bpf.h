@@ -139,6 +139,19 @@ static __always_inline __u64 cgroup_id(struct cgroup *cgrp)
 	return cgrp ? BPF_CORE_READ(cgrp, kn, id) : 0;
 }
 
+/*
+ * cgroup_id(current_memcg()) for hot paths: plain loads through the
+ * BTF-typed task pointer (each a fault-safe load) instead of four
+ * bpf_probe_read_kernel calls.
+ */
+static __always_inline __u64 task_memcg_id(struct task_struct *task)
+{
+	int memcg_idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = task->cgroups->subsys[memcg_idx];
+
+	return css ? css->cgroup->kn->id : 0;
+}
+
 static __always_inline bool comm_matches(void)
 {
 	char comm[FS_COMM_LEN];

@@ -14,8 +14,50 @@ struct {
 	__type(value, struct fs_callsite_value);
 } callsites SEC(".maps");
 
-/* Returns the failure event to complete and submit, or NULL when there is none. */
-static __always_inline struct fs_event *on_slab_alloc(__u32 probe, __u64 call_site, bool failed,
+/*
+ * The direct-mapped cache in front of callsites (see fs_callsite_slots in
+ * fragscope.h), one per probe.  One element holding every slot: the lookup
+ * of key 0 is inlined by the verifier and always reads the same pointer,
+ * so an event touches one cache line of slot.  A slot is written only by
+ * its probe's program on its CPU, and a program never runs nested in
+ * itself on one CPU (the kernel skips and counts such a recursion), so the
+ * claim and the additions need no atomics.
+ */
+struct fs_slots_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_callsite_slots);
+};
+struct fs_slots_map kmalloc_slots SEC(".maps");
+struct fs_slots_map kcache_slots SEC(".maps");
+
+/* Adds a successful allocation in call_site's slot; false if the slot belongs to another call site. */
+static __always_inline bool slot_add(void *slots, __u64 call_site, __u64 bytes_req, __u64 bytes_alloc)
+{
+	__u32 zero = 0;
+	struct fs_callsite_slots *all = bpf_map_lookup_elem(slots, &zero);
+	struct fs_callsite_slot *s;
+
+	if (!all)
+		return false;
+	s = &all->slot[fs_callsite_slot_index(call_site) & (FS_CALLSITE_SLOTS - 1)];
+	if (s->call_site != call_site) {
+		if (s->call_site || !call_site)
+			return false;
+		s->call_site = call_site;
+	}
+	s->count++;
+	s->bytes_req += bytes_req;
+	s->bytes_alloc += bytes_alloc;
+	return true;
+}
+
+/*
+ * Returns the failure event to complete and submit, or NULL when there is none.
+ * The probe's hits are the call-site counts; only what no map kept is counted as a hit here.
+ */
+static __always_inline struct fs_event *on_slab_alloc(void *slots, __u32 probe, __u64 call_site, bool failed,
 						      __u64 bytes_req, __u64 bytes_alloc, __u64 gfp,
 						      __s32 node)
 {
@@ -25,7 +67,8 @@ static __always_inline struct fs_event *on_slab_alloc(__u32 probe, __u64 call_si
 
 	if (task_excluded())
 		return NULL;
-	count(FS_CTR_PROBE_HITS + probe);
+	if (!failed && slot_add(slots, call_site, bytes_req, bytes_alloc))
+		return NULL;
 	v = bpf_map_lookup_elem(&callsites, &key);
 	if (v) {
 		v->count++;
@@ -35,7 +78,10 @@ static __always_inline struct fs_event *on_slab_alloc(__u32 probe, __u64 call_si
 	} else {
 		struct fs_callsite_value init = { 1, bytes_req, bytes_alloc, failed };
 
-		count_map_full(bpf_map_update_elem(&callsites, &key, &init, BPF_NOEXIST), FS_MAP_CALLSITE);
+		if (bpf_map_update_elem(&callsites, &key, &init, BPF_NOEXIST) == -E2BIG) {
+			count(FS_CTR_MAP_FULL + FS_MAP_CALLSITE);
+			count(FS_CTR_PROBE_HITS + probe);
+		}
 	}
 	if (!failed)
 		return NULL;
@@ -55,7 +101,7 @@ SEC("tp_btf/kmalloc")
 int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, gfp_t gfp, int node)
 {
-	struct fs_event *e = on_slab_alloc(FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
+	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
 		event_submit(ctx, e);
@@ -65,7 +111,7 @@ int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes
 SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 {
-	struct fs_event *e = on_slab_alloc(FS_PROBE_KMALLOC, ctx->call_site, !ctx->ptr, ctx->bytes_req,
+	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, ctx->call_site, !ctx->ptr, ctx->bytes_req,
 					   ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
 
 	if (e)
@@ -81,7 +127,7 @@ SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, struct kmem_cache *s,
 	     gfp_t gfp, int node)
 {
-	struct fs_event *e = on_slab_alloc(FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
+	struct fs_event *e = on_slab_alloc(&kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
 					   s->object_size, s->size, gfp, node);
 
 	if (e) {
@@ -94,7 +140,7 @@ int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, str
 SEC("tracepoint/kmem/kmem_cache_alloc")
 int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 {
-	struct fs_event *e = on_slab_alloc(FS_PROBE_KMEM_CACHE_ALLOC, ctx->call_site, !ctx->ptr,
+	struct fs_event *e = on_slab_alloc(&kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, ctx->call_site, !ctx->ptr,
 					   ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
 
 	if (e) {

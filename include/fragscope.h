@@ -195,6 +195,37 @@ struct fs_callsite_value {
 	fs_u64 failures;
 };
 
+/*
+ * A direct-mapped, per-CPU cache in front of the callsites hash map, one
+ * per probe (kmalloc, kmem_cache_alloc): a call site's successful
+ * allocations are added in place in its slot (an inlined array access
+ * instead of a hash lookup).  The first call site to reach an empty slot
+ * on a CPU keeps it; another call site whose slot is taken, and every
+ * failure, goes to the hash map.  User space sums both into one entry
+ * per call site (struct fs_callsite_key/value) and derives the probe's
+ * hit count from them.  Not part of the record format: only the summed
+ * entries are recorded.
+ */
+#define FS_CALLSITE_SLOTS_LOG2 9
+#define FS_CALLSITE_SLOTS (1u << FS_CALLSITE_SLOTS_LOG2)
+
+struct fs_callsite_slot {
+	fs_u64 call_site; /* 0: empty */
+	fs_u64 count;
+	fs_u64 bytes_req;
+	fs_u64 bytes_alloc;
+};
+
+struct fs_callsite_slots {
+	struct fs_callsite_slot slot[FS_CALLSITE_SLOTS];
+};
+
+/* Fibonacci hashing: the top bits of the product, so every address bit counts. */
+static inline unsigned int fs_callsite_slot_index(fs_u64 call_site)
+{
+	return (unsigned int)((call_site * 0x9E3779B97F4A7C15ULL) >> (64 - FS_CALLSITE_SLOTS_LOG2));
+}
+
 /* One kmem:mm_page_alloc_extfrag shape: exact counts, aggregated in the kernel. */
 struct fs_extfrag_key {
 	fs_u8 alloc_order;
@@ -273,6 +304,13 @@ enum fs_map_id {
 	FS_MAPS
 };
 
+/*
+ * FS_CTR_PROBE_HITS: events per probe.  The three hot probes do not count
+ * here per event: mm_page_alloc's hits are the sum of the page_allocs array
+ * (the reports sum it), and the kmalloc and kmem_cache_alloc programs count
+ * here only the events the call-site map had no room for; user space adds
+ * the call-site counts when it reads the maps, so the sum is exact.
+ */
 #define FS_CTR_PROBE_HITS 0                                /* [FS_PROBES] */
 #define FS_CTR_LOST (FS_CTR_PROBE_HITS + FS_PROBES)        /* [FS_EV_TYPES]: ring buffer full */
 #define FS_CTR_MAP_FULL (FS_CTR_LOST + FS_EV_TYPES)        /* [FS_MAPS]: keyed map full */

@@ -531,6 +531,83 @@ static int add_callsite(struct tracer *t, struct snapshot *s, const void *key, c
 	return snapshot_add_callsite(s, &c);
 }
 
+/*
+ * Add the per-CPU call-site caches (fs_callsite_slots) of both probes into
+ * the entries read from the callsites hash, one entry per call site, then
+ * derive the probes' hit counts from the summed counts: the programs count
+ * as hits only the events no map kept.
+ */
+static int add_callsite_slots(struct tracer *t, struct snapshot *out)
+{
+	int fds[2] = { bpf_map__fd(t->skel->maps.kmalloc_slots), bpf_map__fd(t->skel->maps.kcache_slots) };
+	size_t stride = sizeof(struct fs_callsite_slots);
+	struct u64map index[2]; /* per is_cache: call site -> entry index + 1 */
+	struct fs_callsite_slots *buf;
+	uint32_t zero = 0;
+	bool inserted;
+	int err = 0;
+
+	buf = malloc(stride * t->ncpus);
+	if (!buf)
+		return -ENOMEM;
+	u64map_init(&index[0]);
+	u64map_init(&index[1]);
+	for (size_t i = 0; i < out->nr_callsites && !err; i++) {
+		const struct fs_callsite_key *k = &out->callsites[i].key;
+		uint64_t *at = u64map_upsert(&index[k->is_cache != 0], k->call_site, &inserted);
+
+		if (!at)
+			err = -ENOMEM;
+		else
+			*at = i + 1;
+	}
+	for (int c = 0; c < 2 && !err; c++) {
+		if (bpf_map_lookup_elem(fds[c], &zero, buf)) {
+			err = -errno;
+			break;
+		}
+		for (int cpu = 0; cpu < t->ncpus && !err; cpu++) {
+			const struct fs_callsite_slots *slots = (const void *)((const char *)buf + cpu * stride);
+
+			for (uint32_t i = 0; i < FS_CALLSITE_SLOTS && !err; i++) {
+				const struct fs_callsite_slot *sl = &slots->slot[i];
+				struct fs_callsite_value *v;
+				uint64_t *at;
+
+				if (!sl->count)
+					continue;
+				at = u64map_upsert(&index[c], sl->call_site, &inserted);
+				if (!at) {
+					err = -ENOMEM;
+					break;
+				}
+				if (!*at) {
+					struct snap_callsite n = { .key = { .call_site = sl->call_site, .is_cache = c } };
+
+					err = snapshot_add_callsite(out, &n);
+					if (err)
+						break;
+					*at = out->nr_callsites;
+				}
+				v = &out->callsites[*at - 1].value;
+				v->count += sl->count;
+				v->bytes_req += sl->bytes_req;
+				v->bytes_alloc += sl->bytes_alloc;
+			}
+		}
+	}
+	for (size_t i = 0; i < out->nr_callsites && !err; i++) {
+		const struct snap_callsite *cs = &out->callsites[i];
+
+		out->counters[FS_CTR_PROBE_HITS + (cs->key.is_cache ? FS_PROBE_KMEM_CACHE_ALLOC : FS_PROBE_KMALLOC)] +=
+			cs->value.count;
+	}
+	u64map_free(&index[0]);
+	u64map_free(&index[1]);
+	free(buf);
+	return err;
+}
+
 static int add_extfrag(struct tracer *t, struct snapshot *s, const void *key, const void *value)
 {
 	struct snap_extfrag x;
@@ -596,6 +673,8 @@ int tracer_snapshot(struct tracer *t, struct snapshot *out)
 	if (!err)
 		err = read_hash(t, out, bpf_map__fd(s->maps.callsites), sizeof(struct fs_callsite_key),
 				sizeof(struct fs_callsite_value), true, add_callsite);
+	if (!err)
+		err = add_callsite_slots(t, out);
 	if (!err)
 		err = read_hash(t, out, bpf_map__fd(s->maps.extfrag), sizeof(struct fs_extfrag_key),
 				sizeof(uint64_t), true, add_extfrag);
