@@ -32,24 +32,41 @@ struct fs_slots_map {
 struct fs_slots_map kmalloc_slots SEC(".maps");
 struct fs_slots_map kcache_slots SEC(".maps");
 
-/* Adds a successful allocation in call_site's slot; false if the slot belongs to another call site. */
-static __always_inline bool slot_add(void *slots, __u64 call_site, __u64 bytes_req, __u64 bytes_alloc)
+static __always_inline void slot_fill(struct fs_callsite_slot *s, __u64 bytes_req, __u64 bytes_alloc)
 {
-	__u32 zero = 0;
-	struct fs_callsite_slots *all = bpf_map_lookup_elem(slots, &zero);
-	struct fs_callsite_slot *s;
-
-	if (!all)
-		return false;
-	s = &all->slot[fs_callsite_slot_index(call_site) & (FS_CALLSITE_SLOTS - 1)];
-	if (s->call_site != call_site) {
-		if (s->call_site || !call_site)
-			return false;
-		s->call_site = call_site;
-	}
 	s->count++;
 	s->bytes_req += bytes_req;
 	s->bytes_alloc += bytes_alloc;
+}
+
+/*
+ * Adds a successful allocation in call_site's slot; false if both slots of
+ * its pair (two ways, adjacent, usually one cache line) belong to other call
+ * sites.  Slots are claimed way 0 first and never released, so a call site
+ * is in way 1 only if way 0 is another's.
+ */
+static __always_inline bool slot_add(void *slots, __u64 call_site, __u64 bytes_req, __u64 bytes_alloc)
+{
+	__u32 zero = 0, i = fs_callsite_slot_index(call_site) & (FS_CALLSITE_SLOTS - 2);
+	struct fs_callsite_slots *all = bpf_map_lookup_elem(slots, &zero);
+	struct fs_callsite_slot *s;
+
+	if (!all || !call_site)
+		return false;
+	s = &all->slot[i];
+	if (s->call_site != call_site) {
+		if (s->call_site) {
+			s = &all->slot[i + 1];
+			if (s->call_site != call_site) {
+				if (s->call_site)
+					return false;
+				s->call_site = call_site;
+			}
+		} else {
+			s->call_site = call_site;
+		}
+	}
+	slot_fill(s, bytes_req, bytes_alloc);
 	return true;
 }
 

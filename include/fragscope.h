@@ -198,9 +198,10 @@ struct fs_callsite_value {
 /*
  * A direct-mapped, per-CPU cache in front of the callsites hash map, one
  * per probe (kmalloc, kmem_cache_alloc): a call site's successful
- * allocations are added in place in its slot (an inlined array access
- * instead of a hash lookup).  The first call site to reach an empty slot
- * on a CPU keeps it; another call site whose slot is taken, and every
+ * allocations are added in place in a slot (an inlined array access
+ * instead of a hash lookup).  A call site hashes to a pair of adjacent
+ * slots (two ways); the first call sites to reach an empty slot of the
+ * pair on a CPU keep it; a call site whose two slots are taken, and every
  * failure, goes to the hash map.  User space sums both into one entry
  * per call site (struct fs_callsite_key/value) and derives the probe's
  * hit count from them.  Not part of the record format: only the summed
