@@ -4,21 +4,25 @@
 # of every program the tracer holds (the kernel's own accounting, far less
 # disturbed by other load on the machine than wall or CPU time).
 #
-# usage: tests/bench/progstats.sh [-n REPEATS] [-w "WORKLOAD ARGS"] floor | fragscope [RECORD ARGS...]
+# usage: tests/bench/progstats.sh [-n REPEATS] [-w "WORKLOAD ARGS"] [-o BPF_OBJECT] floor | fragscope [RECORD ARGS...]
+# -o: the object the floor loader loads (default build/bench/floor.bpf.o;
+# build/bench/ablate-N.bpf.o are fragscope's hot programs step by step).
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 BENCH=$TOP/build/bench
 REPEATS=3
 WL="-w pipe,socket -r 1500"
+OBJ=$TOP/build/bench/floor.bpf.o
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) REPEATS=$2; shift 2 ;;
 	-w) WL=$2; shift 2 ;;
+	-o) OBJ=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "progstats.sh: needs root" >&2; exit 1; }
 make -s -C "$TOP/tests/bench" >/dev/null || exit 1
 what=$1
@@ -37,7 +41,7 @@ sysctl -q kernel.bpf_stats_enabled=1
 
 for ((i = 1; i <= REPEATS; i++)); do
 	if [ "$what" = floor ]; then
-		"$BENCH/floor" "$BENCH/floor.bpf.o" >"$OUT/out" 2>"$OUT/err" &
+		"$BENCH/floor" "$OBJ" >"$OUT/out" 2>"$OUT/err" &
 		PID=$!
 		pat='^attached'
 		file=$OUT/out
