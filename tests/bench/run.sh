@@ -26,6 +26,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 BENCH=$TOP/build/bench
+source "$TOP/tests/procstat.sh" # map_bytes
 QUICK=0
 ROUNDS=5
 WL_ARGS="-r 2000"
@@ -109,14 +110,6 @@ wait_for() {
 		sleep 0.05
 	done
 	return 2
-}
-
-# BPF map memory held by PID: memlock of every map fd it has open, once per map id.
-map_bytes() {
-	local pid=$1 fd
-	for fd in /proc/"$pid"/fdinfo/*; do
-		awk '/^map_id:/ { id = $2 } /^memlock:/ { m = $2 } END { if (id != "") print id, m }' "$fd" 2>/dev/null
-	done | sort -u | awk '{ s += $2 } END { print s + 0 }'
 }
 
 # user CPU ms and peak RSS KiB of PID (while it lives).
