@@ -50,7 +50,7 @@ help:
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
-	@echo "make sanitize     ASan+UBSan build in build-asan/, unit tests and hardening test on it"
+	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
@@ -126,8 +126,8 @@ test: all tools $(UNIT_BINS) sanitized-fragscope
 	@tests/run-tests.sh $(UNIT_BINS)
 
 # AddressSanitizer + UBSan build of fragscope and the unit tests in
-# build-asan/ (the normal build is left alone), then the unit tests and the
-# hardening integration test against it; the workload tools and ./fragscope
+# build-asan/ (the normal build is left alone), then the unit tests and every
+# integration test against it; the workload tools and ./fragscope
 # (for valgrind) are the normal build's.  See docs/hardening.md.
 SAN_BUILD := build-asan
 SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -143,7 +143,7 @@ sanitize:
 sanitize-run: $(BUILD)/fragscope $(UNIT_BINS)
 	$(SAN_ENV) tests/run-unit.sh $(UNIT_BINS)
 	@mkdir -p build/artifacts
-	FRAGSCOPE=$(CURDIR)/$(BUILD)/fragscope $(SAN_ENV) tests/run-integration.sh tests/integration/test_harden_sanitize.sh
+	FRAGSCOPE=$(CURDIR)/$(BUILD)/fragscope $(SAN_ENV) tests/run-integration.sh
 
 $(BUILD)/fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -81,6 +81,9 @@ memcg_run() {
 # jq with a clear failure message: json_get FILE FILTER
 json_get() { jq -er "$2" "$1" || fail "jq '$2' on $1"; }
 
+# Is BINARY built with AddressSanitizer (make sanitize)?
+is_sanitized() { [ -x "$1" ] && nm "$1" 2>/dev/null | grep -q '__asan_init'; }
+
 # Start `fragscope ARGS...` in the background with stdout in $TMP/NAME.out
 # and stderr in $TMP/NAME.err, and wait until it has attached:
 # fragscope_bg NAME ARGS...  Sets BG_PID; returns 1 if fragscope exited or

@@ -10,7 +10,6 @@
 source "$(dirname "$0")/../lib.sh"
 require_bpf
 
-is_sanitized() { [ -x "$1" ] && nm "$1" 2>/dev/null | grep -q '__asan_init'; }
 ASAN_BIN=$FRAGSCOPE
 if ! is_sanitized "$ASAN_BIN"; then
 	ASAN_BIN=$TOP/build-asan/fragscope
