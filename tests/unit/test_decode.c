@@ -206,6 +206,272 @@ static void test_ksyms_aliases_added(void **state)
 	ksyms_free(ksyms);
 }
 
+/* A temporary file holding text; the caller unlinks it. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, len, "/tmp/fragscope-test-ksyms.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		fail_msg("mkstemp: %s", strerror(errno));
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void assert_same_tables(const struct ksyms *a, const struct ksyms *b)
+{
+	assert_int_equal(ksyms_count(a), ksyms_count(b));
+	for (size_t i = 0; i < ksyms_count(a); i++) {
+		const struct ksym *x = ksyms_entry(a, i), *y = ksyms_entry(b, i);
+
+		assert_true(x->addr == y->addr);
+		assert_true(!x->name == !y->name);
+		if (x->name)
+			assert_string_equal(x->name, y->name);
+		assert_true(!x->module == !y->module);
+		if (x->module)
+			assert_string_equal(x->module, y->module);
+	}
+}
+
+/* The file is read a buffer at a time: lines split anywhere across reads parse the same. */
+static void test_ksyms_streamed(void **state)
+{
+	struct ksyms *whole = load_fixture_ksyms(), *k;
+	struct ksyms_load_opts opts = {};
+	char path[64];
+	int err;
+
+	(void)state;
+	/* The longest fixture line is 65 characters and its newline. */
+	for (size_t size = 66; size <= 200; size++) {
+		opts.read_size = size;
+		k = ksyms_load_with(FIXTURES "/kallsyms", &opts, &err);
+		assert_non_null(k);
+		assert_same_tables(whole, k);
+		ksyms_free(k);
+	}
+	opts.read_size = 65;
+	assert_null(ksyms_load_with(FIXTURES "/kallsyms", &opts, &err));
+	assert_int_equal(err, -EINVAL);
+
+	/* An unterminated last line counts, wherever the reads split it. */
+	write_temp(path, sizeof(path), "ffffffff81000000 T first\nffffffff81000100 T last");
+	for (size_t size = 20; size <= 64; size++) {
+		char buf[64];
+
+		opts.read_size = size;
+		k = ksyms_load_with(path, &opts, &err);
+		if (size < 25) {
+			/* The first line does not fit with its newline. */
+			assert_null(k);
+			assert_int_equal(err, -EINVAL);
+			continue;
+		}
+		assert_non_null(k);
+		assert_int_equal(ksyms_count(k), 2);
+		assert_string_equal(frame(k, 0xffffffff81000104ULL, buf, sizeof(buf)), "last+0x4");
+		ksyms_free(k);
+	}
+	unlink(path);
+	ksyms_free(whole);
+}
+
+/* fragscope's own programs, loaded before kallsyms is read, are left out by address. */
+static void test_ksyms_skip_bpf(void **state)
+{
+	const uint64_t own[] = { BPF_PROG, ALLOC_FROZEN, 0x1234 };
+	struct ksyms_load_opts opts = { .skip_bpf = own, .nr_skip_bpf = 3 };
+	const uint64_t tp_btf[] = { BPF_PROG + 0x13e, BPF_TRACE_RUN4 + 0x10d, TRACEITER + 0x41,
+				    ALLOC_FROZEN + 0x26b };
+	struct ksyms *k;
+	char buf[128];
+	int err;
+
+	(void)state;
+	k = ksyms_load_with(FIXTURES "/kallsyms", &opts, &err);
+	assert_non_null(k);
+	/* Unknown now, as a program loaded after kallsyms was read. */
+	assert_null(ksyms_find(k, BPF_PROG + 0x13e));
+	/* Only [bpf] symbols are left out. */
+	assert_string_equal(frame(k, ALLOC_FROZEN + 1, buf, sizeof(buf)), "__alloc_frozen_pages_noprof+0x1");
+	assert_string_equal(frame(k, E1000_CLEAN, buf, sizeof(buf)), "e1000_clean+0x0 [e1000e]");
+	assert_int_equal(stack_skip_tracing_frames(k, tp_btf, 4), 3);
+	ksyms_free(k);
+}
+
+/* Names that end the previous one share its bytes, modules included. */
+static void test_ksyms_shared_names(void **state)
+{
+	static const char *const expect[] = {
+		"__pfx_alloc_pages+0x0", "alloc_pages+0x0", "__pfx_fn+0x0 [mod]", "fn+0x0 [mod]",
+		"__pfx_other+0x0 [mod]", "other+0x0 [mod2]", "__pfx_x+0x0", "x+0x0 [mod]",
+		"s+0x0 [mod]", "s+0x0", "longer_s+0x0 [mod]",
+	};
+	char path[64], buf[128];
+	struct ksyms *k;
+	int err;
+
+	(void)state;
+	write_temp(path, sizeof(path),
+		   "ffffffff81000000 T __pfx_alloc_pages\n"
+		   "ffffffff81000010 T alloc_pages\n"
+		   "ffffffff81000100 t __pfx_fn\t[mod]\n"
+		   "ffffffff81000110 t fn\t[mod]\n"
+		   "ffffffff81000200 t __pfx_other\t[mod]\n"
+		   "ffffffff81000210 t other\t[mod2]\n"
+		   "ffffffff81000300 t __pfx_x\n"
+		   "ffffffff81000310 t x\t[mod]\n"
+		   "ffffffff81000400 t s\t[mod]\n"
+		   "ffffffff81000410 t s\n"
+		   "ffffffff81000420 t longer_s\t[mod]\n");
+	k = ksyms_load(path, &err);
+	unlink(path);
+	assert_non_null(k);
+	assert_int_equal(ksyms_count(k), sizeof(expect) / sizeof(expect[0]));
+	for (size_t i = 0; i < ksyms_count(k); i++) {
+		const struct ksym *e = ksyms_entry(k, i);
+
+		ksym_format(e, e->addr, buf, sizeof(buf));
+		assert_string_equal(buf, expect[i]);
+	}
+	ksyms_free(k);
+}
+
+/*
+ * A loaded table keeps 32-bit addresses per run of equal high halves (the
+ * fixture has two: a per-cpu symbol at 0, then the kernel's); adding to it
+ * unpacks it.  ksyms_next() steps through either form.
+ */
+static void test_ksyms_packed_and_added(void **state)
+{
+	struct ksyms *k = load_fixture_ksyms();
+	const struct ksym *sym, *next;
+	char buf[128];
+
+	(void)state;
+	sym = ksyms_find(k, ETEXT - 1);
+	assert_non_null(sym);
+	next = ksyms_next(k, sym);
+	assert_non_null(next);
+	assert_true(next->addr == ETEXT);
+	assert_null(next->name);
+	sym = ksyms_find(k, E1000_CLEAN);
+	next = ksyms_next(k, sym);
+	assert_non_null(next);
+	assert_null(ksyms_next(k, next)); /* e1000_debug, the last entry */
+	assert_null(ksyms_find(k, 0x100000000ULL));
+	assert_null(ksyms_find(k, 0xfffffffe00000000ULL));
+	ksyms_sort(k); /* sorted already: changes nothing */
+	assert_string_equal(frame(k, ALLOC_FROZEN, buf, sizeof(buf)), "__alloc_frozen_pages_noprof+0x0");
+
+	assert_int_equal(ksyms_add(k, 0x100000010ULL, "in_a_new_run", "m"), 0);
+	assert_int_equal(ksyms_add(k, 0x100000100ULL, NULL, NULL), 0);
+	assert_int_equal(ksyms_add(k, 0xffffffff82300000ULL, "after_etext", NULL), 0);
+	ksyms_sort(k);
+	assert_string_equal(frame(k, 0x100000014ULL, buf, sizeof(buf)), "in_a_new_run+0x4 [m]");
+	assert_null(ksyms_find(k, 0x100000100ULL));
+	assert_null(ksyms_find(k, 0x10ULL));
+	assert_string_equal(frame(k, 0xffffffff82300001ULL, buf, sizeof(buf)), "after_etext+0x1");
+	assert_string_equal(frame(k, ALLOC_FROZEN + 0x26b, buf, sizeof(buf)),
+			    "__alloc_frozen_pages_noprof+0x26b");
+	assert_string_equal(frame(k, XFS_BUF_ALLOC_PAGES + 0x10, buf, sizeof(buf)),
+			    "xfs_buf_alloc_pages+0x10 [xfs]");
+	next = ksyms_next(k, ksyms_find(k, 0x100000010ULL));
+	assert_true(next->addr == 0x100000100ULL);
+	ksyms_free(k);
+}
+
+/* Names longer than a pool block (64 KiB) get blocks of their own. */
+static void test_ksyms_long_names(void **state)
+{
+	struct ksyms *k = ksyms_new();
+	size_t lens[] = { 70000, 3, 131072, 65535, 65536, 10 };
+	char *names[6];
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++) {
+		names[i] = malloc(lens[i] + 1);
+		assert_non_null(names[i]);
+		memset(names[i], 'a' + i, lens[i]);
+		names[i][lens[i]] = 0;
+		assert_int_equal(ksyms_add(k, 0x1000 * (i + 1), names[i], i % 2 ? "mod" : NULL), 0);
+	}
+	ksyms_sort(k);
+	for (size_t i = 0; i < 6; i++) {
+		const struct ksym *e = ksyms_find(k, 0x1000 * (i + 1) + 1);
+
+		assert_non_null(e);
+		assert_string_equal(e->name, names[i]);
+		if (i % 2)
+			assert_string_equal(e->module, "mod");
+		else
+			assert_null(e->module);
+		free(names[i]);
+	}
+	ksyms_free(k);
+}
+
+/* One name at one address in vmlinux and modules (no kernel lists that): vmlinux's, then by module. */
+static void test_ksyms_same_name_modules(void **state)
+{
+	struct ksyms *k = ksyms_new();
+	const struct ksym *e;
+
+	(void)state;
+	assert_int_equal(ksyms_add(k, 0x1000, "f", "zmod"), 0);
+	assert_int_equal(ksyms_add(k, 0x1000, "f", "amod"), 0);
+	ksyms_sort(k);
+	e = ksyms_find(k, 0x1000);
+	assert_string_equal(e->module, "amod");
+	assert_int_equal(ksyms_add(k, 0x1000, "f", NULL), 0);
+	ksyms_sort(k);
+	e = ksyms_find(k, 0x1000);
+	assert_null(e->module);
+	assert_int_equal(ksyms_count(k), 1);
+	/* A symbol and an end of text at one address, in either order: the symbol. */
+	assert_int_equal(ksyms_add(k, 0x5000, NULL, NULL), 0);
+	assert_int_equal(ksyms_add(k, 0x5000, "g", NULL), 0);
+	assert_int_equal(ksyms_add(k, 0x6000, "h", NULL), 0);
+	assert_int_equal(ksyms_add(k, 0x6000, NULL, NULL), 0);
+	ksyms_sort(k);
+	assert_string_equal(ksyms_find(k, 0x5001)->name, "g");
+	assert_string_equal(ksyms_find(k, 0x6001)->name, "h");
+	ksyms_free(k);
+}
+
+/* Lines not in kallsyms' form fail the whole file. */
+static void test_ksyms_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"",						/* empty */
+		"\n",						/* an empty line */
+		"ffffffff81000000ff T too_many_digits\n",
+		"ffffffff81000000 T\n",			/* no name */
+		"ffffffff81000000 T \n",			/* empty name */
+		"ffffffff81000000 T fn\tmod]\n",		/* module without [ */
+		"ffffffff81000000 T fn\t[mod\n",		/* module without ] */
+		"ffffffff81000000 T fn\t[]\n",		/* empty module */
+		"ffffffff81000000  T fn\n",			/* two spaces */
+		"ffffffff81000000 T fn\nnot kallsyms\n",
+	};
+	char path[64];
+	int err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_temp(path, sizeof(path), bad[i]);
+		err = 0;
+		assert_null(ksyms_load(path, &err));
+		assert_int_equal(err, -EINVAL);
+		unlink(path);
+	}
+}
+
 /* The stacks as taken on 6.18 (see ksyms.h), rebuilt on fixture addresses. */
 static void test_stack_skip(void **state)
 {
@@ -814,6 +1080,13 @@ int main(void)
 		cmocka_unit_test(test_ksyms_load_errors),
 		cmocka_unit_test(test_ksyms_rebuilt),
 		cmocka_unit_test(test_ksyms_aliases_added),
+		cmocka_unit_test(test_ksyms_streamed),
+		cmocka_unit_test(test_ksyms_skip_bpf),
+		cmocka_unit_test(test_ksyms_shared_names),
+		cmocka_unit_test(test_ksyms_packed_and_added),
+		cmocka_unit_test(test_ksyms_long_names),
+		cmocka_unit_test(test_ksyms_same_name_modules),
+		cmocka_unit_test(test_ksyms_malformed),
 		cmocka_unit_test(test_stack_skip),
 		cmocka_unit_test(test_expr_values),
 		cmocka_unit_test(test_expr_rejects),

@@ -2,6 +2,7 @@
 #include "cli/session.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,13 +94,48 @@ static void fill_meta(struct session *s, const struct tracer_config *cfg, const 
 	}
 }
 
+/*
+ * The kernel's text symbols, read after the BPF programs are loaded and
+ * leaving out their symbols: the table is the one from before they were
+ * loaded, as their frames are unknown in stacks (see ksyms.h).
+ */
+static void load_ksyms(struct session *s)
+{
+	struct ksyms_load_opts opts = {};
+	uint64_t *own = NULL;
+	int kerr = 0;
+
+	opts.nr_skip_bpf = tracer_prog_addrs(&s->tracer, &own);
+	opts.skip_bpf = own;
+	s->ksyms = ksyms_load_with("/proc/kallsyms", &opts, &kerr);
+	free(own);
+	if (!s->ksyms)
+		fprintf(stderr, "fragscope: warning: cannot read /proc/kallsyms (%s): stacks stay unsymbolised\n",
+			strerror(kerr > 0 ? kerr : -kerr));
+	else if (ksyms_addresses_hidden(s->ksyms))
+		fprintf(stderr, "fragscope: warning: /proc/kallsyms hides addresses (kernel.kptr_restrict): "
+				"stacks cannot be symbolised; run as root or set sysctl kernel.kptr_restrict=0\n");
+}
+
+/*
+ * Peak RSS (docs/performance.md): the vmlinux BTF is parsed three times, by
+ * kernel_info_load(), by the tracer to choose programs and by libbpf to load
+ * them, each taking about 11 MiB for a moment (the file and a copy of it).
+ * Everything kept for the whole trace, the symbol table and the ring buffer
+ * (mapped twice: 8 MiB of RSS for 4 MiB), comes after the last of them, so
+ * the peaks do not stack.  A fixed mmap threshold has glibc map every large
+ * buffer on its own and unmap it when freed; its default threshold rises to
+ * the largest block freed (5 MiB after the first parse), after which the
+ * next parses' blocks stay in the heap once freed.
+ */
 int session_start(struct session *s, const struct tracer_config *cfg, const struct model_filter *filter,
 		  const char *command, char *err, size_t errlen)
 {
-	int rc, kerr = 0;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	snapshot_init(&s->snap);
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	rc = tracer_preflight(err, errlen);
 	if (rc)
 		return rc;
@@ -108,18 +144,13 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 		return FS_EXIT_UNSUPPORTED;
 	if (err[0])
 		fprintf(stderr, "fragscope: note: %s\n", err);
-	s->ksyms = ksyms_load("/proc/kallsyms", &kerr);
-	if (!s->ksyms)
-		fprintf(stderr, "fragscope: warning: cannot read /proc/kallsyms (%s): stacks stay unsymbolised\n",
-			strerror(kerr > 0 ? kerr : -kerr));
-	else if (ksyms_addresses_hidden(s->ksyms))
-		fprintf(stderr, "fragscope: warning: /proc/kallsyms hides addresses (kernel.kptr_restrict): "
-				"stacks cannot be symbolised; run as root or set sysctl kernel.kptr_restrict=0\n");
-	s->report = (struct report){ .model = &s->model, .kinfo = &s->kinfo, .ksyms = s->ksyms, .meta = &s->meta,
-				     .opts = { .sort = "count", .top = 10 } };
 	rc = tracer_start(&s->tracer, cfg, &s->kinfo, on_ring_event, s, err, errlen);
 	if (rc)
 		return rc;
+	/* Events wait in the ring buffer until session_run() polls: no stack is decoded before this. */
+	load_ksyms(s);
+	s->report = (struct report){ .model = &s->model, .kinfo = &s->kinfo, .ksyms = s->ksyms, .meta = &s->meta,
+				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
 	model_init(&s->model, &s->kinfo, s->ksyms, filter, s->tracer.start_ns);
 	return FS_EXIT_OK;

@@ -8,6 +8,12 @@
  * data symbols and the end markers _etext and _einittext end the text before
  * them, so an address past the kernel's code (a BPF program, an unloaded
  * module) is unknown rather than blamed on the last function.
+ *
+ * The table is compact (an address and a name offset per symbol, names in a
+ * pool; the file is read a buffer at a time, never whole): the struct ksym a
+ * lookup returns is made on first use and cached in the table, so lookups
+ * are not thread-safe.  Its pointer stays valid until the next ksyms_sort()
+ * or ksyms_free(); its name and module until ksyms_free().
  */
 #ifndef FS_DECODE_KSYMS_H
 #define FS_DECODE_KSYMS_H
@@ -30,6 +36,20 @@ struct ksyms;
  * negative errno (-EINVAL: not kallsyms text).
  */
 struct ksyms *ksyms_load(const char *path, int *err);
+
+struct ksyms_load_opts {
+	/*
+	 * BPF program symbols ("[bpf]") to leave out, by address: programs
+	 * loaded after the moment the table should describe (fragscope's own,
+	 * when kallsyms is read after loading them).
+	 */
+	const uint64_t *skip_bpf;
+	size_t nr_skip_bpf;
+	size_t read_size; /* bytes per read(), the longest line; 0: 64 KiB */
+};
+
+/* ksyms_load() with options; opts may be NULL. */
+struct ksyms *ksyms_load_with(const char *path, const struct ksyms_load_opts *opts, int *err);
 
 struct ksyms *ksyms_new(void);
 
@@ -66,12 +86,13 @@ bool ksyms_addresses_hidden(const struct ksyms *ksyms);
 
 /*
  * The entries in address order (after ksyms_sort()), ends of text included,
- * so a table can be written out and rebuilt with ksyms_add().  They are one
- * array: ksyms_entry(k, i) + 1 is ksyms_entry(k, i + 1), and a pointer from
- * ksyms_find() minus ksyms_entry(k, 0) is its index.
+ * so a table can be written out and rebuilt with ksyms_add().  ksyms_next()
+ * is the entry after one that ksyms_find() or ksyms_entry() of the same
+ * table returned (NULL after the last).
  */
 size_t ksyms_count(const struct ksyms *ksyms);
 const struct ksym *ksyms_entry(const struct ksyms *ksyms, size_t index);
+const struct ksym *ksyms_next(const struct ksyms *ksyms, const struct ksym *sym);
 
 void ksyms_free(struct ksyms *ksyms);
 

@@ -70,13 +70,6 @@ static int write_symbol(struct recorder *r, const struct ksym *sym)
 	return recfile_append(r->file, REC_KSYM, buf, sizeof(head) + name_len + mod_len);
 }
 
-static const struct ksym *next_entry(const struct ksyms *ksyms, const struct ksym *sym)
-{
-	size_t index = sym - ksyms_entry(ksyms, 0);
-
-	return index + 1 < ksyms_count(ksyms) ? ksyms_entry(ksyms, index + 1) : NULL;
-}
-
 /*
  * The symbol holding addr and the entry after it: a reader's table of only
  * the symbols written must still end each function where the kernel's does.
@@ -90,7 +83,7 @@ static int write_symbols_of(struct recorder *r, const uint64_t *addrs, size_t n)
 		return 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		const struct ksym *sym = ksyms_find(r->ksyms, addrs[i]);
-		const struct ksym *next = sym ? next_entry(r->ksyms, sym) : NULL;
+		const struct ksym *next = sym ? ksyms_next(r->ksyms, sym) : NULL;
 
 		/* An address in no function (a BPF program) must stay unknown in the file too. */
 		err = write_symbol(r, sym ? sym : &(struct ksym){ .addr = addrs[i] });
