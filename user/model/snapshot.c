@@ -19,19 +19,25 @@ void snapshot_free(struct snapshot *s)
 	snapshot_init(s);
 }
 
-/*
- * Append one element.  Capacity is implicit: 16, then doubling at every
- * power of two from 16 on (copy_array allocates to match).
- */
-static int append(void **array, size_t *n, const void *elem, size_t size)
+void snapshot_clear(struct snapshot *s)
 {
-	if (*n == 0 || (*n >= 16 && (*n & (*n - 1)) == 0)) {
-		size_t cap = *n ? *n * 2 : 16;
-		void *grown = realloc(*array, cap * size);
+	s->ts_ns = 0;
+	memset(s->page_allocs, 0, sizeof(s->page_allocs));
+	memset(s->counters, 0, sizeof(s->counters));
+	s->nr_procs = s->nr_callsites = s->nr_extfrags = s->nr_stacks = 0;
+}
+
+/* Append one element: 16 places first, then twice as many each time they are full. */
+static int append(void **array, size_t *n, size_t *cap, const void *elem, size_t size)
+{
+	if (*n == *cap) {
+		size_t grow = *cap ? *cap * 2 : 16;
+		void *grown = realloc(*array, grow * size);
 
 		if (!grown)
 			return -ENOMEM;
 		*array = grown;
+		*cap = grow;
 	}
 	memcpy((char *)*array + *n * size, elem, size);
 	(*n)++;
@@ -40,37 +46,36 @@ static int append(void **array, size_t *n, const void *elem, size_t size)
 
 int snapshot_add_proc(struct snapshot *s, const struct snap_proc *p)
 {
-	return append((void **)&s->procs, &s->nr_procs, p, sizeof(*p));
+	return append((void **)&s->procs, &s->nr_procs, &s->cap_procs, p, sizeof(*p));
 }
 
 int snapshot_add_callsite(struct snapshot *s, const struct snap_callsite *c)
 {
-	return append((void **)&s->callsites, &s->nr_callsites, c, sizeof(*c));
+	return append((void **)&s->callsites, &s->nr_callsites, &s->cap_callsites, c, sizeof(*c));
 }
 
 int snapshot_add_extfrag(struct snapshot *s, const struct snap_extfrag *e)
 {
-	return append((void **)&s->extfrags, &s->nr_extfrags, e, sizeof(*e));
+	return append((void **)&s->extfrags, &s->nr_extfrags, &s->cap_extfrags, e, sizeof(*e));
 }
 
 int snapshot_add_stack(struct snapshot *s, const struct snap_stack *st)
 {
-	return append((void **)&s->stacks, &s->nr_stacks, st, sizeof(*st));
+	return append((void **)&s->stacks, &s->nr_stacks, &s->cap_stacks, st, sizeof(*st));
 }
 
-static int copy_array(void **dst, const void *src, size_t n, size_t size)
+/* A copy of n elements in an array of exactly n (NULL if none). */
+static int copy_array(void **dst, size_t *cap, const void *src, size_t n, size_t size)
 {
-	size_t cap = 16;
-
 	*dst = NULL;
+	*cap = 0;
 	if (!n)
 		return 0;
-	while (cap < n)
-		cap *= 2;
-	*dst = malloc(cap * size);
+	*dst = malloc(n * size);
 	if (!*dst)
 		return -ENOMEM;
 	memcpy(*dst, src, n * size);
+	*cap = n;
 	return 0;
 }
 
@@ -78,10 +83,17 @@ int snapshot_copy(struct snapshot *dst, const struct snapshot *src)
 {
 	snapshot_free(dst);
 	*dst = *src;
-	if (copy_array((void **)&dst->procs, src->procs, src->nr_procs, sizeof(*src->procs)) ||
-	    copy_array((void **)&dst->callsites, src->callsites, src->nr_callsites, sizeof(*src->callsites)) ||
-	    copy_array((void **)&dst->extfrags, src->extfrags, src->nr_extfrags, sizeof(*src->extfrags)) ||
-	    copy_array((void **)&dst->stacks, src->stacks, src->nr_stacks, sizeof(*src->stacks))) {
+	/* Not src's arrays, should a copy fail and dst be freed. */
+	dst->procs = NULL;
+	dst->callsites = NULL;
+	dst->extfrags = NULL;
+	dst->stacks = NULL;
+	if (copy_array((void **)&dst->procs, &dst->cap_procs, src->procs, src->nr_procs, sizeof(*src->procs)) ||
+	    copy_array((void **)&dst->callsites, &dst->cap_callsites, src->callsites, src->nr_callsites,
+		       sizeof(*src->callsites)) ||
+	    copy_array((void **)&dst->extfrags, &dst->cap_extfrags, src->extfrags, src->nr_extfrags,
+		       sizeof(*src->extfrags)) ||
+	    copy_array((void **)&dst->stacks, &dst->cap_stacks, src->stacks, src->nr_stacks, sizeof(*src->stacks))) {
 		snapshot_free(dst);
 		return -ENOMEM;
 	}

@@ -39,6 +39,7 @@ struct snapshot {
 	uint64_t page_allocs[FS_PAGE_ALLOC_SLOTS];
 	uint64_t counters[FS_COUNTERS];
 	size_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
+	size_t cap_procs, cap_callsites, cap_extfrags, cap_stacks; /* allocated elements */
 	struct snap_proc *procs;
 	struct snap_callsite *callsites;
 	struct snap_extfrag *extfrags;
@@ -47,6 +48,12 @@ struct snapshot {
 
 void snapshot_init(struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/*
+ * Empties s but keeps its arrays for the next fill: a snapshot refilled
+ * every interval then reallocates only when a table outgrows every
+ * earlier one, instead of growing each array again from 16 elements.
+ */
+void snapshot_clear(struct snapshot *s);
 /* Deep copy: dst is freed first. */
 int snapshot_copy(struct snapshot *dst, const struct snapshot *src);
 /* Appenders grow the arrays; -ENOMEM on failure. */

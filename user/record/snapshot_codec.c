@@ -74,7 +74,7 @@ int snapshot_decode(const void *data, size_t len, struct snapshot *out)
 	struct encoded_counts counts;
 	int err = 0;
 
-	snapshot_free(out);
+	snapshot_clear(out);
 	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
 	    !take(&p, end, out->counters, sizeof(out->counters)))
 		return -EINVAL;
