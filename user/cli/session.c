@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "cli/exit_codes.h"
 #include "decode/event.h"
 #include "decode/ksyms.h"
@@ -118,9 +120,10 @@ static void load_ksyms(struct session *s)
 }
 
 /*
- * Peak RSS (docs/performance.md): the vmlinux BTF is parsed three times, by
- * kernel_info_load(), by the tracer to choose programs and by libbpf to load
- * them, each taking about 11 MiB for a moment (the file and a copy of it).
+ * Peak RSS (docs/performance.md): the vmlinux BTF is parsed twice, by
+ * kernel_info_load_btf() for names and the tracer's choice of programs, and
+ * by libbpf to load them, each taking about 11 MiB for a moment (the file
+ * and a copy of it).
  * Everything kept for the whole trace, the symbol table and the ring buffer
  * (mapped twice: 8 MiB of RSS for 4 MiB), comes after the last of them, so
  * the peaks do not stack.  A fixed mmap threshold has glibc map every large
@@ -131,6 +134,7 @@ static void load_ksyms(struct session *s)
 int session_start(struct session *s, const struct tracer_config *cfg, const struct model_filter *filter,
 		  const char *command, char *err, size_t errlen)
 {
+	struct btf *btf = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -140,11 +144,14 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 	if (rc)
 		return rc;
 	err[0] = 0;
-	if (kernel_info_load(&s->kinfo, "/", err, errlen))
+	/* One parse of the vmlinux BTF for the names and the tracer's choice of programs. */
+	if (kernel_info_load_btf(&s->kinfo, "/", err, errlen, &btf)) {
+		btf__free(btf);
 		return FS_EXIT_UNSUPPORTED;
+	}
 	if (err[0])
 		fprintf(stderr, "fragscope: note: %s\n", err);
-	rc = tracer_start(&s->tracer, cfg, &s->kinfo, on_ring_event, s, err, errlen);
+	rc = tracer_start(&s->tracer, cfg, &s->kinfo, btf, on_ring_event, s, err, errlen);
 	if (rc)
 		return rc;
 	/* Events wait in the ring buffer until session_run() polls: no stack is decoded before this. */

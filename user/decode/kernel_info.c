@@ -217,6 +217,12 @@ static void explain_gfp_source(const struct gfp_names *gfp, const char *tracefs,
 
 int kernel_info_load(struct kernel_info *out, const char *sys_root, char *errbuf, size_t errlen)
 {
+	return kernel_info_load_btf(out, sys_root, errbuf, errlen, NULL);
+}
+
+int kernel_info_load_btf(struct kernel_info *out, const char *sys_root, char *errbuf, size_t errlen,
+			 struct btf **keep)
+{
 	char tracefs[PATH_MAX];
 	struct btf *btf;
 	int err = 0, gfp_err;
@@ -243,6 +249,9 @@ int kernel_info_load(struct kernel_info *out, const char *sys_root, char *errbuf
 		explain_gfp_source(&out->gfp, tracefs, errbuf, errlen);
 	if (gfp_err && !err)
 		err = gfp_err;
-	btf__free(btf);
+	if (keep)
+		*keep = btf;
+	else
+		btf__free(btf);
 	return err;
 }

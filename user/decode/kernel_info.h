@@ -46,4 +46,14 @@ _Static_assert(sizeof(struct kernel_info) == 3824, "struct kernel_info layout ch
  */
 int kernel_info_load(struct kernel_info *out, const char *sys_root, char *errbuf, size_t errlen);
 
+struct btf;
+
+/*
+ * kernel_info_load() that hands the parsed vmlinux BTF to the caller in
+ * *btf (NULL when there is none), who frees it with btf__free(): the
+ * tracer chooses its programs with it instead of parsing the file again.
+ */
+int kernel_info_load_btf(struct kernel_info *out, const char *sys_root, char *errbuf, size_t errlen,
+			 struct btf **btf);
+
 #endif

@@ -431,21 +431,23 @@ static void attach_all(struct tracer *t)
 }
 
 int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
-		 tracer_event_fn on_event, void *ctx, char *err, size_t errlen)
+		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen)
 {
 	uint64_t begin = now_ns();
 	const char *tracefs;
-	struct btf *btf;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	u64map_init(&t->stack_cache);
 	libbpf_set_print(libbpf_quiet);
 	rc = tracer_preflight(err, errlen);
-	if (rc)
+	if (rc) {
+		btf__free(btf);
 		return rc;
+	}
 	tracefs = tracefs_dir();
-	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		btf = btf__load_vmlinux_btf();
 	if (!btf) {
 		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
 		return FS_EXIT_UNSUPPORTED;

@@ -18,6 +18,7 @@ struct kernel_info;
 struct fragscope_bpf;
 struct ring_buffer;
 struct bpf_link;
+struct btf;
 
 struct tracer_config {
 	uint32_t pid;
@@ -66,9 +67,13 @@ struct tracer {
  */
 int tracer_preflight(char *err, size_t errlen);
 
-/* Returns an enum fs_exit code; on_event gets every ring-buffer record. */
+/*
+ * Returns an enum fs_exit code; on_event gets every ring-buffer record.
+ * btf is the vmlinux BTF if the caller has parsed it (kernel_info_load_btf()),
+ * which the tracer frees, or NULL to parse it here.
+ */
 int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
-		 tracer_event_fn on_event, void *ctx, char *err, size_t errlen);
+		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen);
 /*
  * The kernel addresses of the loaded programs and their subprograms (their
  * JIT images, as /proc/kallsyms lists them under [bpf]) in *addrs, which the
