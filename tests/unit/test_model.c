@@ -21,6 +21,7 @@
 #include "model/histogram.h"
 #include "model/model.h"
 #include "model/stack_table.h"
+#include "model/timeline.h"
 #include "record/snapshot_codec.h"
 #include "util/json.h"
 #include "util/u64map.h"
@@ -236,6 +237,106 @@ static void test_compaction_zones_join_into_one_stall(void **state)
 	assert_int_equal(f->model.compaction.stalls_by_order[9], 2);
 }
 
+/* An empty snapshot at ts: what the session feeds the model every interval. */
+static void tick(struct model *m, uint64_t ts)
+{
+	struct snapshot s;
+
+	snapshot_init(&s);
+	s.ts_ns = ts;
+	assert_int_equal(model_set_snapshot(m, &s), 0);
+}
+
+/*
+ * Every task that fails a page allocation gets a pending entry (to link a
+ * kmalloc failure above it); ticks drop those linked or too old to link,
+ * so thousands of short-lived tasks leave no trace, and a recent one still
+ * links after a tick.
+ */
+static void test_pending_page_failures_pruned(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t inner[] = { A_ALLOC_PAGES + 4, A_KMALLOC_LARGE + 8, A_KMALLOC_NODE + 0x40, A_CALLER + 8,
+				   A_SYSCALL + 1 };
+	const uint64_t outer[] = { A_KMALLOC_NODE + 0x80, A_CALLER + 8, A_SYSCALL + 1 };
+	struct model *m = &f->model;
+	struct fs_event e;
+
+	for (uint32_t tid = 100; tid < 3100; tid++) {
+		e = page_fail(tid, T0 + tid * 1000, 2, 0, inner, 5);
+		assert_int_equal(model_add_event(m, &e), 0);
+	}
+	assert_int_equal(m->nr_pending, 3000);
+	/* tid 100 links (the pending entry is consumed); the others are all young. */
+	e = event(FS_EV_KMALLOC_FAIL, 100, 100, T0 + 200000, outer, 3);
+	e.kmalloc.bytes_req = e.kmalloc.bytes_alloc = 16384;
+	assert_int_equal(model_add_event(m, &e), 0);
+	tick(m, T0 + 500000000ULL);
+	assert_int_equal(m->nr_pending, 2999);
+	assert_int_equal(m->nesting.by_tid.len, 2999);
+
+	/* Two seconds later one task fails again: only its entry is kept. */
+	e = page_fail(7, T0 + 2 * 1000000000ULL, 2, 0, inner, 5);
+	assert_int_equal(model_add_event(m, &e), 0);
+	tick(m, T0 + 2 * 1000000000ULL + 1000);
+	assert_int_equal(m->nr_pending, 1);
+	assert_int_equal(m->nesting.by_tid.len, 1);
+	assert_non_null(u64map_get(&m->nesting.by_tid, 7));
+	assert_null(u64map_get(&m->nesting.by_tid, 200));
+
+	/* The kept entry still links; a pruned task's new failure starts afresh. */
+	e = event(FS_EV_KMALLOC_FAIL, 7, 7, T0 + 2 * 1000000000ULL + 5000, outer, 3);
+	e.kmalloc.bytes_req = e.kmalloc.bytes_alloc = 16384;
+	assert_int_equal(model_add_event(m, &e), 0);
+	e = event(FS_EV_KMALLOC_FAIL, 200, 200, T0 + 2 * 1000000000ULL + 6000, outer, 3);
+	e.kmalloc.bytes_req = e.kmalloc.bytes_alloc = 16384;
+	assert_int_equal(model_add_event(m, &e), 0);
+	assert_int_equal(m->groups[0].beneath[FAIL_KMALLOC], 2);
+	assert_int_equal(m->groups[1].above[FAIL_PAGE], 2);
+	assert_int_equal(m->groups[0].count, 3001);
+}
+
+/*
+ * Closed compaction attempts leave the per-task table at the next tick;
+ * an open one stays, keeps joining its zones, and the stall figures are
+ * those of a model that never pruned.
+ */
+static void test_closed_compactions_pruned(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	struct fs_event e;
+
+	for (uint32_t tid = 1; tid <= 1000; tid++) {
+		e = compact(tid, T0 + tid * 1000, T0 + tid * 1000 + 500, 1);
+		assert_int_equal(model_add_event(m, &e), 0);
+	}
+	assert_int_equal(m->nr_open, 1000);
+	/* One attempt still running when the tick comes: a zone, the tick, its next zone. */
+	e = compact(5000, T0 + 1900000000ULL, T0 + 1900000100ULL, 3);
+	assert_int_equal(model_add_event(m, &e), 0);
+	tick(m, T0 + 2000000000ULL);
+	assert_int_equal(m->nr_open, 1);
+	assert_int_equal(m->open_by_tid.len, 1);
+	assert_int_equal(m->open[0].tid, 5000);
+	assert_int_equal(m->compaction.stall.count, 1000);
+	e = compact(5000, T0 + 1900000000ULL, T0 + 2000000500ULL, 8);
+	assert_int_equal(model_add_event(m, &e), 0);
+	/* A task seen before compacts again: a new entry, a new attempt. */
+	e = compact(3, T0 + 2100000000ULL, T0 + 2100000700ULL, 1);
+	assert_int_equal(model_add_event(m, &e), 0);
+	assert_int_equal(m->nr_open, 2);
+	model_finish(m);
+	assert_int_equal(m->compaction.stall.count, 1002);
+	assert_int_equal(m->compaction.zones_compacted, 1003);
+	assert_int_equal(m->compaction.outcome[8], 1);
+	assert_int_equal(m->compaction.outcome[1], 1001);
+	assert_int_equal(m->compaction.stall.max_ns, 100000500);
+	tick(m, T0 + 3000000000ULL);
+	assert_int_equal(m->nr_open, 0);
+	assert_int_equal(m->open_by_tid.len, 0);
+}
+
 static void test_reclaim_stalls(void **state)
 {
 	struct fixture *f = *state;
@@ -365,6 +466,107 @@ static void test_stack_table_never_merges(void **state)
 	stack_table_free(&t);
 }
 
+/* A bounded table keeps its stacks and gives every later one the empty stack's id, counted. */
+static void test_stack_table_bound(void **state)
+{
+	struct stack_table t;
+	uint64_t frames[2];
+
+	(void)state;
+	stack_table_init(&t);
+	t.max = 4;
+	for (uint64_t i = 0; i < 3; i++) {
+		frames[0] = frames[1] = i + 1;
+		assert_int_equal(stack_table_intern(&t, frames, 2), (int64_t)i);
+	}
+	for (uint64_t i = 3; i < 10; i++) {
+		frames[0] = frames[1] = i + 1;
+		assert_int_equal(stack_table_intern(&t, frames, 2), 3);
+	}
+	assert_int_equal(t.len, 4);
+	assert_int_equal(t.not_kept, 7);
+	assert_int_equal(stack_table_get(&t, 3)->nr_frames, 0);
+	frames[0] = frames[1] = 2;
+	assert_int_equal(stack_table_intern(&t, frames, 2), 1); /* kept ones are still found */
+	assert_int_equal(stack_table_intern(&t, frames, 0), 3); /* and so is the empty stack */
+	assert_int_equal(t.not_kept, 7);
+	stack_table_free(&t);
+	assert_int_equal(t.max, 4); /* the bound outlives a reset */
+}
+
+/*
+ * Beyond MODEL_MAX_GROUPS distinct stacks, failures join their kind's
+ * group of the empty stack: totals stay whole, and the overflow is counted.
+ */
+static void test_groups_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	uint64_t frames[3] = { A_ALLOC_PAGES + 4, 0, A_SYSCALL + 1 }, sum = 0;
+	struct fs_event e;
+
+	m->stacks.max = 0; /* the stack table's own bound is test_stack_table_bound's */
+	for (uint32_t i = 0; i < MODEL_MAX_GROUPS + 10; i++) {
+		frames[1] = A_CALLER + 0x10000 + i;
+		e = page_fail(10, T0 + i, 2, 0, frames, 3);
+		assert_int_equal(model_add_event(m, &e), 0);
+		e = page_fail(10, T0 + i, 2, 0, frames, 3);
+		assert_int_equal(model_add_event(m, &e), 0);
+	}
+	assert_int_equal(m->nr_groups, MODEL_MAX_GROUPS + 1);
+	assert_int_equal(m->failures_not_grouped, 20);
+	assert_int_equal(m->failures[FAIL_PAGE], 2 * (MODEL_MAX_GROUPS + 10));
+	assert_int_equal(m->groups[MODEL_MAX_GROUPS].count, 20);
+	assert_int_equal(stack_table_get(&m->stacks, m->groups[MODEL_MAX_GROUPS].stack_id)->nr_frames, 0);
+	for (size_t i = 0; i < m->nr_groups; i++)
+		sum += m->groups[i].count;
+	assert_int_equal(sum, m->failures[FAIL_PAGE]);
+	assert_int_equal(m->stacks.not_kept, 0);
+}
+
+/*
+ * The timeline keeps at most TIMELINE_MAX_POINTS points of the zones of
+ * the first sample: when full it keeps every other point and samples half
+ * as often, each point keeping its own free-block rows.
+ */
+static void test_timeline_bounded(void **state)
+{
+	struct state_sample *s = calloc(1, sizeof(*s));
+	struct timeline t;
+	const uint32_t samples = 3 * TIMELINE_MAX_POINTS + 5;
+
+	(void)state;
+	timeline_init(&t);
+	s->nr_zones = 3;
+	for (uint32_t z = 0; z < 3; z++)
+		s->zones[z].nr_orders = 11;
+	for (uint32_t i = 0; i < samples; i++) {
+		s->ts_ns = T0 + i;
+		for (uint32_t z = 0; z < 3; z++)
+			for (uint32_t o = 0; o < 11; o++)
+				s->zones[z].free_blocks[o] = (uint64_t)i * 1000 + z * 100 + o;
+		assert_int_equal(timeline_add(&t, s), 0);
+	}
+	assert_int_equal(t.nr_samples, samples);
+	assert_int_equal(t.nr_zones, 3);
+	assert_true(t.nr_points <= TIMELINE_MAX_POINTS);
+	assert_int_equal(t.stride, 4);
+	/* 0, 2, 4 ... 1022 after the first halving, then 0, 4, ... 1020, then every 4th sample. */
+	for (size_t i = 0; i < t.nr_points; i++) {
+		uint64_t sample = t.points[i].ts_ns - T0;
+
+		assert_int_equal(sample, i * 4);
+		for (uint32_t z = 0; z < 3; z++)
+			assert_int_equal(t.points[i].free_blocks[z][10], sample * 1000 + z * 100 + 10);
+		if (i)
+			assert_ptr_not_equal(t.points[i].free_blocks, t.points[i - 1].free_blocks);
+	}
+	assert_int_equal(t.points[t.nr_points - 1].ts_ns - T0, (samples - 1) / 4 * 4);
+	assert_int_equal(t.min_free_blocks[2][0], 200);
+	timeline_free(&t);
+	free(s);
+}
+
 static void test_u64map(void **state)
 {
 	struct u64map m;
@@ -424,11 +626,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_zones_join_into_one_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim_stalls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_page_failures_pruned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_compactions_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decode_event_validates, setup, teardown),
 		cmocka_unit_test(test_snapshot_codec_round_trip_and_truncation),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_stack_table_never_merges),
+		cmocka_unit_test(test_stack_table_bound),
+		cmocka_unit_test(test_timeline_bounded),
+		cmocka_unit_test_setup_teardown(test_groups_bounded, setup, teardown),
 		cmocka_unit_test(test_u64map),
 		cmocka_unit_test(test_json_writer),
 	};

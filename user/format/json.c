@@ -65,6 +65,9 @@ static void write_meta(const struct report *r, struct json *j)
 	json_kv_u64(j, "stack_counts", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS]);
 	json_kv_u64(j, "stack_collisions", m->window.counters[FS_CTR_STACK_COLLISION]);
 	json_kv_u64(j, "stack_errors", m->window.counters[FS_CTR_STACK_ERROR]);
+	/* The model's own bounds (MODEL_MAX_STACKS, MODEL_MAX_GROUPS). */
+	json_kv_u64(j, "stacks_not_kept", m->stacks.not_kept);
+	json_kv_u64(j, "failures_not_grouped", m->failures_not_grouped);
 	json_object_end(j);
 	json_object_end(j);
 }

@@ -94,6 +94,10 @@ static void print_header(const struct report *r, FILE *out)
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS],
 		m->window.counters[FS_CTR_STACK_COLLISION], m->window.counters[FS_CTR_STACK_ERROR]);
+	if (m->stacks.not_kept || m->failures_not_grouped)
+		fprintf(out, "# model tables full: %" PRIu64 " stacks shown empty (over %d), %" PRIu64
+			     " failures in their kind's empty-stack group (over %d groups)\n",
+			m->stacks.not_kept, MODEL_MAX_STACKS, m->failures_not_grouped, MODEL_MAX_GROUPS);
 }
 
 static void print_orders(const struct report *r, FILE *out)

@@ -12,6 +12,12 @@
 #define NESTING_WINDOW_NS (10 * 1000 * 1000ULL)
 /* An open compaction attempt with no zone for this long has ended. */
 #define COMPACTION_IDLE_NS (1000 * 1000 * 1000ULL)
+/*
+ * A task's latest page failure is forgotten once the newest event is this
+ * much later: far beyond NESTING_WINDOW_NS, so no later event can still
+ * link to it, even one that waited in the ring buffer behind newer ones.
+ */
+#define PENDING_MAX_AGE_NS (1000 * 1000 * 1000ULL)
 
 enum stall_kind { STALL_COMPACTION, STALL_DIRECT_RECLAIM, STALL_MEMCG_RECLAIM };
 
@@ -53,12 +59,12 @@ void model_init(struct model *m, const struct kernel_info *kinfo, const struct k
 	m->start_ns = start_ns;
 	m->end_ns = start_ns;
 	stack_table_init(&m->stacks);
+	m->stacks.max = MODEL_MAX_STACKS;
 	u64map_init(&m->group_index);
 	u64map_init(&m->nesting.by_tid);
 	u64map_init(&m->stall_stack_index);
 	u64map_init(&m->open_by_tid);
 	snapshot_init(&m->base);
-	snapshot_init(&m->current);
 	snapshot_init(&m->window);
 	timeline_init(&m->timeline);
 }
@@ -76,7 +82,6 @@ void model_free(struct model *m)
 	free(m->open);
 	free(m->ooms);
 	snapshot_free(&m->base);
-	snapshot_free(&m->current);
 	snapshot_free(&m->window);
 	timeline_free(&m->timeline);
 	memset(m, 0, sizeof(*m));
@@ -202,6 +207,24 @@ static struct failure_group *find_group(struct model *m, enum failure_kind kind,
 		return NULL;
 	if (!inserted)
 		return &m->groups[*slot - 1];
+	if (m->nr_groups >= MODEL_MAX_GROUPS) {
+		/* Full: the failure joins its kind's group of the empty stack (one per kind beyond the bound). */
+		static const uint64_t no_frames[1];
+		int64_t empty;
+
+		u64map_remove(&m->group_index, key);
+		empty = stack_table_intern(&m->stacks, no_frames, 0);
+		if (empty < 0)
+			return NULL;
+		m->failures_not_grouped++;
+		stack_id = (uint32_t)empty;
+		key = (uint64_t)kind << 32 | stack_id;
+		slot = u64map_upsert(&m->group_index, key, &inserted);
+		if (!slot)
+			return NULL;
+		if (!inserted)
+			return &m->groups[*slot - 1];
+	}
 	g = grow_one((void **)&m->groups, &m->nr_groups, sizeof(*g));
 	if (!g) {
 		u64map_remove(&m->group_index, key);
@@ -459,7 +482,7 @@ static int add_compaction(struct model *m, const struct fs_event *e)
 	if (stack_id < 0)
 		return -ENOMEM;
 	*o = (struct open_compaction){
-		.tid = e->hdr.tid, .try_ns = e->compact.try_ts_ns, .end_ns = e->hdr.ts_ns,
+		.tid = e->hdr.tid, .task = e->hdr.tid, .try_ns = e->compact.try_ts_ns, .end_ns = e->hdr.ts_ns,
 		.order = e->compact.order, .zones = 1, .stack_id = stack_id,
 		.best_status = e->compact.status,
 	};
@@ -471,6 +494,57 @@ static void close_idle_compactions(struct model *m, uint64_t now_ns, bool all)
 	for (size_t i = 0; i < m->nr_open; i++)
 		if (m->open[i].tid && (all || now_ns - m->open[i].end_ns > COMPACTION_IDLE_NS))
 			close_compaction(m, &m->open[i]);
+}
+
+/*
+ * Forget the tasks whose attempt is closed: a closed entry acts as no entry
+ * (add_compaction starts a new attempt either way), and every task that
+ * ever compacted would otherwise keep one.  The open ones keep their order.
+ */
+static void prune_closed_compactions(struct model *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->nr_open; i++) {
+		struct open_compaction *o = &m->open[i];
+
+		if (!o->tid) {
+			u64map_remove(&m->open_by_tid, o->task);
+			continue;
+		}
+		m->open[kept] = *o;
+		*u64map_get(&m->open_by_tid, o->task) = ++kept;
+	}
+	m->nr_open = kept;
+}
+
+/*
+ * Forget the page failures that no kmalloc failure can link to any more:
+ * those already linked and those older than PENDING_MAX_AGE_NS before the
+ * newest event.  Each task that ever failed a page allocation would
+ * otherwise keep an entry for the whole trace.
+ */
+static void prune_pending(struct model *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->nr_pending; i++) {
+		struct pending_page_failure *p = &m->pending[i];
+
+		if (!p->ts_ns || p->ts_ns + PENDING_MAX_AGE_NS < m->last_event_ns) {
+			u64map_remove(&m->nesting.by_tid, p->tid);
+			continue;
+		}
+		m->pending[kept] = *p;
+		*u64map_get(&m->nesting.by_tid, p->tid) = ++kept;
+	}
+	m->nr_pending = kept;
+}
+
+void model_prune(struct model *m)
+{
+	prune_closed_compactions(m);
+	prune_pending(m);
 }
 
 static int add_reclaim(struct model *m, const struct fs_event *e)
@@ -528,6 +602,8 @@ int model_add_event(struct model *m, const struct fs_event *e)
 {
 	if (e->hdr.ts_ns > m->end_ns)
 		m->end_ns = e->hdr.ts_ns;
+	if (e->hdr.ts_ns > m->last_event_ns)
+		m->last_event_ns = e->hdr.ts_ns;
 	if (!window_and_task_selected(m, e)) {
 		m->filtered_out++;
 		return 0;
@@ -575,14 +651,13 @@ static bool proc_selected(const struct model_filter *f, const struct snap_proc *
 	       (f->min_order < 0 || p->key.order >= (uint32_t)f->min_order);
 }
 
-/* window = current - base, keeping what the report filter selects. */
-static int compute_window(struct model *m)
+/* window = c - base, keeping what the report filter selects. */
+static int compute_window(struct model *m, const struct snapshot *c)
 {
 	struct snapshot *w = &m->window, *b = &m->base;
-	const struct snapshot *c = &m->current;
 	int err = 0;
 
-	snapshot_free(w);
+	snapshot_clear(w);
 	w->ts_ns = c->ts_ns;
 	for (size_t i = 0; i < FS_PAGE_ALLOC_SLOTS; i++)
 		w->page_allocs[i] = c->page_allocs[i] - b->page_allocs[i];
@@ -650,14 +725,20 @@ int model_set_snapshot(struct model *m, const struct snapshot *s)
 	if (s->ts_ns > m->end_ns)
 		m->end_ns = s->ts_ns;
 	close_idle_compactions(m, s->ts_ns, false);
+	model_prune(m);
 	m->snapshots++;
-	if (m->filter.since_ns && rel <= m->filter.since_ns)
+	if (m->filter.since_ns && rel <= m->filter.since_ns) {
+		/* Snapshots come in time order: no later one has been taken yet. */
+		struct snapshot none;
+
+		snapshot_init(&none);
 		err = snapshot_copy(&m->base, s);
-	else if (m->filter.until_ns && rel > m->filter.until_ns)
+		return err ? err : compute_window(m, &none);
+	}
+	if (m->filter.until_ns && rel > m->filter.until_ns)
 		return 0;
-	else
-		err = snapshot_copy(&m->current, s);
-	return err ? err : compute_window(m);
+	/* The window is all that is kept of s: no copy of its tables. */
+	return compute_window(m, s);
 }
 
 int model_add_state(struct model *m, const struct state_sample *s)

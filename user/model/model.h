@@ -111,9 +111,10 @@ struct model_filter {
 	uint64_t until_ns;
 };
 
-/* An open direct-compaction attempt, one per task. */
+/* A direct-compaction attempt, one per task; closed: tid 0, removed at the next model_prune(). */
 struct open_compaction {
 	uint32_t tid;
+	uint32_t task; /* the key in open_by_tid: the tid, also once closed */
 	uint64_t try_ns, end_ns;
 	uint32_t order, zones, stack_id;
 	int32_t best_status;
@@ -128,6 +129,15 @@ struct recent_failure {
 };
 
 #define MODEL_RECENT 16
+/*
+ * Bounds of the model's tables, far above any real trace: a stack beyond
+ * MODEL_MAX_STACKS is recorded with the empty stack, a failure that would
+ * open a group beyond MODEL_MAX_GROUPS joins its kind's group of the empty
+ * stack; both are counted (stacks.not_kept, failures_not_grouped) and the
+ * reports say so.
+ */
+#define MODEL_MAX_STACKS 65536 /* 4x the kernel's stack map */
+#define MODEL_MAX_GROUPS 65536 /* 616 bytes each: 40 MB at most */
 
 struct model {
 	const struct kernel_info *kinfo;
@@ -142,6 +152,7 @@ struct model {
 
 	struct failure_group *groups;
 	size_t nr_groups;
+	uint64_t failures_not_grouped; /* put in their kind's empty-stack group, the table being full */
 	struct u64map group_index; /* (kind, stack_id) -> index + 1 */
 	uint64_t failures[FAIL_KINDS];
 	struct recent_failure recent[MODEL_RECENT]; /* ring of the latest failures */
@@ -149,25 +160,26 @@ struct model {
 	struct { /* the latest page failure of each task, to link nested failures */
 		struct u64map by_tid; /* tid -> index + 1 into pending */
 	} nesting;
-	struct pending_page_failure *pending;
+	struct pending_page_failure *pending; /* pruned by model_prune() */
 	size_t nr_pending;
+	uint64_t last_event_ns; /* the newest event's time: pending entries age by it */
 
 	struct compaction_summary compaction;
 	struct reclaim_summary reclaim[2]; /* by enum fs_reclaim_kind */
 	struct stall_stack *stall_stacks;
 	size_t nr_stall_stacks;
 	struct u64map stall_stack_index;
-	struct open_compaction *open;
+	struct open_compaction *open; /* closed ones are pruned by model_prune() */
 	size_t nr_open;
-	struct u64map open_by_tid;
+	struct u64map open_by_tid; /* tid -> index + 1 into open */
 
 	struct oom_kill *ooms;
 	size_t nr_ooms;
 
 	struct timeline timeline; /* /proc state samples in the window */
 
-	/* In-kernel aggregates: the window is current minus base. */
-	struct snapshot base, current, window;
+	/* In-kernel aggregates: the window is the latest snapshot minus base. */
+	struct snapshot base, window;
 	uint32_t snapshots;
 };
 
@@ -193,6 +205,13 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 int model_add_state(struct model *m, const struct state_sample *s);
 /* Closes what is still open (compaction attempts); call before reporting. */
 void model_finish(struct model *m);
+/*
+ * Drops per-task state that can no longer change a result: closed
+ * compaction attempts and page failures too old to link to a kmalloc
+ * failure.  model_set_snapshot() calls it; tables then hold only the tasks
+ * active lately, not every task seen.
+ */
+void model_prune(struct model *m);
 
 /* Derived figures used by several formatters. */
 uint64_t model_page_allocs_total(const struct model *m);

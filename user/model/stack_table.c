@@ -12,11 +12,14 @@ void stack_table_init(struct stack_table *t)
 
 void stack_table_free(struct stack_table *t)
 {
+	size_t max = t->max;
+
 	for (size_t i = 0; i < t->len; i++)
 		free(t->stacks[i].frames);
 	free(t->stacks);
 	u64map_free(&t->index);
 	stack_table_init(t);
+	t->max = max;
 }
 
 static int same(const struct interned_stack *s, const uint64_t *frames, uint32_t n)
@@ -40,6 +43,11 @@ int64_t stack_table_intern(struct stack_table *t, const uint64_t *frames, uint32
 			break;
 		if (same(&t->stacks[*slot - 1], frames, nr_frames))
 			return (int64_t)*slot - 1;
+	}
+	if (t->max && nr_frames && t->len + 1 >= t->max) {
+		u64map_remove(&t->index, key);
+		t->not_kept++;
+		return stack_table_intern(t, frames, 0);
 	}
 	if ((t->len & (t->len - 1)) == 0) {
 		struct interned_stack *grown = realloc(t->stacks, (t->len ? t->len * 2 : 1) * sizeof(*grown));

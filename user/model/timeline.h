@@ -21,7 +21,7 @@
 
 struct timeline_point {
 	uint64_t ts_ns;
-	uint64_t free_blocks[TIMELINE_MAX_ZONES][FS_ORDERS];
+	uint64_t (*free_blocks)[FS_ORDERS]; /* [zone][order], nr_zones rows of the timeline's rows */
 };
 
 struct timeline {
@@ -32,6 +32,7 @@ struct timeline {
 	uint64_t min_free_blocks[TIMELINE_MAX_ZONES][FS_ORDERS]; /* the low point of each */
 	struct timeline_point *points;
 	size_t nr_points;
+	uint64_t (*rows)[FS_ORDERS]; /* TIMELINE_MAX_POINTS x nr_zones: the points' free blocks */
 	uint32_t stride;    /* keep one sample in this many (doubles when full) */
 	uint32_t countdown; /* samples left until the next kept one */
 };
