@@ -140,6 +140,22 @@ static void test_names_are_escaped(void **state)
 	assert_non_null(strstr(data_of(f), "\"evil\\u003c/script>\\u003cimg src=x onerror=alert(1)>\""));
 }
 
+/* What the kernel maps and the model's tables could not keep is on the page, not silent. */
+static void test_dropped_counts_shown(void **state)
+{
+	struct fixture *f = *state;
+
+	f->model.window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC] = 11;
+	f->model.window.counters[FS_CTR_STACK_COLLISION] = 3;
+	f->model.window.counters[FS_CTR_STACK_ERROR] = 4;
+	f->model.stacks.not_kept = 5;
+	f->model.failures_not_grouped = 6;
+	render(f);
+	assert_non_null(strstr(f->html, "<td>dropped, map full: proc / callsite / extfrag / stacks</td><td>11 / "));
+	assert_non_null(strstr(f->html, "<td>stacks not taken: collision / other</td><td>3 / 4</td>"));
+	assert_non_null(strstr(f->html, "empty-stack group</td><td>5 / 6</td>"));
+}
+
 static void test_narrow_frames_merge_into_small(void **state)
 {
 	struct fixture *f = *state;
@@ -243,6 +259,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_names_are_escaped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_counts_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_narrow_frames_merge_into_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_stacks_keep_innermost_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_input, setup, teardown),

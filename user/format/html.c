@@ -559,6 +559,12 @@ static void write_header(const struct report *r, FILE *out)
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC], m->window.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS]);
+	fprintf(out, "<tr><td>stacks not taken: collision / other</td><td>%" PRIu64 " / %" PRIu64 "</td></tr>\n",
+		m->window.counters[FS_CTR_STACK_COLLISION], m->window.counters[FS_CTR_STACK_ERROR]);
+	fprintf(out,
+		"<tr><td>model tables full: stacks shown empty / failures in their kind's empty-stack group</td>"
+		"<td>%" PRIu64 " / %" PRIu64 "</td></tr>\n",
+		m->stacks.not_kept, m->failures_not_grouped);
 	fputs("</table></details></header>\n", out);
 }
 
