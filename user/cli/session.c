@@ -97,20 +97,15 @@ static void fill_meta(struct session *s, const struct tracer_config *cfg, const 
 }
 
 /*
- * The kernel's text symbols, read after the BPF programs are loaded and
- * leaving out their symbols: the table is the one from before they were
- * loaded, as their frames are unknown in stacks (see ksyms.h).
+ * The kernel's text symbols, read after the BPF programs are loaded (see
+ * session_start), so fragscope's own programs are among them as [bpf]
+ * symbols: like any tracing frame they are cut from the top of stacks.
  */
 static void load_ksyms(struct session *s)
 {
-	struct ksyms_load_opts opts = {};
-	uint64_t *own = NULL;
 	int kerr = 0;
 
-	opts.nr_skip_bpf = tracer_prog_addrs(&s->tracer, &own);
-	opts.skip_bpf = own;
-	s->ksyms = ksyms_load_with("/proc/kallsyms", &opts, &kerr);
-	free(own);
+	s->ksyms = ksyms_load("/proc/kallsyms", &kerr);
 	if (!s->ksyms)
 		fprintf(stderr, "fragscope: warning: cannot read /proc/kallsyms (%s): stacks stay unsymbolised\n",
 			strerror(kerr > 0 ? kerr : -kerr));

@@ -633,16 +633,6 @@ struct loader {
 	bool nonzero;
 };
 
-static bool skipped_bpf_symbol(const struct ksyms_load_opts *opts, uint64_t addr, const char *module)
-{
-	if (!module || strcmp(module, "bpf"))
-		return false;
-	for (size_t i = 0; i < opts->nr_skip_bpf; i++)
-		if (opts->skip_bpf[i] == addr)
-			return true;
-	return false;
-}
-
 /*
  * Parses one "addr type name[\t[module]]" line of text[0..eol) in place,
  * NUL-terminating name and module inside the buffer.
@@ -680,8 +670,6 @@ static int parse_line(struct loader *l, char *line, char *eol)
 	l->lines++;
 	if (addr)
 		l->nonzero = true;
-	if (addr && skipped_bpf_symbol(l->opts, addr, module))
-		return 0;
 	if (!strchr("tTwW", type) || is_text_end_marker(name))
 		name = NULL;
 	return push_entry(l->ksyms, addr, name, module);

@@ -38,13 +38,6 @@ struct ksyms;
 struct ksyms *ksyms_load(const char *path, int *err);
 
 struct ksyms_load_opts {
-	/*
-	 * BPF program symbols ("[bpf]") to leave out, by address: programs
-	 * loaded after the moment the table should describe (fragscope's own,
-	 * when kallsyms is read after loading them).
-	 */
-	const uint64_t *skip_bpf;
-	size_t nr_skip_bpf;
 	size_t read_size; /* bytes per read(), the longest line; 0: 64 KiB */
 };
 

@@ -379,37 +379,6 @@ static int open_and_load(struct tracer *t, const struct tracer_config *cfg, cons
 	return FS_EXIT_OK;
 }
 
-size_t tracer_prog_addrs(const struct tracer *t, uint64_t **addrs)
-{
-	struct bpf_program *prog;
-	uint64_t *all = NULL;
-	size_t n = 0;
-
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info), nr;
-		int fd = bpf_program__fd(prog);
-		uint64_t *bigger;
-
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || !info.nr_jited_ksyms)
-			continue;
-		nr = info.nr_jited_ksyms;
-		bigger = realloc(all, (n + nr) * sizeof(*all));
-		if (!bigger)
-			break;
-		all = bigger;
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		info.nr_jited_ksyms = nr;
-		info.jited_ksyms = (uintptr_t)(all + n);
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			continue;
-		n += info.nr_jited_ksyms < nr ? info.nr_jited_ksyms : nr;
-	}
-	*addrs = all;
-	return n;
-}
-
 static void attach_all(struct tracer *t)
 {
 	for (int i = 0; i < FS_PROBES; i++) {

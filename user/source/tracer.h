@@ -74,12 +74,6 @@ int tracer_preflight(char *err, size_t errlen);
  */
 int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
 		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen);
-/*
- * The kernel addresses of the loaded programs and their subprograms (their
- * JIT images, as /proc/kallsyms lists them under [bpf]) in *addrs, which the
- * caller frees; returns how many.
- */
-size_t tracer_prog_addrs(const struct tracer *t, uint64_t **addrs);
 /* Waits up to timeout_ms for wakeups, then drains everything pending. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Reads every in-kernel aggregate into out (freed and refilled). */
