@@ -32,13 +32,6 @@ struct fs_slots_map {
 struct fs_slots_map kmalloc_slots SEC(".maps");
 struct fs_slots_map kcache_slots SEC(".maps");
 
-static __always_inline void slot_fill(struct fs_callsite_slot *s, __u64 bytes_req, __u64 bytes_alloc)
-{
-	s->count++;
-	s->bytes_req += bytes_req;
-	s->bytes_alloc += bytes_alloc;
-}
-
 /*
  * Adds a successful allocation in call_site's slot; false if both slots of
  * its pair (two ways, adjacent, usually one cache line) belong to other call
@@ -54,19 +47,15 @@ static __always_inline bool slot_add(void *slots, __u64 call_site, __u64 bytes_r
 	if (!all || !call_site)
 		return false;
 	s = &all->slot[i];
-	if (s->call_site != call_site) {
-		if (s->call_site) {
-			s = &all->slot[i + 1];
-			if (s->call_site != call_site) {
-				if (s->call_site)
-					return false;
-				s->call_site = call_site;
-			}
-		} else {
-			s->call_site = call_site;
-		}
+	if (s->call_site && s->call_site != call_site) {
+		s = &all->slot[i + 1];
+		if (s->call_site && s->call_site != call_site)
+			return false;
 	}
-	slot_fill(s, bytes_req, bytes_alloc);
+	s->call_site = call_site; /* claims an empty slot; the line is written anyway */
+	s->count++;
+	s->bytes_req += bytes_req;
+	s->bytes_alloc += bytes_alloc;
 	return true;
 }
 
