@@ -11,15 +11,15 @@ struct folded_ctx {
 	FILE *out;
 };
 
-static void print_folded(void *ctx, const uint64_t *frames, uint32_t nr, uint64_t weight, const char *root)
+static void print_folded(void *ctx, const struct stack_sample *s)
 {
 	struct folded_ctx *f = ctx;
 	char name[256];
 
-	fputs(root, f->out);
-	for (uint32_t i = nr; i-- > 0;)
-		fprintf(f->out, ";%s", report_function(f->r, frames[i], name, sizeof(name)));
-	fprintf(f->out, " %llu\n", (unsigned long long)weight);
+	fputs(s->root, f->out);
+	for (uint32_t i = s->nr; i-- > 0;)
+		fprintf(f->out, ";%s", report_function(f->r, s->frames[i], name, sizeof(name)));
+	fprintf(f->out, " %llu\n", (unsigned long long)s->weight);
 }
 
 static int write_folded(const struct report *r, FILE *out)

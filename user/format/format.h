@@ -72,10 +72,6 @@ struct stack_sample {
 bool report_stacks_have_bytes(enum stack_selection sel);
 /* Each selected stack; returns the count. */
 typedef void (*stack_sample_fn)(void *ctx, const struct stack_sample *s);
-size_t report_visit_stack_samples(const struct report *r, stack_sample_fn fn, void *ctx);
-/* The same without the bytes. */
-typedef void (*stack_visit_fn)(void *ctx, const uint64_t *frames, uint32_t nr, uint64_t weight,
-			       const char *root);
-size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx);
+size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx);
 
 #endif

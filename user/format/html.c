@@ -145,25 +145,25 @@ oom:
 	return parent;
 }
 
-static void flame_add(void *ctx, const uint64_t *frames, uint32_t nr, uint64_t weight, const char *root)
+static void flame_add(void *ctx, const struct stack_sample *s)
 {
 	struct flame *f = ctx;
-	uint32_t node = 0, keep = nr;
+	uint32_t node = 0, keep = s->nr;
 	char name[256];
 
 	if (f->oom)
 		return;
 	f->stacks++;
-	f->nodes[0].value += weight;
-	node = flame_child(f, node, flame_name(f, root), weight);
-	if (nr > FLAME_MAX_FRAMES) {
+	f->nodes[0].value += s->weight;
+	node = flame_child(f, node, flame_name(f, s->root), s->weight);
+	if (s->nr > FLAME_MAX_FRAMES) {
 		keep = FLAME_MAX_FRAMES - 1;
-		node = flame_child(f, node, f->outer, weight);
+		node = flame_child(f, node, f->outer, s->weight);
 	}
 	/* Frames come innermost first; the graph grows from the outermost. */
 	for (uint32_t i = keep; i-- > 0 && !f->oom;)
-		node = flame_child(f, node, flame_name(f, report_function(f->r, frames[i], name, sizeof(name))),
-				   weight);
+		node = flame_child(f, node, flame_name(f, report_function(f->r, s->frames[i], name, sizeof(name))),
+				   s->weight);
 }
 
 static void flame_free(struct flame *f)

@@ -75,7 +75,7 @@ static int write_pprof(const struct report *r, FILE *out)
 			pprof_set_time(ctx->builder, (int64_t)r->meta->start_realtime_ns,
 				       (int64_t)(model_duration_s(r->model) * 1e9));
 		ctx->err = pprof_set_default_type(ctx->builder, types[0]);
-		report_visit_stack_samples(r, add_stack, ctx);
+		report_visit_stacks(r, add_stack, ctx);
 		err = ctx->err ? ctx->err : pprof_write_gzip(ctx->builder, out);
 		pprof_free(ctx->builder);
 	}

@@ -155,7 +155,7 @@ bool report_stacks_have_bytes(enum stack_selection sel)
  * model has already applied the report filter (--since, --until, -p,
  * --comm, --kind, --min-order) to what it keeps.
  */
-size_t report_visit_stack_samples(const struct report *r, stack_sample_fn fn, void *ctx)
+size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx)
 {
 	const struct model *m = r->model;
 	uint64_t page_size = r->kinfo && r->kinfo->page_size ? r->kinfo->page_size : 4096;
@@ -206,23 +206,4 @@ size_t report_visit_stack_samples(const struct report *r, stack_sample_fn fn, vo
 		break;
 	}
 	return n;
-}
-
-struct visit_adapter {
-	stack_visit_fn fn;
-	void *ctx;
-};
-
-static void visit_without_bytes(void *ctx, const struct stack_sample *s)
-{
-	const struct visit_adapter *a = ctx;
-
-	a->fn(a->ctx, s->frames, s->nr, s->weight, s->root);
-}
-
-size_t report_visit_stacks(const struct report *r, stack_visit_fn fn, void *ctx)
-{
-	struct visit_adapter a = { fn, ctx };
-
-	return report_visit_stack_samples(r, visit_without_bytes, &a);
 }
