@@ -38,6 +38,7 @@ copy_with_libs() {
 }
 copy_with_libs "$FRAGSCOPE_BIN" opt/fragscope/fragscope
 copy_with_libs "$PROVOKE_BIN" opt/fragscope/provoke
+copy_with_libs "$(dirname "$PROVOKE_BIN")/fraglab" opt/fragscope/fraglab
 copy_with_libs "$(command -v jq)" bin/jq
 # Debian's merged /usr: the loader is asked for as /lib64/ld-linux-x86-64.so.2.
 [ -e "$ROOT/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader was not copied"
@@ -45,6 +46,8 @@ copy_with_libs "$(command -v jq)" bin/jq
 install -m 0755 "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 install -m 0755 "$HERE/init" "$ROOT/init"
+mkdir -p "$ROOT/scenarios"
+install -m 0644 "$HERE"/scenarios/*.sh "$ROOT/scenarios/"
 # Provenance: the guest prints it, the host compares it with its binary.
 sha256sum "$FRAGSCOPE_BIN" | awk '{print $1}' >"$ROOT/opt/fragscope/fragscope.sha256"
 echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"

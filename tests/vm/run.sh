@@ -12,6 +12,7 @@
 #                         meta-package linux-image-cloud-amd64 depends on)
 #   FRAGSCOPE_VM_TIMEOUT  seconds before qemu is killed (default 240)
 #   FRAGSCOPE_VM_MEM      guest memory in MiB (default 1024)
+#   FRAGSCOPE_VM_SCENARIOS  the guest scenario (default smoke; fraglab: tests/vm/scenarios/fraglab.sh)
 # Exit: 0 the VM ran and powered off, 1 it failed or timed out,
 #       77 qemu or the kernel cannot be had here.
 set -uo pipefail
@@ -22,6 +23,7 @@ CACHE=${FRAGSCOPE_VM_CACHE:-$TOP/build/vm-cache}
 WORK=$TOP/build/vm
 TIMEOUT=${FRAGSCOPE_VM_TIMEOUT:-240}
 MEM=${FRAGSCOPE_VM_MEM:-1024}
+SCENARIOS=${FRAGSCOPE_VM_SCENARIOS:-smoke}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 unavailable() { echo "vm: unavailable: $*" >&2; exit 77; }
@@ -80,7 +82,7 @@ rm -f "$LOG"
 start=$(date +%s)
 "$QEMU" -accel tcg -cpu max -smp 2 -m "$MEM" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check" \
+	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check fragscope.scenarios=$SCENARIOS" \
 	-nographic -serial "file:$LOG" -monitor none -no-reboot \
 	</dev/null >"$RUN/qemu.out" 2>&1 &
 qpid=$!
