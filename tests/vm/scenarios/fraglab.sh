@@ -21,6 +21,8 @@ T=${T:-/sys/kernel/tracing}
 DBG=/sys/kernel/debug/extfrag
 KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 THP_FAULTS=8 OVERCOMMIT_MB=256 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
+LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
+	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
 
 vmstat_get() { awk -v k="$1" '$1 == k { print $2 }' "${2:-/proc/vmstat}"; }
 # Counter growth between two saved copies of /proc/vmstat: vmstat_delta NAME BEFORE AFTER
@@ -36,8 +38,10 @@ show buddyinfo-fresh /proc/buddyinfo
 # --- 1. the fresh guest: nothing to report -----------------------------------
 timeout 60 $FS doctor -F json >/tmp/doctor-fresh.json 2>/tmp/doctor-fresh.err
 keep doctor-fresh.json /tmp/doctor-fresh.json
-expect "doctor fresh" true "$(jq -r '.all_clear' /tmp/doctor-fresh.json)" \
-	"all_clear; findings: $(jq -r '[.findings[].id] | join(",")' /tmp/doctor-fresh.json)"
+# Nothing to act on: no warning, no critical finding (Debian's THP default
+# and the boot's own unmovable pageblocks may make info-level ones).
+expect "doctor fresh" 0 "$(jq '[.findings[] | select(.severity != "info")] | length' /tmp/doctor-fresh.json)" \
+	"warning or critical findings; all_clear $(jq -r .all_clear /tmp/doctor-fresh.json), info: $(jq -r '[.findings[].id] | join(",")' /tmp/doctor-fresh.json)"
 
 # --- 2. fragment ---------------------------------------------------------------
 # ZONE_DMA (16 MiB) is fenced off (its lowmem reserve becomes all of it), so
@@ -101,33 +105,45 @@ expect "doctor fragmented" external_fragmentation "$(jq -r '.findings[0].id' /tm
 	"first of: $(jq -r '[.findings[] | .id + "(" + .severity + ")"] | join(",")' /tmp/doctor-frag.json)"
 
 # --- 3. the cases, recorded ---------------------------------------------------
+# The independent count: a tracefs instance with the same tracepoints, on
+# from before fragscope starts; only what lies between the "window begin"
+# marker (written the moment fragscope says it attached) and "window end"
+# (written just before it is stopped) is counted.  Between attach and
+# marker the shell only wakes from a read (no allocation); fragscope leaves
+# its own allocations out, and so does the filter.
 TI=$T/instances/fraglab
 mkdir $TI
 echo 0 >$TI/tracing_on
 echo 4096 >$TI/buffer_size_kb
-for ev in kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end \
-	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_kcompactd_wake; do
+for ev in $LAB_EVENTS; do
+	echo 'comm != "fragscope"' >$TI/events/$ev/filter || fail "tracefs filter" "$ev refuses a filter on comm"
 	echo 1 >$TI/events/$ev/enable
 done
-timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/lab.err &
+echo 'order == 9 && comm != "fragscope"' >$TI/events/kmem/mm_page_alloc/filter
+echo 1 >$TI/events/kmem/mm_page_alloc/enable
+echo 1 >$TI/tracing_on
+rm -f /tmp/fs.fifo /tmp/lab.err
+mkfifo /tmp/fs.fifo
+timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/fs.fifo &
 FSPID=$!
-i=0
-while ! grep -q "tracing (attached" /tmp/lab.err && kill -0 $FSPID 2>/dev/null && [ $i -lt 900 ]; do
-	sleep 0.1
-	i=$((i + 1))
+exec 3</tmp/fs.fifo
+attached=
+while read -r line <&3; do
+	case $line in
+	*"tracing (attached"*)
+		mark "window begin"
+		attached=1
+		;;
+	esac
+	echo "$line" >>/tmp/lab.err
+	[ -z "$attached" ] || break
 done
-if ! grep -q "tracing (attached" /tmp/lab.err; then
+if [ -z "$attached" ]; then
 	show record-stderr /tmp/lab.err
 	fail "lab record" "fragscope record did not attach"
 	return 0
 fi
-# fragscope leaves its own allocations out: so does the independent count.
-for ev in kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end \
-	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_kcompactd_wake; do
-	echo "common_pid != $FSPID" >$TI/events/$ev/filter
-done
 cp /proc/vmstat /tmp/vmstat.0
-echo 1 >$TI/tracing_on
 
 # a. A kmalloc_large of order 5 that fails: pipe_resize_ring's kcalloc.
 mark "kmalloc begin"
@@ -194,13 +210,16 @@ show overcommit /tmp/overcommit.out
 expect "overcommit refused" "$OVERCOMMIT_TRIES ENOMEM" "$(sed -n 's/^fraglab.overcommit.failed=//p' /tmp/overcommit.out) $(sed -n 's/^fraglab.overcommit.errno=//p' /tmp/overcommit.out)" \
 	"mmaps of $OVERCOMMIT_MB MiB refused with $(($(sed -n 's/^fraglab.overcommit.memfree_kb=//p' /tmp/overcommit.out) / 1024)) MiB free"
 
-echo 0 >$TI/tracing_on
 cp /proc/vmstat /tmp/vmstat.1
+mark "window end"
 kill -INT $FSPID
+cat <&3 >>/tmp/lab.err
+exec 3<&-
 wait $FSPID
 rc=$?
+echo 0 >$TI/tracing_on
 [ $rc = 0 ] && pass "lab record" "fragscope record exited 0" || { show record-stderr /tmp/lab.err; fail "lab record" "exited $rc"; }
-cat $TI/trace >/tmp/lab.trace
+sed -n '/fraglab: window begin/,/fraglab: window end/p' $TI/trace >/tmp/lab.trace
 overrun=$(awk '/^overrun:/ { s += $2 } END { print s + 0 }' $TI/per_cpu/cpu*/stats)
 expect "tracefs overrun" 0 "$overrun" "events lost by the independent count"
 keep lab-report.json /tmp/lab.json
@@ -217,19 +236,47 @@ expect "kmalloc page failures" "$KMALLOC_FAILED" "$(failures_of page $KMALLOC_PI
 	"order-$KMALLOC_ORDER page failures of fraglab pipe-resize = what it saw fail"
 expect "kmalloc failures" "$KMALLOC_FAILED" "$(failures_of kmalloc $KMALLOC_PID)" \
 	"kmalloc failures of fraglab pipe-resize = what it saw fail"
-info "hugetlb failures" "fragscope: order-9 page failures of the nr_hugepages writer $(failures_of page $HUGE_PID 9), shortfall $((HUGE_ASK - HUGE_GOT))"
+
+# Failed order-9 allocations of PID in the independent trace (pfn=0x0: no page).
+trace_failed_order9() { grep -- "-$1 .* mm_page_alloc: .* pfn=0x0 order=9 " /tmp/lab.trace | wc -l; }
+# Direct-compaction attempts (try_to_compact_pages) that compacted at least
+# one zone (mm_compaction_begin in the same task before its next attempt).
+trace_attempts_compacting() {
+	awk '{ task = $1 }
+		/ mm_compaction_try_to_compact_pages:/ { open[task] = 1 }
+		/ mm_compaction_begin:/ && open[task] { n++; open[task] = 0 }
+		END { print n + 0 }' /tmp/lab.trace
+}
+# fragscope's figure differs from the kernel's counter by definition
+# (docs/fragmentation-lab.md says why): a WARN while it differs as known, a
+# FAIL once they agree, so the exact assertion replaces it then.
+known_mismatch() {
+	if [ "$2" = "$3" ]; then fail "$1" "kernel and fragscope now agree ($3): assert it exactly"; else warn "$1" "kernel $2, fragscope $3: $4"; fi
+}
 
 stall=$(vmstat_delta compact_stall /tmp/vmstat.0 /tmp/vmstat.1)
-expect "compaction stalls" "$stall" "$(jq .compaction.stalls $R)" "fragscope's stalls = Δcompact_stall"
+expect "compaction attempts" "$stall" "$(jq '.meta.events["compaction:mm_compaction_try_to_compact_pages"]' $R)" \
+	"fragscope's try_to_compact_pages hits = Δcompact_stall"
+expect "compaction stalls traced" "$(trace_attempts_compacting)" "$(jq .compaction.stalls $R)" \
+	"fragscope's stalls = tracefs attempts that compacted a zone"
+known_mismatch "compaction stalls" "$stall" "$(jq .compaction.stalls $R)" \
+	"Δcompact_stall also counts attempts whose zones were all deferred ($(count_trace mm_compaction_deferred) mm_compaction_deferred); fragscope's stalls only attempts that compacted"
 fallback=$(vmstat_delta thp_fault_fallback /tmp/vmstat.0 /tmp/vmstat.1)
-expect "thp fallbacks" "$fallback" "$(jq '[.failures[] | select(.kind == "thp") | .count] | add // 0' $R)" \
-	"fragscope's thp failures = Δthp_fault_fallback"
+thp_failures=$(jq '[.failures[] | select(.kind == "thp") | .count] | add // 0' $R)
+expect "thp fallbacks provoked" "$(($(vmstat_delta thp_fault_fallback /tmp/vmstat.thp0 /tmp/vmstat.thp1)))" \
+	"$((THP_FAULTS - $(sed -n 's/^thp.huge=//p' /tmp/thp.out)))" "Δthp_fault_fallback = faults that got no huge page"
+expect "thp failures traced" "$(trace_failed_order9 $THP_PID)" "$(failures_of thp $THP_PID)" \
+	"fragscope's thp failures = tracefs failed order-9 allocations of the faulting task"
+known_mismatch "thp fallbacks" "$fallback" "$thp_failures" \
+	"a THP fault that falls back makes two order-9 attempts (mempolicy: __GFP_THISNODE|__GFP_NORETRY, then the full gfp); fragscope counts attempts"
 expect "thp fallbacks vmstat" "$fallback" "$(jq .state.vmstat_delta.thp_fault_fallback $R)" "fragscope's sampled Δthp_fault_fallback"
 [ "$fallback" -ge 1 ] && pass "thp fell back" "$fallback of $THP_FAULTS faults" || fail "thp fell back" "no THP fault fell back"
+expect "hugetlb failures traced" "$(trace_failed_order9 $HUGE_PID)" "$(failures_of page $HUGE_PID 9)" \
+	"fragscope's order-9 page failures of the nr_hugepages writer = tracefs"
 expect "extfrag fallbacks" "$(count_trace mm_page_alloc_extfrag)" "$(jq .extfrag.fallbacks $R)" "= tracefs mm_page_alloc_extfrag"
 expect "pageblock steals" "$(grep ' mm_page_alloc_extfrag:' /tmp/lab.trace | grep -c 'change_ownership=1')" \
 	"$(jq .extfrag.pageblock_type_changes $R)" "= tracefs mm_page_alloc_extfrag change_ownership=1"
-for ev in mm_compaction_begin mm_compaction_end mm_compaction_try_to_compact_pages mm_compaction_kcompactd_wake; do
+for ev in mm_compaction_begin mm_compaction_end mm_compaction_try_to_compact_pages mm_compaction_deferred mm_compaction_kcompactd_wake; do
 	expect "tracepoint $ev" "$(count_trace $ev)" "$(jq ".meta.events[\"compaction:$ev\"]" $R)" "fragscope's hits = tracefs"
 done
 # Zone compactions outside an allocation: the manual run's, and kcompactd's.
