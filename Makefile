@@ -51,6 +51,7 @@ help:
 	@echo "make unit         unit tests only (no root, no BPF)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
+	@echo "make test-vm-fraglab  the fragmentation lab in a 1 GiB qemu guest: docs/fragmentation-lab.md"
 	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
@@ -120,6 +121,11 @@ fuzz:
 
 integration: fragscope tools
 	@tests/run-integration.sh
+
+# The fragmentation lab in a 1 GiB qemu guest (about a minute): docs/fragmentation-lab.md.
+.PHONY: test-vm-fraglab
+test-vm-fraglab: fragscope tools
+	@tests/run-integration.sh tests/integration/test_vm_fraglab.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: all tools $(UNIT_BINS) sanitized-fragscope
