@@ -81,7 +81,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H).tmp
 	mv $(VMLINUX_H).tmp $(VMLINUX_H)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/fragscope.bpf.h include/fragscope.h $(VMLINUX_H)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/fragscope.bpf.h bpf/compat.bpf.h include/fragscope.h $(VMLINUX_H)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -122,10 +122,11 @@ fuzz:
 integration: fragscope tools
 	@tests/run-integration.sh
 
-# The fragmentation lab in a 1 GiB qemu guest (about a minute): docs/fragmentation-lab.md.
+# The fragmentation lab in a 1 GiB qemu guest, on each of KERNELS (about a minute each): docs/fragmentation-lab.md.
+KERNELS ?= 5.10 6.1 6.12 7
 .PHONY: test-vm-fraglab
 test-vm-fraglab: fragscope tools
-	@tests/run-integration.sh tests/integration/test_vm_fraglab.sh
+	@KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_fraglab.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: all tools $(UNIT_BINS) sanitized-fragscope

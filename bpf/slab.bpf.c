@@ -160,3 +160,33 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 	}
 	return 0;
 }
+
+/*
+ * Kernels whose BTF has no struct trace_event_raw_kmalloc (5.10 among them)
+ * lay both events out as the kmem_alloc class, without a node, and trace
+ * kmalloc_node and kmem_cache_alloc_node as events of their own: user space
+ * loads these four instead of the two above there (see compat.bpf.h).
+ */
+#define FS_SLAB_COMPAT_PROG(name, slots, probe, ctx_type, node)                                      \
+	int name(struct ctx_type *ctx)                                                              \
+	{                                                                                            \
+		struct fs_event *e = on_slab_alloc(&slots, probe, ctx->call_site, !ctx->ptr,         \
+						   ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, \
+						   node);                                            \
+		if (e)                                                                               \
+			event_submit(ctx, e);                                                        \
+		return 0;                                                                            \
+	}
+
+SEC("tracepoint/kmem/kmalloc")
+FS_SLAB_COMPAT_PROG(kmalloc_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
+		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
+SEC("tracepoint/kmem/kmalloc_node")
+FS_SLAB_COMPAT_PROG(kmalloc_node_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
+		    trace_event_raw_kmem_alloc_node___compat, ctx->node)
+SEC("tracepoint/kmem/kmem_cache_alloc")
+FS_SLAB_COMPAT_PROG(kmem_cache_alloc_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
+		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
+SEC("tracepoint/kmem/kmem_cache_alloc_node")
+FS_SLAB_COMPAT_PROG(kmem_cache_alloc_node_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
+		    trace_event_raw_kmem_alloc_node___compat, ctx->node)

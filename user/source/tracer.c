@@ -39,17 +39,23 @@ static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/
  * cheaper or richer, and the classic tracepoint that works everywhere.
  * btf_args is the typed tracepoint's argument count (with its leading
  * void *): a kernel whose prototype differs gets the classic variant.
+ * A classic program whose event struct (tp_struct) the kernel's BTF lacks
+ * gets compat_prog, for the older layout (bpf/compat.bpf.h), and with it
+ * compat_node_prog on the separate <event>_node tracepoint of that layout.
  */
 static const struct probe_def {
 	const char *btf_prog, *tp_prog;
 	int btf_args;
 	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
+	const char *tp_struct, *compat_prog, *compat_node_prog;
 } probe_defs[FS_PROBES] = {
 	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
-	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", 7 },
-	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf",
-					"kmem_cache_alloc_tp", 6, "kmem_cache" },
+	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", 7, NULL,
+			       "trace_event_raw_kmalloc", "kmalloc_tp_compat", "kmalloc_node_tp_compat" },
+	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf", "kmem_cache_alloc_tp", 6, "kmem_cache",
+					"trace_event_raw_kmem_cache_alloc", "kmem_cache_alloc_tp_compat",
+					"kmem_cache_alloc_node_tp_compat" },
 	[FS_PROBE_COMPACT_TRY] = { NULL, "compact_try_tp" },
 	[FS_PROBE_COMPACT_BEGIN] = { NULL, "compact_begin_tp" },
 	[FS_PROBE_COMPACT_END] = { NULL, "compact_end_tp" },
@@ -217,6 +223,19 @@ static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t
 	return true;
 }
 
+static struct bpf_program *find_prog(struct bpf_object *obj, const char *name)
+{
+	return name ? bpf_object__find_program_by_name(obj, name) : NULL;
+}
+
+static bool tracepoint_exists(const char *tracefs, const char *category, const char *event)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, category, event);
+	return !access(path, R_OK);
+}
+
 static bool name_in_list(const char *list, const char *category, const char *event)
 {
 	char full[96];
@@ -244,34 +263,45 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 	for (int i = 0; i < FS_PROBES; i++) {
 		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &t->probes[i];
-		struct bpf_program *btf_prog = d->btf_prog ? bpf_object__find_program_by_name(obj, d->btf_prog) : NULL;
-		struct bpf_program *tp_prog = bpf_object__find_program_by_name(obj, d->tp_prog);
-		char path[256], why[160] = "";
-		bool use_btf = false, exists;
+		struct bpf_program *btf_prog = find_prog(obj, d->btf_prog), *tp_prog = find_prog(obj, d->tp_prog);
+		struct bpf_program *compat_prog = find_prog(obj, d->compat_prog);
+		struct bpf_program *node_prog = find_prog(obj, d->compat_node_prog);
+		char node_event[64], why[160] = "";
+		bool use_btf = false, compat, exists, masked;
 
 		s->name = fs_probe_name(i);
 		s->via = "-";
-		snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, fs_probe_category(i), fs_probe_event(i));
-		exists = !access(path, R_OK);
+		exists = tracepoint_exists(tracefs, fs_probe_category(i), fs_probe_event(i));
+		masked = name_in_list(cfg->mask_probes, fs_probe_category(i), fs_probe_event(i));
 		if (btf_prog && !cfg->classic_only && exists && btf)
 			use_btf = btf_variant_fits(btf, i, why, sizeof(why));
+		compat = !use_btf && d->tp_struct && btf && btf__find_by_name_kind(btf, d->tp_struct, BTF_KIND_STRUCT) < 0;
+		snprintf(node_event, sizeof(node_event), "%s_node", fs_probe_event(i));
+		s->prog = compat ? d->compat_prog : use_btf ? d->btf_prog : d->tp_prog;
+		s->node_prog = compat && tracepoint_exists(tracefs, fs_probe_category(i), node_event)
+				       ? d->compat_node_prog : NULL;
 		if (btf_prog)
-			bpf_program__set_autoload(btf_prog, use_btf);
-		bpf_program__set_autoload(tp_prog, exists && !use_btf);
+			bpf_program__set_autoload(btf_prog, !masked && use_btf);
+		bpf_program__set_autoload(tp_prog, !masked && exists && !use_btf && !compat);
+		if (compat_prog)
+			bpf_program__set_autoload(compat_prog, !masked && exists && compat);
+		if (node_prog)
+			bpf_program__set_autoload(node_prog, !masked && exists && s->node_prog);
 
-		if (name_in_list(cfg->mask_probes, fs_probe_category(i), fs_probe_event(i))) {
+		if (masked) {
 			s->state = PROBE_MASKED;
 			snprintf(s->why, sizeof(s->why), "masked by --mask-probes");
-			if (btf_prog)
-				bpf_program__set_autoload(btf_prog, false);
-			bpf_program__set_autoload(tp_prog, false);
 		} else if (!exists) {
 			s->state = PROBE_MISSING;
 			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
 		} else {
 			s->state = PROBE_FAILED; /* until attached */
 			s->via = use_btf ? "tp_btf" : "tracepoint";
-			if (btf_prog && !use_btf)
+			if (compat)
+				snprintf(s->why, sizeof(s->why), "classic tracepoint, older event layout (no %s)%s%s%s",
+					 d->tp_struct, s->node_prog ? "; with " : "", s->node_prog ? node_event : "",
+					 i == FS_PROBE_KMEM_CACHE_ALLOC ? "; failures carry no cache name" : "");
+			else if (btf_prog && !use_btf)
 				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
 					 cfg->classic_only ? "--classic-tracepoints" : why);
 		}
@@ -340,6 +370,9 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	s->rodata->gfp_direct_reclaim = gfp_mask(&ki->gfp, "__GFP_DIRECT_RECLAIM");
 	s->rodata->gfp_high = gfp_mask(&ki->gfp, "__GFP_HIGH");
 	s->rodata->gfp_mayfail = gfp_mask(&ki->gfp, "__GFP_NORETRY") | gfp_mask(&ki->gfp, "__GFP_RETRY_MAYFAIL");
+	/* Without the helper (5.10) the current task is read by CO-RE reads. */
+	s->rodata->has_current_task_btf = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+								   BPF_FUNC_get_current_task_btf, NULL) > 0;
 	if (!s->rodata->gfp_direct_reclaim)
 		fprintf(stderr, "fragscope: warning: this kernel's __GFP_DIRECT_RECLAIM bit is unknown; "
 				"gfp classes will all read 'nowait'\n");
@@ -382,16 +415,14 @@ static int open_and_load(struct tracer *t, const struct tracer_config *cfg, cons
 static void attach_all(struct tracer *t)
 {
 	for (int i = 0; i < FS_PROBES; i++) {
-		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &t->probes[i];
-		const char *prog_name = !strcmp(s->via, "tp_btf") ? d->btf_prog : d->tp_prog;
-		struct bpf_program *prog;
 
 		if (s->state != PROBE_FAILED)
 			continue;
-		prog = bpf_object__find_program_by_name(t->skel->obj, prog_name);
-		t->links[i] = bpf_program__attach(prog);
-		if (!t->links[i]) {
+		t->links[i] = bpf_program__attach(find_prog(t->skel->obj, s->prog));
+		if (t->links[i] && s->node_prog)
+			t->node_links[i] = bpf_program__attach(find_prog(t->skel->obj, s->node_prog));
+		if (!t->links[i] || (s->node_prog && !t->node_links[i])) {
 			snprintf(s->why, sizeof(s->why), "attach failed: %s", strerror(errno));
 			continue;
 		}
@@ -708,8 +739,10 @@ uint64_t tracer_map_bytes(const struct tracer *t)
 
 void tracer_stop(struct tracer *t)
 {
-	for (int i = 0; i < FS_PROBES; i++)
+	for (int i = 0; i < FS_PROBES; i++) {
 		bpf_link__destroy(t->links[i]);
+		bpf_link__destroy(t->node_links[i]);
+	}
 	ring_buffer__free(t->rb);
 	fragscope_bpf__destroy(t->skel);
 	free(t->percpu_buf);
@@ -717,6 +750,7 @@ void tracer_stop(struct tracer *t)
 	free(t->cached_nr);
 	u64map_free(&t->stack_cache);
 	memset(t->links, 0, sizeof(t->links));
+	memset(t->node_links, 0, sizeof(t->node_links));
 	t->rb = NULL;
 	t->skel = NULL;
 	t->percpu_buf = NULL;

@@ -40,6 +40,8 @@ enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
 struct probe_status {
 	const char *name; /* category:event */
 	const char *via;  /* "tp_btf", "tracepoint" or "-" */
+	const char *prog; /* the BPF program chosen for it */
+	const char *node_prog; /* and for its separate <event>_node tracepoint, on kernels that have one */
 	enum probe_state state;
 	char why[160];
 };
@@ -50,6 +52,7 @@ struct tracer {
 	struct fragscope_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[FS_PROBES];
+	struct bpf_link *node_links[FS_PROBES];
 	struct probe_status probes[FS_PROBES];
 	int ncpus;
 	uint64_t start_ns;    /* CLOCK_MONOTONIC when attached */

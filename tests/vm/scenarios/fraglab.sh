@@ -1,5 +1,6 @@
 # The fragmentation lab (docs/fragmentation-lab.md), a guest scenario: sourced
-# by tests/vm/init when the kernel command line says fragscope.scenarios=fraglab.
+# by tests/vm/init when the kernel command line says fragscope.scenarios=fraglab
+# (tests/vm/run.sh with FRAGSCOPE_VM_SCENARIOS=fraglab).
 #
 # 1. On the fresh guest, `fragscope doctor` must find nothing.
 # 2. fraglab fragment pins one page in every 16-page block of ZONE_DMA32 (the
@@ -14,10 +15,9 @@
 #    THP faults that fall back after direct compaction, a manual and a
 #    proactive compaction, and mmaps refused under vm.overcommit_memory=2.
 # Then fragscope's figures are compared with the kernel's own counters.
-FRAGLAB=/opt/fragscope/fraglab
-PROVOKE=${PROVOKE:-/opt/fragscope/provoke}
-FS=${FS:-/opt/fragscope/fragscope}
-T=${T:-/sys/kernel/tracing}
+# FS, TOOLDIR, PROVOKE, T and the helpers (pass, fail, warn, info, expect,
+# show, keep) come from tests/vm/guest-lib.sh.
+FRAGLAB=$TOOLDIR/fraglab
 DBG=/sys/kernel/debug/extfrag
 KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 THP_FAULTS=8 OVERCOMMIT_MB=256 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
