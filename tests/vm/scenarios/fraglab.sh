@@ -237,8 +237,9 @@ expect "kmalloc page failures" "$KMALLOC_FAILED" "$(failures_of page $KMALLOC_PI
 expect "kmalloc failures" "$KMALLOC_FAILED" "$(failures_of kmalloc $KMALLOC_PID)" \
 	"kmalloc failures of fraglab pipe-resize = what it saw fail"
 
-# Failed order-9 allocations of PID in the independent trace (pfn=0x0: no page).
-trace_failed_order9() { grep -- "-$1 .* mm_page_alloc: .* pfn=0x0 order=9 " /tmp/lab.trace | wc -l; }
+# Failed order-9 allocations of PID in the independent trace (no page: pfn=0x0,
+# or pfn=0 on 5.10, which prints it in decimal).
+trace_failed_order9() { grep -E -- "-$1 .* mm_page_alloc: .* pfn=(0x)?0 order=9 " /tmp/lab.trace | wc -l; }
 # Direct-compaction attempts (try_to_compact_pages) that compacted at least
 # one zone (mm_compaction_begin in the same task before its next attempt).
 trace_attempts_compacting() {
