@@ -92,6 +92,15 @@ $(BUILD)/fragscope.skel.h: $(BUILD)/fragscope.bpf.o
 	$(BPFTOOL) gen skeleton $< name fragscope_bpf > $@.tmp
 	mv $@.tmp $@
 
+# System call names from the C library's <asm/unistd.h>: the build architecture's numbering.
+$(BUILD)/syscall_names.inc:
+	@mkdir -p $(@D)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/user/decode/syscall_names.o: $(BUILD)/syscall_names.inc
+
 $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@

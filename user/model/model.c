@@ -28,24 +28,6 @@ struct pending_page_failure {
 	uint64_t ts_ns;
 };
 
-static const char *const kind_names[FAIL_KINDS] = {
-	[FAIL_PAGE] = "page",       [FAIL_THP] = "thp",         [FAIL_KMALLOC] = "kmalloc",
-	[FAIL_SLAB] = "slab",       [FAIL_VMALLOC] = "vmalloc", [FAIL_VMAP_AREA] = "vmap_area",
-};
-
-const char *failure_kind_name(enum failure_kind kind)
-{
-	return kind < FAIL_KINDS ? kind_names[kind] : "?";
-}
-
-int failure_kind_parse(const char *name)
-{
-	for (int k = 0; k < FAIL_KINDS; k++)
-		if (!strcmp(name, kind_names[k]))
-			return k;
-	return -1;
-}
-
 void model_init(struct model *m, const struct kernel_info *kinfo, const struct ksyms *ksyms,
 		const struct model_filter *filter, uint64_t start_ns)
 {

@@ -14,6 +14,7 @@
 
 #include "fragscope.h"
 #include "model/histogram.h"
+#include "model/request.h"
 #include "model/snapshot.h"
 #include "model/stack_table.h"
 #include "model/timeline.h"
@@ -22,19 +23,6 @@
 struct kernel_info;
 struct ksyms;
 
-enum failure_kind {
-	FAIL_PAGE,      /* the page allocator returned no page */
-	FAIL_THP,       /* ... for a transparent huge page: the fault falls back to small pages */
-	FAIL_KMALLOC,   /* kmalloc returned NULL */
-	FAIL_SLAB,      /* kmem_cache_alloc returned NULL */
-	FAIL_VMALLOC,   /* a page allocation inside vmalloc failed: vmalloc fails */
-	FAIL_VMAP_AREA, /* vmalloc found no virtual address space */
-	FAIL_KINDS
-};
-
-const char *failure_kind_name(enum failure_kind kind);
-/* -1 when name is no kind. */
-int failure_kind_parse(const char *name);
 
 #define GROUP_MAX_PROCS 8
 
