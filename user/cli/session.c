@@ -15,6 +15,7 @@
 #include "decode/ksyms.h"
 #include "format/event_line.h"
 #include "record/recorder.h"
+#include "state/cgroup.h"
 
 volatile sig_atomic_t session_stop_requested;
 
@@ -54,6 +55,26 @@ static void read_line(const char *path, char *buf, size_t len)
 	}
 }
 
+/*
+ * Requests name their memory cgroup by path: look a new id up while the
+ * cgroup still exists, and record it before the event that names it.
+ */
+static void learn_cgroup(struct session *s, uint64_t id)
+{
+	char path[REQUEST_CGROUP_LEN];
+	int err;
+
+	if (!id || requests_cgroup_path(&s->model.requests, id))
+		return;
+	if (cgroup_path_by_id("/", id, path, sizeof(path)))
+		snprintf(path, sizeof(path), "cgroup id %llu (removed)", (unsigned long long)id);
+	err = model_set_cgroup_path(&s->model, id, path);
+	if (!err && s->recorder)
+		err = recorder_write_cgroup(s->recorder, id, path);
+	if (err && !s->error)
+		s->error = err;
+}
+
 /* Every ring-buffer record passes here: decode once, then feed each sink. */
 static int on_ring_event(void *ctx, const void *data, size_t len)
 {
@@ -64,6 +85,7 @@ static int on_ring_event(void *ctx, const void *data, size_t len)
 		s->decode_errors++;
 		return 0;
 	}
+	learn_cgroup(s, s->scratch.hdr.cgroup_id);
 	if (s->recorder) {
 		err = recorder_write_event(s->recorder, data, len);
 		if (err && !s->error)

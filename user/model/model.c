@@ -46,6 +46,7 @@ void model_init(struct model *m, const struct kernel_info *kinfo, const struct k
 	u64map_init(&m->nesting.by_tid);
 	u64map_init(&m->stall_stack_index);
 	u64map_init(&m->open_by_tid);
+	requests_init(&m->requests);
 	snapshot_init(&m->base);
 	snapshot_init(&m->window);
 	timeline_init(&m->timeline);
@@ -63,6 +64,7 @@ void model_free(struct model *m)
 	free(m->stall_stacks);
 	free(m->open);
 	free(m->ooms);
+	requests_free(&m->requests);
 	snapshot_free(&m->base);
 	snapshot_free(&m->window);
 	timeline_free(&m->timeline);
@@ -156,17 +158,11 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	return FAIL_PAGE;
 }
 
-/* The kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
-#define MEMCG_UNLIMITED_PAGES (1ULL << 48)
-
 bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
 {
-	uint64_t limit = h->memcg_limit_pages, slack = limit / 64;
-
-	if (!limit || limit >= MEMCG_UNLIMITED_PAGES)
-		return false;
-	/* Reclaim ran before the charge failed, so within a sliver of the limit counts. */
-	return h->memcg_usage_pages + (request_pages ? request_pages : 1) + slack >= limit;
+	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
+	return h->memcg_limit_pages < (1ULL << 48) &&
+	       memcg_at_limit(h->memcg_usage_pages, h->memcg_limit_pages, request_pages);
 }
 
 static uint32_t order_of_bytes(uint64_t bytes, uint32_t page_size)
@@ -340,11 +336,16 @@ static int add_failure(struct model *m, const struct fs_event *e)
 	struct failure_group *g;
 	uint32_t order;
 	uint64_t bytes;
+	int err;
 
 	if (stack_id < 0)
 		return -ENOMEM;
 	kind = model_failure_kind(m, e);
 	failure_size(m, e, &order, &bytes);
+	/* Requests take every failure: --kind and --min-order select the per-event groups. */
+	err = requests_add_failure(m, e, kind, order, bytes, stack_id);
+	if (err)
+		return err;
 	if (!failure_selected(&m->filter, kind, order))
 		return 0;
 	g = find_group(m, kind, stack_id);
@@ -527,6 +528,7 @@ void model_prune(struct model *m)
 {
 	prune_closed_compactions(m);
 	prune_pending(m);
+	requests_prune(m);
 }
 
 static int add_reclaim(struct model *m, const struct fs_event *e)
@@ -603,6 +605,8 @@ int model_add_event(struct model *m, const struct fs_event *e)
 		return add_reclaim(m, e);
 	case FS_EV_OOM:
 		return add_oom(m, e);
+	case FS_EV_SYSCALL_END:
+		return requests_syscall_end(m, e);
 	default:
 		return -EINVAL;
 	}
@@ -707,6 +711,7 @@ int model_set_snapshot(struct model *m, const struct snapshot *s)
 	if (s->ts_ns > m->end_ns)
 		m->end_ns = s->ts_ns;
 	close_idle_compactions(m, s->ts_ns, false);
+	requests_close_idle(m, s->ts_ns, false);
 	model_prune(m);
 	m->snapshots++;
 	if (m->filter.since_ns && rel <= m->filter.since_ns) {
@@ -747,6 +752,12 @@ int model_add_state(struct model *m, const struct state_sample *s)
 void model_finish(struct model *m)
 {
 	close_idle_compactions(m, m->end_ns, true);
+	requests_close_idle(m, m->end_ns, true);
+}
+
+int model_set_cgroup_path(struct model *m, uint64_t id, const char *path)
+{
+	return requests_set_cgroup_path(&m->requests, id, path);
 }
 
 uint64_t model_page_allocs_total(const struct model *m)

@@ -130,6 +130,18 @@ int recorder_write_state(struct recorder *r, const struct state_sample *s)
 	return recfile_append(r->file, REC_STATE, s, sizeof(*s));
 }
 
+int recorder_write_cgroup(struct recorder *r, uint64_t id, const char *path)
+{
+	char buf[sizeof(struct record_cgroup) + 4096];
+	struct record_cgroup head = { id };
+	size_t n = strnlen(path, sizeof(buf) - sizeof(head) - 1);
+
+	memcpy(buf, &head, sizeof(head));
+	memcpy(buf + sizeof(head), path, n);
+	buf[sizeof(head) + n] = 0;
+	return recfile_append(r->file, REC_CGROUP, buf, sizeof(head) + n + 1);
+}
+
 int recorder_flush(struct recorder *r)
 {
 	return recfile_flush(r->file);

@@ -44,6 +44,7 @@ static const struct probe_def {
 	const char *btf_prog, *tp_prog;
 	int btf_args;
 	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
+	const char *tp_via;          /* what tp_prog is, if not a classic tracepoint */
 } probe_defs[FS_PROBES] = {
 	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
@@ -61,6 +62,8 @@ static const struct probe_def {
 	[FS_PROBE_MEMCG_RECLAIM_BEGIN] = { NULL, "memcg_reclaim_begin_tp" },
 	[FS_PROBE_MEMCG_RECLAIM_END] = { NULL, "memcg_reclaim_end_tp" },
 	[FS_PROBE_OOM_VICTIM] = { NULL, "mark_victim_tp" },
+	[FS_PROBE_SYSCALL_EXIT] = { NULL, "sys_exit", .tp_via = "raw_tp" },
+	[FS_PROBE_TASK_EXIT] = { NULL, "request_task_exit" },
 };
 
 const char *probe_state_name(enum probe_state s)
@@ -270,7 +273,7 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
 		} else {
 			s->state = PROBE_FAILED; /* until attached */
-			s->via = use_btf ? "tp_btf" : "tracepoint";
+			s->via = use_btf ? "tp_btf" : d->tp_via ? d->tp_via : "tracepoint";
 			if (btf_prog && !use_btf)
 				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
 					 cfg->classic_only ? "--classic-tracepoints" : why);
@@ -343,6 +346,8 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	if (!s->rodata->gfp_direct_reclaim)
 		fprintf(stderr, "fragscope: warning: this kernel's __GFP_DIRECT_RECLAIM bit is unknown; "
 				"gfp classes will all read 'nowait'\n");
+	/* Requests close at syscall exit: without that probe they would only fill open_requests. */
+	s->rodata->track_requests = !name_in_list(cfg->mask_probes, "raw_syscalls", "sys_exit");
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(s->maps.stacks, cfg->stack_map_entries);
 	bpf_map__set_max_entries(s->maps.stack_counts, cfg->stack_map_entries);
