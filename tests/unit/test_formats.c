@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "format/format.h"
 #include "format/perf_script.h"
 #include "model/model.h"

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "format/format.h"
 #include "model/model.h"
 

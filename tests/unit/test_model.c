@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "decode/event.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/histogram.h"
 #include "model/model.h"
 #include "model/stack_table.h"

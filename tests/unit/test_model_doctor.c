@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "format/format.h"
 #include "model/findings.h"
 #include "model/model.h"

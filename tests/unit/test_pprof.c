@@ -16,8 +16,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "format/format.h"
 #include "format/pprof_writer.h"
 #include "model/model.h"

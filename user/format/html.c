@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "format/format.h"
 #include "format/html_assets.h"
 #include "model/findings.h"

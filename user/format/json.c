@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "format/format.h"
 #include "model/findings.h"
 #include "model/meta.h"

@@ -16,7 +16,7 @@
 
 #include <inttypes.h>
 
-#include "decode/ksyms.h"
+#include "kernel/ksyms.h"
 #include "fragscope.h"
 #include "model/meta.h"
 #include "model/model.h"

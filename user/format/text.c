@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "format/format.h"
 #include "model/findings.h"
 #include "model/meta.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 
 /* A kmalloc failure this soon after a page failure of the same task may sit above it. */
 #define NESTING_WINDOW_NS (10 * 1000 * 1000ULL)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/ksyms.h"
+#include "kernel/ksyms.h"
 #include "fragscope.h"
 #include "model/snapshot.h"
 #include "record/recfile.h"

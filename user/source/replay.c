@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/exit_codes.h"
+#include "util/exit_codes.h"
 #include "decode/event.h"
-#include "decode/ksyms.h"
+#include "kernel/ksyms.h"
 #include "fragscope.h"
 #include "record/recfile.h"
 #include "record/record_format.h"

@@ -19,9 +19,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "cli/exit_codes.h"
-#include "decode/gfp.h"
-#include "decode/kernel_info.h"
+#include "util/exit_codes.h"
+#include "kernel/gfp.h"
+#include "kernel/kernel_info.h"
 #include "fragscope.skel.h"
 #include "model/meta.h"
 

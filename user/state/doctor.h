@@ -53,7 +53,7 @@ struct doctor_evidence {
 /*
  * Traces for @seconds (it returns when they are over) and fills @out.
  * Returns 0, or nonzero when tracing was not possible (no root, no BPF).
- * Defined by the tracer, in user/cli/evidence.c.
+ * Defined by the tracer, in user/commands/doctor_evidence.c.
  */
 int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out);
 
