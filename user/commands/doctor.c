@@ -8,9 +8,11 @@
 #include <time.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/state_cli.h"
+#include "model/findings.h"
+#include "session/session.h"
 #include "state/doctor.h"
+#include "util/exit_codes.h"
 #include "util/json.h"
 
 #define MAX_WINDOW_SECONDS 86400
@@ -50,6 +52,33 @@ static void sleep_until(double deadline)
 		if (nanosleep(&ts, NULL) && errno != EINTR)
 			return;
 	}
+}
+
+/*
+ * The tracer's evidence for -d: a short live session, summarised into the
+ * pointer-free numbers the doctor's rules read.  Traces for @seconds and
+ * fills @out; returns 0, or nonzero when tracing was not possible (no root,
+ * no BPF).
+ */
+static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out)
+{
+	struct tracer_config cfg;
+	struct session *s;
+	int rc;
+
+	tracer_config_defaults(&cfg);
+	session_install_signal_handlers();
+	s = session_open(&cfg, "doctor", "doctor", &rc);
+	if (!s)
+		return rc;
+	fprintf(stderr, "fragscope doctor: tracing for %u s...\n", seconds);
+	rc = session_run(s, seconds, 1000, NULL, NULL);
+	if (!rc)
+		rc = session_finish(s);
+	if (!rc)
+		model_doctor_evidence(&s->model, seconds, out);
+	session_close(s);
+	return rc;
 }
 
 /*

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/exit_codes.h"
 #include "model/meta.h"
+#include "util/exit_codes.h"
 
 long parse_count(const char *arg, long max)
 {
@@ -140,15 +140,6 @@ int parse_report_option(int opt, const char *arg, struct report_options *ro, con
 		return parse_stack_selection(arg, &ro->stacks) ? -1 : 1;
 	}
 	return 0;
-}
-
-void join_args(int argc, char **argv, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = 0;
-	for (int i = 0; i < argc && used < len; i++)
-		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }
 
 int invalid_value(const char *cmd, const struct option *longopts, int opt, const char *arg)

@@ -69,7 +69,5 @@ double parse_seconds(const char *arg);
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "invalid value ARG for --NAME" as a usage error (FS_EXIT_USAGE). */
 int invalid_value(const char *cmd, const struct option *longopts, int opt, const char *arg);
-/* The command line as one string, for the record file's header. */
-void join_args(int argc, char **argv, char *buf, size_t len);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
 #include "session/session.h"
+#include "util/exit_codes.h"
 
 static const char usage[] =
 	"Usage: fragscope probes [--mask-probes LIST] [--classic-tracepoints]\n"

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
-#include "session/session.h"
 #include "record/recfile.h"
 #include "record/recorder.h"
+#include "session/session.h"
+#include "util/exit_codes.h"
 
 static const char usage[] =
 	"Usage: fragscope record [-d SECONDS] [-o FILE | --no-file] [-F FORMAT] [options]\n"

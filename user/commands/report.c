@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
 #include "format/perf_script.h"
 #include "record/recfile.h"
 #include "source/replay.h"
+#include "util/exit_codes.h"
 
 static const char usage[] =
 	"Usage: fragscope report [-i FILE] [-F FORMAT] [filters] [options]\n"

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
 #include "live/http_server.h"
 #include "session/live_session.h"
+#include "util/exit_codes.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9464"
 

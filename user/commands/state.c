@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/state_cli.h"
+#include "util/exit_codes.h"
 #include "util/json.h"
 
 static void usage(FILE *out)

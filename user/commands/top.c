@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
 #include "session/live_session.h"
+#include "util/exit_codes.h"
 
 /*
  * How often keys are read on a terminal: quick enough to feel immediate.

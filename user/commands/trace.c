@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "util/exit_codes.h"
 #include "commands/options.h"
-#include "session/session.h"
 #include "format/event_line.h"
+#include "session/session.h"
+#include "util/exit_codes.h"
 
 static const char usage[] =
 	"Usage: fragscope trace [-d SECONDS] [options]\n"

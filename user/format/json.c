@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "kernel/kernel_info.h"
 #include "format/format.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel/kernel_info.h"
 #include "format/format.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"

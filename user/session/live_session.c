@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "util/exit_codes.h"
-#include "commands/options.h"
 
 struct session *live_session_open(const char *cmd, int argc, char **argv, const struct tracer_config *cfg,
 				  int *rc)

@@ -3,8 +3,8 @@
 #ifndef FS_SESSION_LIVE_SESSION_H
 #define FS_SESSION_LIVE_SESSION_H
 
-#include "session/session.h"
 #include "live/live.h"
+#include "session/session.h"
 
 /*
  * Starts tracing for command cmd and says so on stderr ("tracing (attached

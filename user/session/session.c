@@ -10,11 +10,11 @@
 
 #include <bpf/btf.h>
 
-#include "util/exit_codes.h"
 #include "decode/event.h"
-#include "kernel/ksyms.h"
 #include "format/event_line.h"
+#include "kernel/ksyms.h"
 #include "record/recorder.h"
+#include "util/exit_codes.h"
 
 volatile sig_atomic_t session_stop_requested;
 
@@ -282,4 +282,13 @@ void session_close(struct session *s)
 		return;
 	session_free(s);
 	free(s);
+}
+
+void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < argc && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }

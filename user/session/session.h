@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "kernel/kernel_info.h"
 #include "format/format.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 #include "model/model.h"
 #include "source/tracer.h"
@@ -69,5 +69,8 @@ struct session *session_open(const struct tracer_config *cfg, const char *cmd, c
 			     int *rc);
 /* session_free() and the session itself. */
 void session_close(struct session *s);
+
+/* The command line as one string, for the record file's header. */
+void join_args(int argc, char **argv, char *buf, size_t len);
 
 #endif

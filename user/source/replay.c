@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/exit_codes.h"
 #include "decode/event.h"
-#include "kernel/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
 #include "state/state.h"
+#include "util/exit_codes.h"
 
 static int read_header(struct recfile_reader *f, struct replay *r, char *err, size_t errlen)
 {

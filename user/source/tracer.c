@@ -19,11 +19,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "util/exit_codes.h"
+#include "fragscope.skel.h"
 #include "kernel/gfp.h"
 #include "kernel/kernel_info.h"
-#include "fragscope.skel.h"
 #include "model/meta.h"
+#include "util/exit_codes.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
