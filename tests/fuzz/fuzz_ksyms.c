@@ -6,7 +6,7 @@
  * address, formatting, the tracing-frame skip, and a rebuild through
  * ksyms_add()/ksyms_sort() as a record file's reader does.
  *
- * fuzz-sources: user/kernel/ksyms.c user/kernel/text_file.c user/util/u64map.c
+ * fuzz-sources: user/kernel/ksyms.c user/kernel/kallsyms.c user/kernel/name_pool.c user/kernel/text_file.c user/util/u64map.c
  */
 #include <errno.h>
 #include <stdio.h>

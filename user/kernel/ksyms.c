@@ -2,35 +2,25 @@
 #include "kernel/ksyms.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "kernel/ksyms_internal.h"
+#include "kernel/name_pool.h"
 #include "util/u64map.h"
 
 /*
  * The table is kept compact, because /proc/kallsyms lists 100k-200k text
  * symbols and fragscope holds it for the whole trace: per symbol an address
- * and a name offset (4 bytes) in two arrays, the names in a pool.  struct
- * ksym entries are only made for the symbols callers look up.  Addresses are
- * 8 bytes while a table is built; a loaded table is then packed to their low
- * 4 bytes and runs of entries sharing the high 4 (all of a 64-bit kernel's
+ * and a name offset (4 bytes) in two arrays, the names in a pool
+ * (kernel/name_pool.c).  struct ksym entries are only made for the symbols
+ * callers look up.  Addresses are 8 bytes while a table is built; a loaded
+ * table (kernel/kallsyms.c reads the file) is then packed to their low 4
+ * bytes and runs of entries sharing the high 4 (all of a 64-bit kernel's
  * text is one run).
- *
- * The pool is made of NAME_BLOCK_SIZE blocks that never move, so names stay
- * valid while symbols are added.  An offset is block << NAME_BLOCK_SHIFT |
- * position; a name longer than a block gets consecutive blocks of one
- * allocation.  A name with MODULE_BIT set in its offset is followed, after
- * its NUL, by the index of its module (4 bytes) in the module table.
  */
-#define NAME_BLOCK_SHIFT 16
-#define NAME_BLOCK_SIZE (1u << NAME_BLOCK_SHIFT)
-#define MODULE_BIT 0x80000000u
-#define NAME_NONE UINT32_MAX /* an end of text */
-#define POOL_LIMIT (MODULE_BIT - 1)
-#define NO_MODULE UINT32_MAX
+#define NAME_NONE NAME_POOL_NONE /* an end of text */
 
 /* Materialised struct ksym, handed out by pointer; index into the arrays. */
 struct ksym_slot {
@@ -39,11 +29,6 @@ struct ksym_slot {
 };
 
 #define SLOTS_PER_BLOCK 256
-
-struct name_alloc {
-	struct name_alloc *next;
-	char data[];
-};
 
 struct addr_run {
 	uint32_t hi;    /* the high half of the addresses of... */
@@ -60,19 +45,7 @@ struct ksyms {
 	size_t cap;
 	bool hidden;
 
-	char **blocks; /* data of block i; a long name's blocks share one allocation */
-	size_t nr_blocks;
-	size_t cap_blocks;
-	struct name_alloc *allocs;
-	uint32_t pool_end;
-	uint32_t last_name; /* the last name stored, for sharing its suffixes */
-	uint32_t last_len;
-	uint32_t last_module;
-
-	uint32_t *modules; /* pool offsets of the module names */
-	uint32_t nr_modules;
-	uint32_t cap_modules;
-	uint32_t cur_module; /* the last module looked up: lines of one module come together */
+	struct name_pool pool;
 
 	struct u64map slot_of; /* index -> struct ksym_slot * */
 	struct ksym_slot **slot_blocks;
@@ -80,19 +53,12 @@ struct ksyms {
 	size_t nr_slots;
 };
 
-static char *pool_ptr(const struct ksyms *k, uint32_t off)
-{
-	off &= ~MODULE_BIT;
-	return k->blocks[off >> NAME_BLOCK_SHIFT] + (off & (NAME_BLOCK_SIZE - 1));
-}
-
 struct ksyms *ksyms_new(void)
 {
 	struct ksyms *k = calloc(1, sizeof(struct ksyms));
 
 	if (k) {
-		k->last_name = NAME_NONE;
-		k->cur_module = NO_MODULE;
+		name_pool_init(&k->pool);
 		u64map_init(&k->slot_of);
 	}
 	return k;
@@ -111,115 +77,15 @@ static void free_slots(struct ksyms *k)
 
 void ksyms_free(struct ksyms *ksyms)
 {
-	struct name_alloc *a, *next;
-
 	if (!ksyms)
 		return;
-	for (a = ksyms->allocs; a; a = next) {
-		next = a->next;
-		free(a);
-	}
 	free_slots(ksyms);
-	free(ksyms->blocks);
-	free(ksyms->modules);
+	name_pool_free(&ksyms->pool);
 	free(ksyms->addrs);
 	free(ksyms->addr_lo);
 	free(ksyms->runs);
 	free(ksyms->names);
 	free(ksyms);
-}
-
-/* Room for len bytes at the pool's end: in the current block, else in new ones. */
-static int pool_reserve(struct ksyms *k, size_t len)
-{
-	size_t pos = k->pool_end & (NAME_BLOCK_SIZE - 1), nblocks;
-	struct name_alloc *a;
-
-	if (k->nr_blocks && k->pool_end >> NAME_BLOCK_SHIFT < k->nr_blocks && pos + len <= NAME_BLOCK_SIZE)
-		return 0;
-	nblocks = (len + NAME_BLOCK_SIZE - 1) / NAME_BLOCK_SIZE;
-	if (((uint64_t)k->nr_blocks + nblocks) << NAME_BLOCK_SHIFT > POOL_LIMIT)
-		return -ENOMEM;
-	if (k->nr_blocks + nblocks > k->cap_blocks) {
-		size_t cap = k->cap_blocks ? k->cap_blocks * 2 : 64;
-		char **bigger;
-
-		if (cap < k->nr_blocks + nblocks)
-			cap = k->nr_blocks + nblocks;
-		bigger = realloc(k->blocks, cap * sizeof(*bigger));
-		if (!bigger)
-			return -ENOMEM;
-		k->blocks = bigger;
-		k->cap_blocks = cap;
-	}
-	a = malloc(sizeof(*a) + nblocks * NAME_BLOCK_SIZE);
-	if (!a)
-		return -ENOMEM;
-	a->next = k->allocs;
-	k->allocs = a;
-	for (size_t i = 0; i < nblocks; i++)
-		k->blocks[k->nr_blocks + i] = a->data + i * NAME_BLOCK_SIZE;
-	k->pool_end = k->nr_blocks << NAME_BLOCK_SHIFT;
-	k->nr_blocks += nblocks;
-	return 0;
-}
-
-/*
- * Stores name (and its module index, or NO_MODULE) and returns its offset
- * with MODULE_BIT, or NAME_NONE when out of memory.  A name that ends the
- * previous one shares its bytes: each function's "__pfx_<name>" padding
- * symbol comes just before it, which halves the pool.
- */
-static uint32_t store_name(struct ksyms *k, const char *name, uint32_t module)
-{
-	size_t len = strlen(name), need = len + 1 + (module != NO_MODULE ? sizeof(module) : 0);
-	uint32_t off;
-	char *p;
-
-	if (k->last_name != NAME_NONE && k->last_len >= len && (module == NO_MODULE || module == k->last_module) &&
-	    !memcmp(pool_ptr(k, k->last_name) + k->last_len - len, name, len))
-		return (k->last_name + (k->last_len - len)) | (module != NO_MODULE ? MODULE_BIT : 0);
-	if (need > POOL_LIMIT || pool_reserve(k, need))
-		return NAME_NONE;
-	off = k->pool_end;
-	p = pool_ptr(k, off);
-	memcpy(p, name, len + 1);
-	if (module != NO_MODULE)
-		memcpy(p + len + 1, &module, sizeof(module));
-	k->pool_end += need;
-	k->last_name = off;
-	k->last_len = len;
-	k->last_module = module;
-	return off | (module != NO_MODULE ? MODULE_BIT : 0);
-}
-
-/* The index of a module's name in the module table, adding it if new; NO_MODULE when out of memory. */
-static uint32_t intern_module(struct ksyms *k, const char *module)
-{
-	uint32_t off;
-
-	if (k->cur_module != NO_MODULE && !strcmp(pool_ptr(k, k->modules[k->cur_module]), module))
-		return k->cur_module;
-	for (uint32_t i = 0; i < k->nr_modules; i++) {
-		if (!strcmp(pool_ptr(k, k->modules[i]), module))
-			return k->cur_module = i;
-	}
-	if (k->nr_modules == NO_MODULE - 1)
-		return NO_MODULE;
-	if (k->nr_modules == k->cap_modules) {
-		uint32_t cap = k->cap_modules ? k->cap_modules * 2 : 16;
-		uint32_t *bigger = realloc(k->modules, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return NO_MODULE;
-		k->modules = bigger;
-		k->cap_modules = cap;
-	}
-	off = store_name(k, module, NO_MODULE);
-	if (off == NAME_NONE)
-		return NO_MODULE;
-	k->modules[k->nr_modules] = off;
-	return k->cur_module = k->nr_modules++;
 }
 
 /* The run holding index i of a packed table. */
@@ -250,7 +116,7 @@ static uint64_t addr_at(const struct ksyms *k, size_t i)
  * Packs a sorted table's addresses in place: the low halves into the front
  * of the array, which realloc() then shrinks, so no second array is needed.
  */
-static void pack_addrs(struct ksyms *k)
+void ksyms_pack(struct ksyms *k)
 {
 	char *base = (char *)k->addrs;
 	size_t runs = 0;
@@ -300,7 +166,7 @@ static int unpack_addrs(struct ksyms *k)
 
 static int push_entry(struct ksyms *k, uint64_t addr, const char *name, const char *module)
 {
-	uint32_t off = NAME_NONE, mod = NO_MODULE;
+	uint32_t off = NAME_NONE;
 
 	if (k->addr_lo && unpack_addrs(k))
 		return -ENOMEM;
@@ -319,9 +185,7 @@ static int push_entry(struct ksyms *k, uint64_t addr, const char *name, const ch
 		k->cap = cap;
 	}
 	if (name) {
-		if (module && (mod = intern_module(k, module)) == NO_MODULE)
-			return -ENOMEM;
-		off = store_name(k, name, mod);
+		off = name_pool_add(&k->pool, name, module);
 		if (off == NAME_NONE)
 			return -ENOMEM;
 	}
@@ -338,19 +202,12 @@ int ksyms_add(struct ksyms *ksyms, uint64_t addr, const char *name, const char *
 
 static const char *entry_name(const struct ksyms *k, size_t i)
 {
-	return k->names[i] == NAME_NONE ? NULL : pool_ptr(k, k->names[i]);
+	return name_pool_name(&k->pool, k->names[i]);
 }
 
 static const char *entry_module(const struct ksyms *k, size_t i)
 {
-	const char *name;
-	uint32_t mod;
-
-	if (k->names[i] == NAME_NONE || !(k->names[i] & MODULE_BIT))
-		return NULL;
-	name = pool_ptr(k, k->names[i]);
-	memcpy(&mod, name + strlen(name) + 1, sizeof(mod));
-	return pool_ptr(k, k->modules[mod]);
+	return name_pool_module(&k->pool, k->names[i]);
 }
 
 static int leading_underscores(const char *name)
@@ -595,6 +452,11 @@ bool ksyms_addresses_hidden(const struct ksyms *ksyms)
 	return ksyms->hidden;
 }
 
+void ksyms_set_hidden(struct ksyms *ksyms)
+{
+	ksyms->hidden = true;
+}
+
 size_t ksyms_count(const struct ksyms *ksyms)
 {
 	return ksyms->n;
@@ -612,162 +474,6 @@ const struct ksym *ksyms_next(const struct ksyms *ksyms, const struct ksym *sym)
 	return ksyms_entry(ksyms, slot->index + 1);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* _etext and _einittext are text symbols that mark where the kernel's code ends. */
-static bool is_text_end_marker(const char *name)
-{
-	return !strcmp(name, "_etext") || !strcmp(name, "_einittext");
-}
-
-struct loader {
-	struct ksyms *ksyms;
-	const struct ksyms_load_opts *opts;
-	size_t lines;
-	bool nonzero;
-};
-
-/*
- * Parses one "addr type name[\t[module]]" line of text[0..eol) in place,
- * NUL-terminating name and module inside the buffer.
- */
-static int parse_line(struct loader *l, char *line, char *eol)
-{
-	char *p = line, *name, *name_end, *module = NULL;
-	uint64_t addr = 0;
-	int digit, digits = 0;
-	char type;
-
-	for (; p < eol && (digit = hex_value(*p)) >= 0; p++) {
-		if (++digits > 16)
-			return -EINVAL;
-		addr = addr << 4 | digit;
-	}
-	if (!digits || eol - p < 4 || p[0] != ' ' || p[2] != ' ')
-		return -EINVAL;
-	type = p[1];
-	name = p + 3;
-	name_end = memchr(name, '\t', eol - name);
-	if (name_end) {
-		char *open = name_end + 1;
-
-		if (eol - open < 3 || *open != '[' || eol[-1] != ']')
-			return -EINVAL;
-		module = open + 1;
-		eol[-1] = '\0';
-	} else {
-		name_end = eol;
-	}
-	if (name_end == name)
-		return -EINVAL;
-	*name_end = '\0';
-	l->lines++;
-	if (addr)
-		l->nonzero = true;
-	if (!strchr("tTwW", type) || is_text_end_marker(name))
-		name = NULL;
-	return push_entry(l->ksyms, addr, name, module);
-}
-
-/* Longer lines than this are not kallsyms (KSYM_NAME_LEN is 512, module names 56). */
-#define KSYMS_READ_SIZE (64 * 1024)
-
-/* Reads the file a buffer at a time, never holding its whole text. */
-static int load_lines(struct loader *l, int fd, size_t read_size)
-{
-	char *buf = malloc(read_size);
-	size_t used = 0;
-	int err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t got = read(fd, buf + used, read_size - used);
-		char *line = buf, *end, *eol;
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = -errno;
-			break;
-		}
-		if (got == 0) {
-			/* An unterminated last line. */
-			if (used)
-				err = parse_line(l, buf, buf + used);
-			break;
-		}
-		end = buf + used + got;
-		for (; !err && (eol = memchr(line, '\n', end - line)); line = eol + 1)
-			err = parse_line(l, line, eol);
-		if (err)
-			break;
-		used = end - line;
-		if (used == read_size) {
-			err = -EINVAL; /* a line longer than the buffer */
-			break;
-		}
-		memmove(buf, line, used);
-	}
-	free(buf);
-	return err;
-}
-
-struct ksyms *ksyms_load_with(const char *path, const struct ksyms_load_opts *opts, int *err)
-{
-	static const struct ksyms_load_opts defaults;
-	struct loader l = { .opts = opts ? opts : &defaults };
-	int fd;
-
-	l.ksyms = ksyms_new();
-	if (!l.ksyms) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = -errno;
-		goto fail;
-	}
-	*err = load_lines(&l, fd, l.opts->read_size ? l.opts->read_size : KSYMS_READ_SIZE);
-	close(fd);
-	if (*err)
-		goto fail;
-	if (!l.lines) {
-		*err = -EINVAL;
-		goto fail;
-	}
-	if (!l.nonzero) {
-		/* kptr_restrict: names without addresses cannot name any frame. */
-		struct ksyms *empty = ksyms_new();
-
-		if (!empty) {
-			*err = -ENOMEM;
-			goto fail;
-		}
-		ksyms_free(l.ksyms);
-		l.ksyms = empty;
-		l.ksyms->hidden = true;
-	}
-	ksyms_sort(l.ksyms);
-	pack_addrs(l.ksyms);
-	*err = 0;
-	return l.ksyms;
-fail:
-	ksyms_free(l.ksyms);
-	return NULL;
-}
-
-struct ksyms *ksyms_load(const char *path, int *err)
-{
-	return ksyms_load_with(path, NULL, err);
-}
 
 static bool is_tracing_symbol(const char *name, const char *module)
 {
