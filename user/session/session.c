@@ -14,6 +14,7 @@
 #include "format/event_line.h"
 #include "kernel/ksyms.h"
 #include "record/recorder.h"
+#include "util/clock.h"
 #include "util/exit_codes.h"
 
 volatile sig_atomic_t session_stop_requested;
@@ -32,14 +33,6 @@ void session_install_signal_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void read_line(const char *path, char *buf, size_t len)
