@@ -17,8 +17,8 @@
 
 #include "decode/event.h"
 #include "record/record_format.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/histogram.h"
 #include "model/model.h"
 #include "model/stack_table.h"

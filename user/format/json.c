@@ -6,9 +6,9 @@
  */
 #include <stdlib.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
 #include "format/report_requests.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"

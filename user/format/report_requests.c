@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "format/format.h"
 #include "format/request_json.h"
 #include "format/request_line.h"

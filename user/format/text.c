@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
 #include "format/report_requests.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
-#include "decode/syscall_names.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
+#include "kernel/syscall_names.h"
 #include "model/model.h"
 
 /* mmap's MAP_HUGETLB (include/uapi/asm-generic/mman-common.h, the same on x86 and arm64). */

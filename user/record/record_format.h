@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 
 /*

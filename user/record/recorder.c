@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "model/snapshot.h"
 #include "record/recfile.h"
 #include "record/record_format.h"

@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/exit_codes.h"
 #include "decode/event.h"
-#include "decode/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
 #include "state/state.h"
+#include "util/exit_codes.h"
 
 /* Formats 1 and 2 had room for 15 probes: the same probes, in the same order. */
 static void meta_from_v2(struct trace_meta *m, const struct trace_meta_v2 *old)

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 #include "model/model.h"
 
