@@ -17,7 +17,7 @@ static const char *const kind_names[FAIL_KINDS] = {
 static const char *const api_names[API_COUNT] = {
 	[API_PAGE] = "page",           [API_KMALLOC] = "kmalloc",     [API_KMEM_CACHE] = "kmem_cache",
 	[API_VMALLOC] = "vmalloc",     [API_KVMALLOC] = "kvmalloc",   [API_THP_FAULT] = "thp_fault",
-	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",
+	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",       [API_UNTRACED] = "untraced",
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = {
@@ -187,6 +187,8 @@ enum request_cause request_classify(struct request *r)
 		cause = CAUSE_HUGETLB_POOL;
 	else if (r->api == API_COMMIT)
 		cause = commit_cause(r);
+	else if (r->api == API_UNTRACED)
+		cause = unknown(r, "the allocation that failed fires no tracepoint");
 	else if (ev->have & EVIDENCE_ZONES)
 		cause = zone_cause(r);
 	else if (!r->can_reclaim)

@@ -46,6 +46,7 @@ enum request_api {
 	API_THP_FAULT,  /* a transparent huge page for a page fault */
 	API_HUGETLB,    /* the hugetlb pool: a reservation or a pool resize */
 	API_COMMIT,     /* mmap, brk, mremap, fork...: virtual memory refused before any allocation */
+	API_UNTRACED,   /* ENOMEM from an allocation no tracepoint shows (percpu, page tables...) */
 	API_COUNT
 };
 

@@ -274,8 +274,6 @@ static void finish(struct model *m, struct open_request *o)
 	const char *path = requests_cgroup_path(t, r->cgroup_id);
 
 	o->open = false;
-	if (r->api != API_COMMIT && r->nr_events)
-		r->api = request_api(m, r);
 	if (path)
 		snprintf(r->cgroup, sizeof(r->cgroup), "%s", path);
 	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
@@ -284,11 +282,12 @@ static void finish(struct model *m, struct open_request *o)
 		r->evidence.memcg_usage_bytes = o->memcg_usage_pages * page_size(m);
 		r->evidence.memcg_limit_bytes = o->memcg_limit_pages * page_size(m);
 	}
-	if (r->api == API_COMMIT || r->api == API_HUGETLB)
+	/* Refused before any allocation: the accounting's figures; else the zones' free memory. */
+	if (!r->nr_events)
 		commit_evidence(m, r);
 	else
 		zone_evidence(m, r);
-	if (r->api == API_HUGETLB) {
+	if (r->api == API_HUGETLB && !r->nr_events) {
 		const struct state_sample *s = m->timeline.last;
 
 		if (s && state_meminfo_present(&s->meminfo, STATE_MEM_HUGEPAGES_FREE) && r->bytes) {
@@ -322,24 +321,33 @@ static void finish(struct model *m, struct open_request *o)
 		m->on_request(m->on_request_ctx, r);
 }
 
-/* How a request that no syscall return closed ended for its caller. */
-static enum request_outcome outcome_without_syscall(const struct request *r)
+/*
+ * Did the caller get its memory after all?  Recovered: a THP fault maps
+ * small pages instead; kmalloc failed but vmalloc did not; or the syscall
+ * succeeded and every failure was __GFP_NOWARN, the kernel's way of saying
+ * "I have a fallback" (network buffers retry at order 0).  Otherwise the
+ * caller got NULL: failed, even when its syscall still succeeded (a
+ * fanotify event lost).
+ */
+static enum request_outcome outcome(const struct open_request *o, bool syscall_ok)
 {
+	const struct request *r = &o->r;
+
+	if (r->ret < 0 || r->api == API_HUGETLB)
+		return OUTCOME_FAILED; /* an error, or a pool left short of what was written */
 	if (r->api == API_THP_FAULT)
-		return OUTCOME_RECOVERED; /* the fault maps small pages instead */
+		return OUTCOME_RECOVERED;
 	if (r->api == API_KVMALLOC && !request_has_event(r, FAIL_VMALLOC) && !request_has_event(r, FAIL_VMAP_AREA))
-		return OUTCOME_RECOVERED; /* kmalloc failed, vmalloc did not */
-	return OUTCOME_FAILED;
+		return OUTCOME_RECOVERED;
+	return syscall_ok && o->all_nowarn ? OUTCOME_RECOVERED : OUTCOME_FAILED;
 }
 
 static void close_open(struct model *m, struct open_request *o)
 {
 	if (!o->open)
 		return;
-	if (o->r.context != CONTEXT_SYSCALL || o->r.syscall < 0) {
-		o->r.api = request_api(m, &o->r);
-		o->r.outcome = outcome_without_syscall(&o->r);
-	}
+	o->r.api = request_api(m, &o->r);
+	o->r.outcome = outcome(o, false);
 	finish(m, o);
 }
 
@@ -348,9 +356,13 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 {
 	struct request *r = &o->r;
 	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
+	uint64_t key = o->key;
 
+	memset(o, 0, sizeof(*o));
+	o->key = key;
 	request_init(r);
 	o->open = true;
+	o->all_nowarn = true;
 	o->caller_addr = caller_addr;
 	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
@@ -427,6 +439,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	uint32_t nr = st ? st->nr_frames : 0, at = st ? caller_frame(m, st->frames, nr) : 0;
 	uint64_t caller_addr = at < nr ? st->frames[at] : 0, *seen;
 	enum request_context ctx = st ? stack_context(m, st->frames, nr) : CONTEXT_TASK;
+	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
 	struct open_request *o;
 	bool inserted;
 
@@ -444,6 +457,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
+	if (e->hdr.type != FS_EV_VMAP_FAIL)
+		o->all_nowarn &= nowarn && ((e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->kmalloc.gfp) & nowarn);
 	take_size(m, o, e, kind, order, bytes);
 	if (e->hdr.memcg_usage_pages > o->memcg_usage_pages) {
 		o->memcg_usage_pages = e->hdr.memcg_usage_pages;
@@ -486,6 +501,23 @@ static void rlimit_evidence(const struct model *m, struct request *r, const stru
 	}
 }
 
+/* Syscalls whose ENOMEM without an allocator failure is the address space or commit accounting refusing. */
+static const char *const commit_syscalls[] = { "mmap", "mremap", "mprotect", "brk", "fork", "vfork", "clone",
+					       "clone3", "execve", "execveat", "shmget", "shmat", "mlock",
+					       "mlock2", "mlockall", "madvise", "munmap", NULL };
+
+static enum request_api bare_enomem_api(const char *name, const struct fs_syscall_end *s)
+{
+	if (!name)
+		return API_UNTRACED;
+	if (!strcmp(name, "mmap") && (s->args[3] & MAP_HUGETLB_FLAG))
+		return API_HUGETLB;
+	for (const char *const *c = commit_syscalls; *c; c++)
+		if (!strcmp(name, *c))
+			return API_COMMIT;
+	return API_UNTRACED;
+}
+
 /* ENOMEM that never reached an allocator: the mapping was refused up front. */
 static int bare_enomem(struct model *m, const struct fs_event *e)
 {
@@ -498,7 +530,7 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
 	o->r.gfp = 0;
 	o->r.bytes = syscall_bytes(m, s, name);
-	o->r.api = name && !strcmp(name, "mmap") && (s->args[3] & MAP_HUGETLB_FLAG) ? API_HUGETLB : API_COMMIT;
+	o->r.api = bare_enomem_api(name, s);
 	o->r.syscall = s->nr;
 	o->r.ret = s->ret;
 	o->r.outcome = OUTCOME_FAILED;
@@ -528,9 +560,8 @@ int requests_syscall_end(struct model *m, const struct fs_event *e)
 		o->r.syscall = s->nr;
 		o->r.ret = s->ret;
 		o->r.end_ns = e->hdr.ts_ns;
-		o->r.outcome = s->ret < 0 ? OUTCOME_FAILED : OUTCOME_RECOVERED;
-		if (request_api(m, &o->r) == API_HUGETLB)
-			o->r.outcome = OUTCOME_FAILED; /* the pool stayed short of what was written */
+		o->r.api = request_api(m, &o->r);
+		o->r.outcome = outcome(o, s->ret >= 0);
 		finish(m, o);
 		return 0;
 	}

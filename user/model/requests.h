@@ -44,6 +44,7 @@ struct open_request {
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
+	bool all_nowarn;      /* every failure was __GFP_NOWARN: the caller said it had a fallback */
 	struct request r;
 };
 
