@@ -10,6 +10,7 @@
  *   fraglab pipe-resize ORDER COUNT  COUNT F_SETPIPE_SZ whose pipe_buffer array
  *                                    is a kcalloc of 2^ORDER pages
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
+ *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -34,6 +35,10 @@
  * overcommit: under vm.overcommit_memory=2 a private writable mapping is
  * refused (ENOMEM) by __vm_enough_memory() when Committed_AS would pass
  * CommitLimit, whatever MemFree says.
+ *
+ * hugetlb-map: an anonymous MAP_HUGETLB mapping reserves its huge pages at
+ * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
+ * with ENOMEM, no page allocated.
  *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
@@ -331,39 +336,40 @@ static int cmd_pipe_resize(int order, long count)
 	return 0;
 }
 
-/* ----------------------------------------------------------- overcommit */
+/* ------------------------------------------------- overcommit, hugetlb-map */
 
-static int cmd_overcommit(long mb, long count)
+/* COUNT mmaps of BYTES with FLAGS, each unmapped at once if it succeeds. */
+static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count)
 {
 	long failed = 0, succeeded = 0;
 	int last_errno = 0;
 
-	printf("fraglab.overcommit.mb=%ld\n", mb);
-	printf("fraglab.overcommit.memfree_kb=%ld\n", meminfo_kb("MemFree"));
-	printf("fraglab.overcommit.commit_limit_kb=%ld\n", meminfo_kb("CommitLimit"));
-	printf("fraglab.overcommit.committed_as_kb=%ld\n", meminfo_kb("Committed_AS"));
+	printf("fraglab.%s.memfree_kb=%ld\n", cmd, meminfo_kb("MemFree"));
+	printf("fraglab.%s.commit_limit_kb=%ld\n", cmd, meminfo_kb("CommitLimit"));
+	printf("fraglab.%s.committed_as_kb=%ld\n", cmd, meminfo_kb("Committed_AS"));
+	printf("fraglab.%s.hugepages_free=%ld\n", cmd, meminfo_kb("HugePages_Free"));
 	for (long i = 0; i < count; i++) {
-		void *p = mmap(NULL, mb << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 
 		if (p == MAP_FAILED) {
 			last_errno = errno;
 			failed++;
 		} else {
 			succeeded++;
-			munmap(p, mb << 20);
+			munmap(p, bytes);
 		}
 	}
-	printf("fraglab.overcommit.attempts=%ld\n", count);
-	printf("fraglab.overcommit.failed=%ld\n", failed);
-	printf("fraglab.overcommit.succeeded=%ld\n", succeeded);
-	printf("fraglab.overcommit.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
+	printf("fraglab.%s.attempts=%ld\n", cmd, count);
+	printf("fraglab.%s.failed=%ld\n", cmd, failed);
+	printf("fraglab.%s.succeeded=%ld\n", cmd, succeeded);
+	printf("fraglab.%s.errno=%s\n", cmd, last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
 	printf("status=ok\n");
 	return 0;
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT\n");
 	return 2;
 }
 
@@ -381,6 +387,9 @@ int main(int argc, char **argv)
 		return order >= 3 && order < 11 ? cmd_pipe_resize(order, atol(argv[3])) : usage();
 	}
 	if (argc == 4 && !strcmp(argv[1], "overcommit"))
-		return cmd_overcommit(atol(argv[2]), atol(argv[3]));
+		return try_mmaps("overcommit", (unsigned long)atol(argv[2]) << 20, 0, atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
+		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
+				 MAP_HUGETLB, atol(argv[3]));
 	return usage();
 }

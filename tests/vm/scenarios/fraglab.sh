@@ -19,7 +19,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 THP_FAULTS=8 OVERCOMMIT_MB=256 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=256 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -121,6 +121,12 @@ for ev in $LAB_EVENTS; do
 done
 echo 'order == 9 && comm != "fragscope"' >$TI/events/kmem/mm_page_alloc/filter
 echo 1 >$TI/events/kmem/mm_page_alloc/enable
+# Failed kmallocs (5.10 also has kmalloc_node; later kernels fold it in).
+for ev in kmalloc kmalloc_node; do
+	[ -d $TI/events/kmem/$ev ] || continue
+	echo 'ptr == 0 && comm != "fragscope"' >$TI/events/kmem/$ev/filter
+	echo 1 >$TI/events/kmem/$ev/enable
+done
 echo 1 >$TI/tracing_on
 rm -f /tmp/fs.fifo /tmp/lab.err
 mkfifo /tmp/fs.fifo
@@ -169,6 +175,16 @@ info hugetlb "asked $HUGE_ASK, got $HUGE_GOT (shortfall $((HUGE_ASK - HUGE_GOT))
 [ "$HUGE_GOT" -lt "$HUGE_ASK" ] && pass "hugetlb shortfall" "asked $HUGE_ASK, got $HUGE_GOT" ||
 	fail "hugetlb shortfall" "asked $HUGE_ASK, got $HUGE_GOT: no shortfall"
 
+# b'. A MAP_HUGETLB mapping the pool cannot back: refused at mmap.
+mark "hugetlb-map begin"
+$FRAGLAB hugetlb-map 1 $HUGE_MAP_TRIES >/tmp/hugemap.out 2>&1 &
+HUGE_MAP_PID=$!
+wait $HUGE_MAP_PID
+mark "hugetlb-map end"
+show hugetlb-map /tmp/hugemap.out
+expect "hugetlb map refused" "$HUGE_MAP_TRIES ENOMEM" "$(sed -n 's/^fraglab.hugetlb_map.failed=//p' /tmp/hugemap.out) $(sed -n 's/^fraglab.hugetlb_map.errno=//p' /tmp/hugemap.out)" \
+	"MAP_HUGETLB mmaps of one huge page refused with $(sed -n 's/^fraglab.hugetlb_map.hugepages_free=//p' /tmp/hugemap.out) free in the pool"
+
 # c. THP faults that fall back after direct compaction.
 cp /proc/vmstat /tmp/vmstat.thp0
 mark "thp begin"
@@ -203,6 +219,9 @@ $FRAGLAB overcommit $OVERCOMMIT_MB $OVERCOMMIT_TRIES >/tmp/overcommit.out 2>&1 &
 OVERCOMMIT_PID=$!
 wait $OVERCOMMIT_PID
 mark "overcommit end"
+# fragscope classifies a request with the /proc sample latest when it reads
+# the event (every second): keep overcommit_memory=2 until one is taken after.
+sleep 2
 echo 0 >/proc/sys/vm/overcommit_memory
 echo 0 >/proc/sys/vm/overcommit_kbytes
 echo 50 >/proc/sys/vm/overcommit_ratio
@@ -234,8 +253,19 @@ count_trace() { grep -c " $1:" "${2:-/tmp/lab.trace}"; }
 
 expect "kmalloc page failures" "$KMALLOC_FAILED" "$(failures_of page $KMALLOC_PID $KMALLOC_ORDER)" \
 	"order-$KMALLOC_ORDER page failures of fraglab pipe-resize = what it saw fail"
-expect "kmalloc failures" "$KMALLOC_FAILED" "$(failures_of kmalloc $KMALLOC_PID)" \
-	"kmalloc failures of fraglab pipe-resize = what it saw fail"
+traced_kmalloc=$(grep -E -- "-$KMALLOC_PID .* kmalloc(_node)?: " /tmp/lab.trace | wc -l)
+expect "kmalloc failures traced" "$traced_kmalloc" "$(failures_of kmalloc $KMALLOC_PID)" \
+	"fragscope's kmalloc failures of fraglab pipe-resize = tracefs kmem:kmalloc ptr=0"
+# Where the kernel fires kmem:kmalloc twice for one kmalloc_large (in
+# __kmalloc_large_node and again in __do_kmalloc_node), fragscope counts
+# two failures for one: a known difference, on those kernels only.
+if [ "$traced_kmalloc" = $((2 * KMALLOC_FAILED)) ]; then
+	known_mismatch "kmalloc failures" "$KMALLOC_FAILED" "$(failures_of kmalloc $KMALLOC_PID)" \
+		"this kernel fires kmem:kmalloc twice per failed kmalloc_large; fragscope counts each"
+else
+	expect "kmalloc failures" "$KMALLOC_FAILED" "$(failures_of kmalloc $KMALLOC_PID)" \
+		"kmalloc failures of fraglab pipe-resize = what it saw fail"
+fi
 
 # Failed order-9 allocations of PID in the independent trace (no page: pfn=0x0,
 # or pfn=0 on 5.10, which prints it in decimal).
@@ -291,11 +321,24 @@ expect "background compactions" $((manual + kcompactd)) "$(jq .compaction.backgr
 	"fragscope's zone runs outside allocations = tracefs (manual $manual + kcompactd $kcompactd)"
 info counters "Δ over the recording: compact_stall $stall compact_fail $(vmstat_delta compact_fail /tmp/vmstat.0 /tmp/vmstat.1) compact_success $(vmstat_delta compact_success /tmp/vmstat.0 /tmp/vmstat.1) thp_fault_fallback $fallback thp_fault_alloc $(vmstat_delta thp_fault_alloc /tmp/vmstat.0 /tmp/vmstat.1) compact_daemon_wake $(vmstat_delta compact_daemon_wake /tmp/vmstat.0 /tmp/vmstat.1)"
 info fragscope "stalls $(jq .compaction.stalls $R), thp failures $(jq '[.failures[] | select(.kind == "thp") | .count] | add // 0' $R), extfrag $(jq .extfrag.fallbacks $R) (steals $(jq .extfrag.pageblock_type_changes $R)), background runs $(jq .compaction.background_zone_runs $R), lost $(jq .meta.lost.total $R)"
-# TODO(requests model): when `report -F json` has requests[], assert exactly:
-#   the kmalloc case: KMALLOC_FAILED requests with cause fragmentation (evidence: free pages, free blocks by order);
-#   the hugetlb case: one request with cause hugetlb_pool, asked HUGE_ASK got HUGE_GOT;
-#   the overcommit case: OVERCOMMIT_TRIES requests with cause commit_limit.
-info requests "$(jq -c '.requests // "no requests[] in this fragscope"' $R | cut -c1-300)"
+# fragscope's failed requests (report -F json requests[]) of PID, by api,
+# cause and outcome: "N api cause outcome" lines joined with ";".
+requests_of() {
+	jq -r "[.requests[] | select(.pid == $1) | .api + \" \" + .cause + \" \" + .outcome] | group_by(.) |
+		map((length | tostring) + \" \" + .[0]) | join(\";\")" $R
+}
+expect "requests kmalloc" "$KMALLOC_FAILED kmalloc fragmentation failed" "$(requests_of $KMALLOC_PID)" "(fraglab pipe-resize)"
+expect "requests kmalloc evidence" "$KMALLOC_FAILED" \
+	"$(jq "[.requests[] | select(.pid == $KMALLOC_PID) | .evidence.zones[] | select(.zone == \"DMA32\") |
+		select((.free_blocks_by_order | length) == 4 and .free_pages * 2 > $total_kb / 4)] | length" $R)" \
+	"requests whose DMA32 evidence shows free blocks up to order 3 only and over half of memory free"
+expect "requests hugetlb resize" "1 hugetlb fragmentation failed" "$(requests_of $HUGE_PID)" \
+	"(echo $HUGE_ASK >nr_hugepages: the pool grows one page at a time and stops at the first failure)"
+expect "requests hugetlb map" "$HUGE_MAP_TRIES hugetlb hugetlb_pool failed" "$(requests_of $HUGE_MAP_PID)" "(fraglab hugetlb-map)"
+expect "requests overcommit" "$OVERCOMMIT_TRIES commit commit_limit failed" "$(requests_of $OVERCOMMIT_PID)" "(fraglab overcommit)"
+known_mismatch "requests thp" "$fallback thp_fault fragmentation recovered" "$(requests_of $THP_PID)" \
+	"one request per failed order-9 attempt, two per fault that fell back"
+info "requests all" "$(jq -c '.request_summary.by' $R)"
 expect "lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
 
 kill $HOLDER
