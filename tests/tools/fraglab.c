@@ -21,7 +21,7 @@
  * BLOCK_ORDER - 1 can form, whatever compaction does.  Memory it never got
  * (the reserve, per-CPU lists) may still hold larger free blocks: those are
  * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
- * kernel memory) until /proc/buddyinfo shows none above BLOCK_ORDER - 1.
+ * kernel memory) until the kernel refuses one.
  * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
  * fences it off with vm.lowmem_reserve_ratio).
  *
@@ -188,7 +188,8 @@ static int cmd_fragment(int block_order)
 	long margin_pages = (16L << 20) / PAGE;
 	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
 	long fill = free_pages - high_watermarks() - margin_pages;
-	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0, ring_failed = 0;
+	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
+	int ring_errno;
 	uint64_t *pfns;
 	uint8_t *seen;
 	uint64_t max_pfn = 0;
@@ -266,33 +267,26 @@ static int cmd_fragment(int block_order)
 	sleep(1);
 	printf("fraglab.fragment.units_left_after_unmap=%ld\n", units_at_or_above(block_order));
 
-	/* What it never got: take it in 2^block_order-page rings. */
-	for (int round = 0; round < 50; round++) {
-		long units = units_at_or_above(block_order);
+	/*
+	 * What it never got: take it in 2^block_order-page rings until one is
+	 * refused.  A refusal comes after the allocator drained the per-CPU
+	 * lists and compacted, so it proves no such block can be made now.
+	 */
+	for (;;) {
+		int fd[2];
 
-		if (!units) {
-			/* Per-CPU lists drain late: look again a moment later. */
-			usleep(300 * 1000);
-			if (!units_at_or_above(block_order))
-				break;
-			continue;
+		if (pipe(fd))
+			return error("pipe");
+		if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
+			ring_errno = errno;
+			close(fd[0]);
+			close(fd[1]);
+			break;
 		}
-		for (long u = 0; u < units; u++) {
-			int fd[2];
-
-			if (pipe(fd))
-				return error("pipe");
-			if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
-				ring_failed++;
-				close(fd[0]);
-				close(fd[1]);
-				break;
-			}
-			ring_pipes++;
-		}
+		ring_pipes++;
 	}
 	printf("fraglab.fragment.ring_pipes=%ld\n", ring_pipes);
-	printf("fraglab.fragment.ring_failed=%ld\n", ring_failed);
+	printf("fraglab.fragment.ring_refused=%s\n", ring_errno == ENOMEM ? "ENOMEM" : strerror(ring_errno));
 	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
 	printf("fraglab.fragment.largest_free_order=%d\n", largest_free_order());
 	printf("fraglab.fragment.memfree_after_kb=%ld\n", meminfo_kb("MemFree"));

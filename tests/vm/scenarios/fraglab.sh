@@ -19,7 +19,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=256 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -212,19 +212,18 @@ cp /proc/vmstat /tmp/vmstat.pro1
 
 # f. ENOMEM under vm.overcommit_memory=2 with most memory free.
 committed=$(sed -n 's/^Committed_AS: *\([0-9]*\).*/\1/p' /proc/meminfo)
-echo $((committed + 65536)) >/proc/sys/vm/overcommit_kbytes
+# Room for what still runs (fragscope stopping and writing its report), not
+# for OVERCOMMIT_MB.  fragscope classifies a request with the /proc sample
+# (taken every second) latest when it reads the event, which may be older or
+# newer than the event: mode 2 is set 2 s before and kept until it stopped.
+echo $((committed + 131072)) >/proc/sys/vm/overcommit_kbytes
 echo 2 >/proc/sys/vm/overcommit_memory
+sleep 2
 mark "overcommit begin"
 $FRAGLAB overcommit $OVERCOMMIT_MB $OVERCOMMIT_TRIES >/tmp/overcommit.out 2>&1 &
 OVERCOMMIT_PID=$!
 wait $OVERCOMMIT_PID
 mark "overcommit end"
-# fragscope classifies a request with the /proc sample latest when it reads
-# the event (every second): keep overcommit_memory=2 until one is taken after.
-sleep 2
-echo 0 >/proc/sys/vm/overcommit_memory
-echo 0 >/proc/sys/vm/overcommit_kbytes
-echo 50 >/proc/sys/vm/overcommit_ratio
 show overcommit /tmp/overcommit.out
 expect "overcommit refused" "$OVERCOMMIT_TRIES ENOMEM" "$(sed -n 's/^fraglab.overcommit.failed=//p' /tmp/overcommit.out) $(sed -n 's/^fraglab.overcommit.errno=//p' /tmp/overcommit.out)" \
 	"mmaps of $OVERCOMMIT_MB MiB refused with $(($(sed -n 's/^fraglab.overcommit.memfree_kb=//p' /tmp/overcommit.out) / 1024)) MiB free"
@@ -236,6 +235,8 @@ cat <&3 >>/tmp/lab.err
 exec 3<&-
 wait $FSPID
 rc=$?
+echo 0 >/proc/sys/vm/overcommit_memory
+echo 0 >/proc/sys/vm/overcommit_kbytes
 echo 0 >$TI/tracing_on
 [ $rc = 0 ] && pass "lab record" "fragscope record exited 0" || { show record-stderr /tmp/lab.err; fail "lab record" "exited $rc"; }
 sed -n '/fraglab: window begin/,/fraglab: window end/p' $TI/trace >/tmp/lab.trace
