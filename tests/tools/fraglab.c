@@ -175,6 +175,18 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &r);
 }
 
+/* A full synchronous compaction of every zone (vm.compact_memory). */
+static void compact_all(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			perror("fraglab: compact_memory");
+		close(fd);
+	}
+}
+
 static void on_term(int sig)
 {
 	(void)sig;
@@ -189,7 +201,7 @@ static int cmd_fragment(int block_order)
 	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
 	long fill = free_pages - high_watermarks() - margin_pages;
 	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
-	int ring_errno;
+	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;
 	uint8_t *seen;
 	uint64_t max_pfn = 0;
@@ -269,22 +281,35 @@ static int cmd_fragment(int block_order)
 
 	/*
 	 * What it never got: take it in 2^block_order-page rings until one is
-	 * refused.  A refusal comes after the allocator drained the per-CPU
-	 * lists and compacted, so it proves no such block can be made now.
+	 * refused.  A refusal only follows the allocator's quick (asynchronous)
+	 * compaction, so blocks full of other tasks' movable pages (the
+	 * initramfs's page cache...) could still be emptied later: a full
+	 * synchronous compaction moves them into the holes first, and the
+	 * rounds go on until one takes no ring.
 	 */
-	for (;;) {
-		int fd[2];
+	for (int round = 0; round < 10; round++) {
+		long taken = 0;
 
-		if (pipe(fd))
-			return error("pipe");
-		if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
-			ring_errno = errno;
-			close(fd[0]);
-			close(fd[1]);
-			break;
+		compact_all();
+		for (;;) {
+			int fd[2];
+
+			if (pipe(fd))
+				return error("pipe");
+			if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
+				ring_errno = errno;
+				close(fd[0]);
+				close(fd[1]);
+				break;
+			}
+			taken++;
 		}
-		ring_pipes++;
+		ring_pipes += taken;
+		rounds++;
+		if (!taken)
+			break;
 	}
+	printf("fraglab.fragment.ring_rounds=%d\n", rounds);
 	printf("fraglab.fragment.ring_pipes=%ld\n", ring_pipes);
 	printf("fraglab.fragment.ring_refused=%s\n", ring_errno == ENOMEM ? "ENOMEM" : strerror(ring_errno));
 	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
