@@ -251,6 +251,12 @@ R=/tmp/lab.json
 # Failures of KIND (and ORDER) by PID, summed over fragscope's groups.
 failures_of() { jq "[.failures[] | select(.kind == \"$1\" ${3:+and .order == $3}) | .processes[] | select(.pid == $2) | .count] | add // 0" $R; }
 count_trace() { grep -c " $1:" "${2:-/tmp/lab.trace}"; }
+# fragscope's figure differs from the kernel's counter by definition
+# (docs/fragmentation-lab.md says why): a WARN while it differs as known, a
+# FAIL once they agree, so the exact assertion replaces it then.
+known_mismatch() {
+	if [ "$2" = "$3" ]; then fail "$1" "kernel and fragscope now agree ($3): assert it exactly"; else warn "$1" "kernel $2, fragscope $3: $4"; fi
+}
 
 expect "kmalloc page failures" "$KMALLOC_FAILED" "$(failures_of page $KMALLOC_PID $KMALLOC_ORDER)" \
 	"order-$KMALLOC_ORDER page failures of fraglab pipe-resize = what it saw fail"
@@ -282,13 +288,6 @@ trace_attempts() {
 		(/ mm_compaction_begin:/ || (deferred && / mm_compaction_deferred:/)) && open[task] { n++; open[task] = 0 }
 		END { print n + 0 }' /tmp/lab.trace
 }
-# fragscope's figure differs from the kernel's counter by definition
-# (docs/fragmentation-lab.md says why): a WARN while it differs as known, a
-# FAIL once they agree, so the exact assertion replaces it then.
-known_mismatch() {
-	if [ "$2" = "$3" ]; then fail "$1" "kernel and fragscope now agree ($3): assert it exactly"; else warn "$1" "kernel $2, fragscope $3: $4"; fi
-}
-
 stall=$(vmstat_delta compact_stall /tmp/vmstat.0 /tmp/vmstat.1)
 expect "compaction attempts" "$stall" "$(trace_attempts deferred)" \
 	"Δcompact_stall = tracefs attempts that compacted a zone or found one deferred (of $(count_trace mm_compaction_try_to_compact_pages))"
