@@ -166,6 +166,12 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 		return rc;
 	/* Events wait in the ring buffer until session_run() polls: no stack is decoded before this. */
 	load_ksyms(s);
+	if (s->ksyms) {
+		uint64_t range[4];
+
+		ksyms_interrupt_text(s->ksyms, range);
+		tracer_set_interrupt_text(&s->tracer, range);
+	}
 	s->report = (struct report){ .model = &s->model, .kinfo = &s->kinfo, .ksyms = s->ksyms, .meta = &s->meta,
 				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
