@@ -88,7 +88,7 @@ static int on_ring_event(void *ctx, const void *data, size_t len)
 	if (err && !s->error)
 		s->error = err;
 	if (s->event_lines)
-		event_line_print(&s->report, &s->scratch, s->event_lines);
+		event_line_print(&s->report, &s->scratch, s->failure_event_lines, s->event_lines);
 	return 0;
 }
 
