@@ -135,6 +135,7 @@ static void finish(struct model *m, struct open_request *o)
 		r->evidence.have |= EVIDENCE_VMAP;
 	request_classify(r);
 	t->counts[r->api][r->cause][r->outcome]++;
+	t->recent[t->total % REQUESTS_RECENT] = *r;
 	t->total++;
 	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
 		size_t cap = t->cap ? t->cap * 2 : 16;

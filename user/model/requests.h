@@ -36,6 +36,8 @@ struct model;
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
 /* Requests listed with all their detail; beyond, counted by api, cause and outcome only. */
 #define MODEL_MAX_REQUESTS 8192
+/* The latest requests, for live views that must keep showing new ones. */
+#define REQUESTS_RECENT 16
 
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
@@ -53,6 +55,7 @@ struct request_table {
 	size_t nr, cap;
 	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS */
 	uint64_t counts[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
+	struct request recent[REQUESTS_RECENT]; /* a ring: the latest is recent[(total - 1) % REQUESTS_RECENT] */
 	uint64_t total;
 	/* Syscalls that ended with failures whose events never arrived (lost in the ring buffer). */
 	uint64_t detail_lost;
