@@ -207,6 +207,8 @@ static int take_snapshot(struct session *s)
 	if (err)
 		return err;
 	decode_snapshot(&s->snap, s->ksyms);
+	for (size_t i = 0; i < s->snap.nr_procs; i++)
+		learn_cgroup(s, s->snap.procs[i].key.cgroup_id);
 	if (s->recorder) {
 		err = recorder_write_snapshot(s->recorder, &s->snap);
 		if (err)
