@@ -1,8 +1,10 @@
 # fragscope build.  `make` builds ./fragscope; `make help` lists the rest.
 #
-# The pipeline is kernel (bpf/) -> skeleton -> user/ (source -> decode ->
-# model -> format); tests/ holds unit tests (cmocka, on fixtures) and
-# integration tests (real tracer, real kernel, as root).
+# The pipeline is kernel (bpf/) -> skeleton -> user/: cli -> commands ->
+# session -> source -> decode -> model -> sinks (live, format, record), over
+# kernel/, state/ and util/ (docs/architecture.md; tests/check-layers.sh
+# keeps includes pointing down).  tests/ holds unit tests (cmocka, on
+# fixtures) and integration tests (real tracer, real kernel, as root).
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
 CLANG ?= clang
