@@ -206,9 +206,16 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	r->cgroup_id = e->hdr.cgroup_id;
 	r->context = ctx;
 	r->stack_id = stack_id;
-	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
-	/* vmalloc's own gfp is not traced: vmalloc of a syscall reclaims (GFP_KERNEL) unless told not to. */
-	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || !reclaim || (r->gfp & reclaim);
+	/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
+	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
+		 : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
+	/*
+	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
+	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
+	 * allocation, so no gfp to judge.
+	 */
+	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
+			 (r->gfp & reclaim);
 	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
 }
 
@@ -311,7 +318,6 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	if (!o)
 		return -ENOMEM;
 	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
-	o->r.gfp = 0;
 	o->r.bytes = request_syscall_bytes(m, s, name);
 	o->r.api = request_bare_enomem_api(name, s);
 	o->r.syscall = s->nr;
