@@ -61,7 +61,8 @@ enum {
 	A_RX_REFILL = 0x15000, A_NET_RX = 0x16000, A_SOFTIRQS = 0x17000, A_IRQ_EXIT = 0x18000,
 	A_SYSVEC_TIMER = 0x19000, A_ASM_SYSVEC_TIMER = 0x1a000, A_BPF_REFILL = 0x1b000, A_IRQ_WORK_RUN = 0x1c000,
 	A_ASM_SYSVEC_IRQ_WORK = 0x1d000, A_XFS_BUF = 0x1e000, A_WORKER = 0x1f000, A_KTHREAD = 0x20000,
-	A_RET_FROM_FORK = 0x21000, A_END = 0x22000,
+	A_RET_FROM_FORK = 0x21000, A_BUDDY_HUGETLB = 0x22000, A_FRESH_HUGETLB = 0x23000, A_POOL_HUGE = 0x24000,
+	A_SET_MAX_HUGE = 0x25000, A_SYS_WRITE = 0x26000, A_END = 0x27000,
 };
 
 static const struct {
@@ -101,6 +102,11 @@ static const struct {
 	{ A_WORKER, "worker_thread" },
 	{ A_KTHREAD, "kthread" },
 	{ A_RET_FROM_FORK, "ret_from_fork" },
+	{ A_BUDDY_HUGETLB, "alloc_buddy_hugetlb_folio" },
+	{ A_FRESH_HUGETLB, "alloc_fresh_hugetlb_folio" },
+	{ A_POOL_HUGE, "alloc_pool_huge_folio" },
+	{ A_SET_MAX_HUGE, "set_max_huge_pages" },
+	{ A_SYS_WRITE, "__x64_sys_write" },
 };
 
 /* The stacks, innermost first, as the decoder hands them to the model. */
@@ -276,6 +282,14 @@ static void assert_event(const struct request_event *e, enum failure_kind kind, 
 	assert_int_equal(1 + e->repeats, count);
 }
 
+static const char *line_of(const struct request *r, char *buf, size_t len)
+{
+	size_t n = request_line(r, 4096, buf, len);
+
+	assert_int_equal(n, strlen(buf));
+	return buf;
+}
+
 /* ------------------------------------------------------------------ */
 /* 1. The cause rules                                                   */
 
@@ -383,10 +397,13 @@ static void test_cause_zones(void **state)
 	normal->free_blocks[0] = 500;
 	normal->free_blocks[3] = 64;
 	assert_int_equal(request_classify(&r), CAUSE_FRAGMENTATION);
-	/* A block of a higher order serves the request: not fragmentation. */
-	normal->free_blocks[7] = 1;
+	/* A block of the order, or of a higher one, serves the request: not fragmentation. */
+	normal->free_blocks[4] = 1;
 	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
-	normal->free_blocks[7] = 0;
+	normal->free_blocks[4] = 0;
+	normal->free_blocks[FS_ORDERS - 1] = 1;
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	normal->free_blocks[FS_ORDERS - 1] = 0;
 	/* A zone below min + request does not count, even with the blocks. */
 	dma32 = add_zone(&r, "DMA32", 1000 + 15, 1000);
 	dma32->free_blocks[10] = 2;
@@ -792,9 +809,12 @@ static void test_bare_enomem_syscalls(void **state)
 	/* A number this architecture does not name. */
 	e = syscall_end(600, T0 + 5 * MS, 100000, ENOMEM_RET, 0);
 	add(m, &e);
+	/* clone: the child commits the parent's mapped memory again. */
+	e = syscall_end(600, T0 + 6 * MS, SYS_clone, ENOMEM_RET, 0);
+	add(m, &e);
 
-	assert_int_equal(t->nr, 5);
-	for (int i = 0; i < 5; i++) {
+	assert_int_equal(t->nr, 6);
+	for (int i = 0; i < 6; i++) {
 		assert_int_equal(t->list[i].context, CONTEXT_SYSCALL);
 		assert_int_equal(t->list[i].outcome, OUTCOME_FAILED);
 		assert_int_equal(t->list[i].ret, ENOMEM_RET);
@@ -831,10 +851,79 @@ static void test_bare_enomem_syscalls(void **state)
 	assert_string_equal(t->list[3].evidence.missing, "the allocation that failed fires no tracepoint");
 	assert_int_equal(t->list[4].api, API_UNTRACED);
 	assert_int_equal(t->list[4].syscall, 100000);
+	assert_int_equal(t->list[5].api, API_COMMIT);
+	assert_int_equal(t->list[5].bytes, 10 * MIB);
+	assert_int_equal(t->list[5].cause, CAUSE_UNKNOWN);
+	assert_string_equal(t->list[5].evidence.missing, "no commit figures (/proc/meminfo, vm.overcommit_memory)");
 
 	assert_int_equal(t->counts[API_COMMIT][CAUSE_RLIMIT][OUTCOME_FAILED], 2);
 	assert_int_equal(t->counts[API_HUGETLB][CAUSE_UNKNOWN][OUTCOME_FAILED], 1);
 	assert_int_equal(t->counts[API_UNTRACED][CAUSE_UNKNOWN][OUTCOME_FAILED], 2);
+	assert_int_equal(t->counts[API_COMMIT][CAUSE_UNKNOWN][OUTCOME_FAILED], 1);
+}
+
+/* A vmalloc of its own: its size is the area's less the guard page, never a page failure's. */
+static void test_vmalloc_size(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t vmalloc_stack[] = { A_ALLOC_PAGES + 0x40, A_VM_AREA_PAGES + 0x70, A_VMALLOC_AREA + 0x110,
+					   A_VMALLOC_RANGE + 0x200, A_XT_ALLOC + 0x80, A_IPT_SET + 0x90,
+					   A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
+	struct fs_event e;
+
+	for (int area_known = 1; area_known >= 0; area_known--) {
+		for (int i = 0; i < 2; i++) {
+			e = page_fail(610, T0 + (2 - area_known) * 10 * MS + i, 0, G_KERNEL | G_NOWARN, vmalloc_stack,
+				      NFRAMES(vmalloc_stack));
+			/* Recorded before format 3, the area's size is not known (0). */
+			e.page.vmalloc_bytes = area_known ? 1 * MIB + 4096 : 0;
+			add(m, &e);
+		}
+		e = syscall_end(610, T0 + (2 - area_known) * 10 * MS + 5, SYS_setsockopt, ENOMEM_RET, 2);
+		add(m, &e);
+	}
+	assert_int_equal(t->nr, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(t->list[i].api, API_VMALLOC);
+		assert_int_equal(t->list[i].outcome, OUTCOME_FAILED);
+		assert_int_equal(t->list[i].nr_events, 1);
+		assert_event(&t->list[i].events[0], FAIL_VMALLOC, 0, 4096, 2);
+	}
+	assert_int_equal(t->list[0].bytes, 1 * MIB);
+	assert_int_equal(t->list[1].bytes, 0);
+}
+
+/* A task's fault, or a stack that shows no context, is over when the task's syscall returns. */
+static void test_fault_and_task_close_at_syscall_end(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t no_context[] = { A_ALLOC_PAGES + 0x40, A_XFS_BUF + 0x64 };
+	struct fs_event e;
+
+	e = page_fail(620, T0 + MS, 9, G_THP, thp_fault_stack, NFRAMES(thp_fault_stack));
+	add(m, &e);
+	e = page_fail(620, T0 + MS + 10, 3, G_KERNEL, no_context, NFRAMES(no_context));
+	add(m, &e);
+	e = kmalloc_fail(FS_EV_SLAB_FAIL, 620, T0 + MS + 20, 192, 192, G_KERNEL, slab_stack, NFRAMES(slab_stack));
+	add(m, &e);
+	assert_int_equal(t->nr, 0);
+	e = syscall_end(620, T0 + 2 * MS, SYS_openat, ENOMEM_RET, 3);
+	add(m, &e);
+	assert_int_equal(t->nr, 3);
+	assert_int_equal(t->list[0].context, CONTEXT_FAULT);
+	assert_int_equal(t->list[0].api, API_THP_FAULT);
+	assert_int_equal(t->list[0].syscall, -1);
+	assert_int_equal(t->list[1].context, CONTEXT_TASK);
+	assert_int_equal(t->list[1].api, API_PAGE);
+	assert_string_equal(t->list[1].caller, "xfs_buf_alloc_pages");
+	assert_int_equal(t->list[1].outcome, OUTCOME_FAILED);
+	assert_int_equal(t->list[2].context, CONTEXT_SYSCALL);
+	assert_int_equal(t->list[2].api, API_KMEM_CACHE);
+	assert_int_equal(t->list[2].syscall, SYS_openat);
 }
 
 /* A /proc sample with meminfo and the overcommit sysctl, the zones given by the caller. */
@@ -959,13 +1048,28 @@ static void test_memcg_from_events(void **state)
 	assert_int_equal(t->list[0].cause, CAUSE_MEMCG_LIMIT);
 	assert_int_equal(t->list[0].evidence.memcg_usage_bytes, 2500 * 4096);
 	assert_int_equal(t->list[0].evidence.memcg_limit_bytes, 2500 * 4096);
-	/* The kernel's "no limit" in pages is no memcg evidence. */
-	kvmalloc_failures(m, 4182, T0 + 3 * MS, G_KVMALLOC_KMALLOC, true, 2500, (1ULL << 63) / 4096);
-	e = syscall_end(4182, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 5);
+	/* The highest charge any of its events saw: the page failure below the limit, kmalloc at it. */
+	e = page_fail(4182, T0 + 5 * MS, 6, G_KERNEL, kvmalloc_page_stack, NFRAMES(kvmalloc_page_stack));
+	e.hdr.memcg_usage_pages = 2000;
+	e.hdr.memcg_limit_pages = 2500;
+	add(m, &e);
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 4182, T0 + 5 * MS + 10, 200000, 256 * KIB, G_KERNEL,
+			 kvmalloc_kmalloc_stack, NFRAMES(kvmalloc_kmalloc_stack));
+	e.hdr.memcg_usage_pages = 2500;
+	e.hdr.memcg_limit_pages = 2500;
+	add(m, &e);
+	e = syscall_end(4182, T0 + 6 * MS, SYS_setsockopt, ENOMEM_RET, 2);
 	add(m, &e);
 	assert_int_equal(t->nr, 2);
-	assert_int_equal(t->list[1].evidence.have & EVIDENCE_MEMCG, 0);
-	assert_int_equal(t->list[1].cause, CAUSE_UNKNOWN);
+	assert_int_equal(t->list[1].cause, CAUSE_MEMCG_LIMIT);
+	assert_int_equal(t->list[1].evidence.memcg_usage_bytes, 2500 * 4096);
+	/* The kernel's "no limit" in pages is no memcg evidence. */
+	kvmalloc_failures(m, 4182, T0 + 7 * MS, G_KVMALLOC_KMALLOC, true, 2500, (1ULL << 63) / 4096);
+	e = syscall_end(4182, T0 + 8 * MS, SYS_setsockopt, ENOMEM_RET, 5);
+	add(m, &e);
+	assert_int_equal(t->nr, 3);
+	assert_int_equal(t->list[2].evidence.have & EVIDENCE_MEMCG, 0);
+	assert_int_equal(t->list[2].cause, CAUSE_UNKNOWN);
 }
 
 /* (g) The kernel counted failures for a syscall whose events never arrived. */
@@ -1074,6 +1178,95 @@ static void test_kthread_join_rules(void **state)
 	assert_int_equal(t->nr, 3);
 }
 
+/* A kmalloc failure of another size at the same call site is another allocation, not a repeat. */
+static void test_kthread_second_kmalloc_is_another_request(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t page[] = { A_ALLOC_PAGES + 0x40, A_KMALLOC_LARGE + 0x30, A_KMALLOC_NODE + 0x50,
+				  A_XFS_BUF + 0x64, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
+	const uint64_t kmalloc[] = { A_KMALLOC_NODE + 0x90, A_XFS_BUF + 0x64, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
+	struct fs_event e;
+
+	e = page_fail(55, T0, 5, G_KERNEL | G_COMP, page, NFRAMES(page));
+	add(m, &e);
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 1000, 100000, 128 * KIB, G_KERNEL, kmalloc, NFRAMES(kmalloc));
+	add(m, &e);
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 2000, 90000, 128 * KIB, G_KERNEL, kmalloc, NFRAMES(kmalloc));
+	add(m, &e);
+	assert_int_equal(t->nr, 1);
+	assert_int_equal(t->list[0].nr_events, 2);
+	assert_int_equal(t->list[0].bytes, 100000);
+	model_finish(m);
+	assert_int_equal(t->nr, 2);
+	assert_int_equal(t->list[1].nr_events, 1);
+	assert_int_equal(t->list[1].bytes, 90000);
+}
+
+/* Growing the hugetlb pool (a write to nr_hugepages) short of pages: api hugetlb, failed though write succeeded. */
+static void test_hugetlb_pool_resize(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t stack[] = { A_ALLOC_PAGES + 0x40, A_BUDDY_HUGETLB + 0x60, A_FRESH_HUGETLB + 0x30,
+				   A_POOL_HUGE + 0x50, A_SET_MAX_HUGE + 0x1b0, A_SYS_WRITE + 0x20, A_DO_SYSCALL + 0x80 };
+	struct fs_event e;
+
+	for (int i = 0; i < 2; i++) {
+		e = page_fail(630, T0 + MS + i, 9, G_KERNEL | G_MOVABLE | G_COMP | G_NOWARN, stack, NFRAMES(stack));
+		add(m, &e);
+	}
+	e = syscall_end(630, T0 + 2 * MS, SYS_write, 0, 2);
+	add(m, &e);
+	assert_int_equal(t->nr, 1);
+	assert_int_equal(t->list[0].api, API_HUGETLB);
+	assert_int_equal(t->list[0].outcome, OUTCOME_FAILED);
+	assert_string_equal(t->list[0].caller, "set_max_huge_pages");
+	assert_int_equal(t->list[0].bytes, 2 * MIB);
+	assert_int_equal(t->list[0].order, 9);
+	assert_int_equal(t->list[0].nr_events, 1);
+	assert_event(&t->list[0].events[0], FAIL_THP, 9, 2 * MIB, 2);
+}
+
+/* A request lists REQUEST_MAX_EVENTS distinct events and counts the rest; a repeat is no new event. */
+static void test_request_events_bounded(void **state)
+{
+	struct request r;
+	char buf[1024];
+
+	(void)state;
+	request_init(&r);
+	assert_int_equal(r.syscall, -1);
+	assert_int_equal(r.stack_id, REQUEST_NO_STACK);
+	assert_true(r.can_reclaim);
+	for (uint32_t i = 0; i < REQUEST_MAX_EVENTS + 2; i++) {
+		request_add_event(&r, FAIL_PAGE, i, 4096ULL << i);
+		request_add_event(&r, FAIL_PAGE, i, 4096ULL << i);
+	}
+	assert_int_equal(r.nr_events, REQUEST_MAX_EVENTS);
+	assert_int_equal(r.events_not_listed, 2 * 2);
+	assert_event(&r.events[REQUEST_MAX_EVENTS - 1], FAIL_PAGE, REQUEST_MAX_EVENTS - 1,
+		     4096ULL << (REQUEST_MAX_EVENTS - 1), 2);
+	/* The same kind and order of another size is another event. */
+	request_init(&r);
+	request_add_event(&r, FAIL_KMALLOC, 3, 30000);
+	request_add_event(&r, FAIL_KMALLOC, 3, 31000);
+	assert_int_equal(r.nr_events, 2);
+	assert_true(request_has_event(&r, FAIL_KMALLOC));
+	assert_false(request_has_event(&r, FAIL_PAGE));
+	r.api = API_KMALLOC;
+	r.bytes = 30000;
+	for (uint32_t i = 0; i < REQUEST_MAX_EVENTS; i++)
+		request_add_event(&r, i % 2 ? FAIL_SLAB : FAIL_VMAP_AREA, i, 0);
+	request_classify(&r);
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "?[0]: kmalloc 29.3 KiB failed (kmalloc order 3, then kmalloc order 3, then vmalloc address "
+			    "space, then kmem_cache, then vmalloc address space, then kmem_cache, then vmalloc address "
+			    "space, then kmem_cache, +2 more): no vmalloc address space for 29.3 KiB");
+}
+
 /* (j) Beyond MODEL_MAX_REQUESTS requests are counted, not listed. */
 static void test_requests_bounded(void **state)
 {
@@ -1106,14 +1299,6 @@ static void test_requests_bounded(void **state)
 
 /* ------------------------------------------------------------------ */
 /* 3. The line and the JSON object                                      */
-
-static const char *line_of(const struct request *r, char *buf, size_t len)
-{
-	size_t n = request_line(r, 4096, buf, len);
-
-	assert_int_equal(n, strlen(buf));
-	return buf;
-}
 
 static struct request ipt_request(void)
 {
@@ -1233,6 +1418,19 @@ static void test_line_fragmentation_and_others(void **state)
 	assert_string_equal(line_of(&r, buf, sizeof(buf)),
 			    "kworker/u4:2[55] kernel thread: page 64 KiB in xfs_buf_alloc_pages failed (page order 4): "
 			    "low memory: Normal 4.0 MiB free, min watermark 3.9 MiB");
+	/* A syscall this architecture does not name: its number. */
+	r.context = CONTEXT_SYSCALL;
+	r.syscall = 100000;
+	r.ret = ENOMEM_RET;
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "kworker/u4:2[55] syscall 100000 → ENOMEM: page 64 KiB in xfs_buf_alloc_pages failed (page "
+			    "order 4): low memory: Normal 4.0 MiB free, min watermark 3.9 MiB");
+	/* A syscall whose exit was never seen (closed idle): none named. */
+	r.syscall = -1;
+	r.ret = 0;
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "kworker/u4:2[55]: page 64 KiB in xfs_buf_alloc_pages failed (page order 4): low memory: "
+			    "Normal 4.0 MiB free, min watermark 3.9 MiB");
 	/* A softirq's request, recovered, with a cause unknown. */
 	r = plain_request(API_PAGE, 2, 16 * KIB);
 	r.pid = r.tid = 4182;
@@ -1337,11 +1535,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thp_faults_are_separate_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_keyed_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare_enomem_syscalls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmalloc_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_and_task_close_at_syscall_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_from_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memcg_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kthread_join_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kthread_second_kmalloc_is_another_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hugetlb_pool_resize, setup, teardown),
+		cmocka_unit_test(test_request_events_bounded),
 		cmocka_unit_test_setup_teardown(test_requests_bounded, setup, teardown),
 		cmocka_unit_test(test_line_memcg_kvmalloc),
 		cmocka_unit_test_setup_teardown(test_line_from_model, setup, teardown),
