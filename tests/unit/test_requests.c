@@ -541,17 +541,23 @@ static void test_cause_precedence(void **state)
 	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
 	r.evidence.have &= ~EVIDENCE_MEMCG;
 	assert_int_equal(request_classify(&r), CAUSE_FRAGMENTATION);
-	/* ...the hugetlb pool, the commit accounting and untraced alike. */
-	r = plain_request(API_HUGETLB, 9, 4 * MIB);
+	/* ...and an untraced allocation (percpu and page tables are charged too)... */
+	r = plain_request(API_UNTRACED, 0, 0);
 	set_memcg(&r, 10 * MIB, 10 * MIB);
+	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
+	/* ...but neither the hugetlb pool nor a mapping refused up front: no cgroup is charged for them. */
+	r.api = API_HUGETLB;
+	r.bytes = 4 * MIB;
 	r.evidence.have |= EVIDENCE_HUGETLB;
 	r.evidence.hugetlb_asked = 2;
-	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
+	assert_int_equal(request_classify(&r), CAUSE_HUGETLB_POOL);
+	r.evidence.hugetlb_got = 2;
+	assert_unknown(&r, NO_ZONE_STATE);
 	r.api = API_COMMIT;
 	set_commit(&r, 2, 100, 10, 0);
-	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
-	r.api = API_UNTRACED;
-	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
+	assert_int_equal(request_classify(&r), CAUSE_COMMIT_LIMIT);
+	set_commit(&r, 1, 100, 10, 0);
+	assert_unknown(&r, "the size fit the commit limit, the rlimits and the map count");
 	/* vmap evidence beats the commit rules too. */
 	r.api = API_COMMIT;
 	r.evidence.have = EVIDENCE_VMAP | EVIDENCE_COMMIT;
@@ -791,6 +797,8 @@ static void test_bare_enomem_syscalls(void **state)
 	e.sys.args[1] = 1 * GIB;
 	e.sys.args[3] = 0x22; /* MAP_PRIVATE | MAP_ANONYMOUS */
 	e.sys.rlimit_as = 512 * MIB;
+	e.hdr.memcg_usage_pages = 2560;
+	e.hdr.memcg_limit_pages = 25600;
 	add(m, &e);
 	/* mmap within RLIMIT_AS but past RLIMIT_DATA's 64 MiB with 2 MiB of data. */
 	e = syscall_end(600, T0 + 2 * MS, SYS_mmap, ENOMEM_RET, 0);
@@ -826,6 +834,8 @@ static void test_bare_enomem_syscalls(void **state)
 	assert_int_equal(t->list[0].api, API_COMMIT);
 	assert_int_equal(t->list[0].syscall, SYS_mmap);
 	assert_int_equal(t->list[0].bytes, 1 * GIB);
+	/* Its cgroup (100 MiB, 10 used) would be "at its limit" by the mapping's size: no matter, mmap charges none. */
+	assert_int_equal(t->list[0].evidence.have & EVIDENCE_MEMCG, EVIDENCE_MEMCG);
 	assert_int_equal(t->list[0].cause, CAUSE_RLIMIT);
 	assert_int_equal(t->list[0].evidence.rlimit, RLIMIT_KIND_AS);
 	assert_int_equal(t->list[0].evidence.rlimit_bytes, 512 * MIB);
