@@ -85,7 +85,7 @@ int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *p
 /* The path, or NULL when unknown. */
 const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
 
-/* Requests that failed or recovered, by outcome; detail-lost ones count as failed. */
+/* Requests that failed or recovered, by outcome; syscalls whose detail was lost are apart (detail_lost). */
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
 
 #endif
