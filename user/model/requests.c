@@ -64,6 +64,18 @@ const char *requests_cgroup_path(const struct request_table *t, uint64_t id)
 	return slot ? t->cgroup_paths[*slot - 1] : NULL;
 }
 
+uint64_t requests_detail_lost(const struct model *m)
+{
+	const struct request_table *t = &m->requests;
+	const uint64_t *c = m->window.counters;
+	uint64_t ends = c[FS_CTR_REQUEST_SYSCALL_FAILED] + c[FS_CTR_REQUEST_SYSCALL_OK];
+	uint64_t bare = c[FS_CTR_ENOMEM_NO_ALLOC];
+
+	/* The kernel's counts are read once a second: events can be newer than the last reading. */
+	return t->detail_lost + (ends > t->syscall_ends_seen ? ends - t->syscall_ends_seen : 0) +
+	       (bare > t->bare_enomem_seen ? bare - t->bare_enomem_seen : 0);
+}
+
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome)
 {
 	uint64_t n = 0;
@@ -332,6 +344,10 @@ int requests_syscall_end(struct model *m, const struct fs_event *e)
 
 	if (seen)
 		u64map_remove(&t->failures_by_tid, e->hdr.tid);
+	if (s->nr_failures)
+		t->syscall_ends_seen++;
+	else
+		t->bare_enomem_seen++;
 	/* Faults and unrecognised stacks of the task happened before this exit: they are over. */
 	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
 		struct open_request *other = find_open(t, context_key(e->hdr.tid, before[i]));

@@ -59,6 +59,12 @@ struct request_table {
 	uint64_t total;
 	/* Syscalls that ended with failures whose events never arrived (lost in the ring buffer). */
 	uint64_t detail_lost;
+	/*
+	 * What user space saw of what the kernel counts (FS_CTR_REQUEST_SYSCALL_*,
+	 * FS_CTR_ENOMEM_NO_ALLOC): syscall ends of tasks with failures, and bare
+	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
+	 */
+	uint64_t syscall_ends_seen, bare_enomem_seen;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;
@@ -85,7 +91,13 @@ int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *p
 /* The path, or NULL when unknown. */
 const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
 
-/* Requests that failed or recovered, by outcome; detail-lost ones count as failed. */
+/* Requests that failed or recovered, by outcome, of those whose detail arrived. */
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
+/*
+ * Requests the kernel counted whose detail never arrived: syscall ends and
+ * bare ENOMEM returns lost in the ring buffer, and syscall ends whose
+ * failure events were lost.  Counted, never listed: their cause is unknown.
+ */
+uint64_t requests_detail_lost(const struct model *m);
 
 #endif
