@@ -13,7 +13,7 @@
 
 static bool alike(const struct request *a, const struct request *b)
 {
-	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome && a->order == b->order &&
 	       a->cgroup_id == b->cgroup_id && a->context == b->context && a->syscall == b->syscall &&
 	       a->evidence.rlimit == b->evidence.rlimit &&
 	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
