@@ -79,6 +79,15 @@ bare=$(jq '[.requests[] | select((.events | length) == 0)] | length' "$TMP/a.jso
 [ "$(jq .request_summary.detail_lost "$TMP/a.json")" = 0 ] || fail "detail lost: $(jq -c .request_summary "$TMP/a.json")"
 pass "kernel counts = listed: $syscall_failed syscalls failed after allocator failures, $bare ENOMEM with none"
 
+# Folded stacks of failed requests: each request once, not its allocator events.
+"$FRAGSCOPE" report -i "$TMP/a.fsr" -F folded --stacks requests >"$TMP/a.folded" || fail "folded --stacks requests"
+folded=$(awk '{ n += $NF } END { print n + 0 }' "$TMP/a.folded")
+failed=$(jq '[.requests[] | select(.outcome == "failed")] | length' "$TMP/a.json")
+[ "$folded" = "$failed" ] || fail "folded --stacks requests weighs $folded, $failed requests failed"
+kv=$(awk '/^kvmalloc_memcg_limit;.*;__bpf_map_area_alloc;/ { n += $NF } END { print n + 0 }' "$TMP/a.folded")
+[ "$kv" = $((2 * ROUNDS)) ] || fail "folded --stacks requests: $kv kvmalloc requests from __bpf_map_area_alloc, expected $((2 * ROUNDS))"
+pass "folded --stacks requests: $folded failed requests, one sample each"
+
 # --- B: ENOMEM that never reached an allocator ----------------------------
 [ "$(cat /proc/sys/vm/overcommit_memory)" = 0 ] || fail "vm.overcommit_memory is $(cat /proc/sys/vm/overcommit_memory), the heuristic case needs 0 (not changed here: a host-wide setting)"
 run_enomem() { # MODE N
