@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	unsigned long long bytes;
 	unsigned failed = 0;
 
-	if (argc != 3 || n <= 0 || n > 100000) {
+	if (argc != 3 || n <= 0 || n > 10000000) {
 		fprintf(stderr, "usage: enomem rlimit-as|rlimit-data|heuristic|commit|hugetlb N\n");
 		return 2;
 	}

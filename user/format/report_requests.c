@@ -132,6 +132,12 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "syscall_recovered", c[FS_CTR_REQUEST_SYSCALL_OK]);
 	json_kv_u64(j, "enomem_no_allocation", c[FS_CTR_ENOMEM_NO_ALLOC]);
 	json_object_end(j);
+	/* What of those reached user space; the rest was dropped with the ring buffer full. */
+	json_key(j, "seen");
+	json_object_begin(j);
+	json_kv_u64(j, "syscall_ends", t->syscall_ends_seen);
+	json_kv_u64(j, "enomem_no_allocation", t->bare_enomem_seen);
+	json_object_end(j);
 	json_key(j, "by");
 	json_array_begin(j);
 	for (int a = 0; a < API_COUNT; a++)
