@@ -10,8 +10,9 @@
 #     large one: a page of order 3, kmalloc_large traced twice, two vmalloc
 #     pages), and vmalloc alone for 1 MiB.
 #  B. mmap refused before any allocation: RLIMIT_AS, RLIMIT_DATA, the
-#     overcommit heuristic (vm.overcommit_memory=0: more than RAM + swap)
-#     and an empty hugetlb pool, each a known number of times; the same
+#     overcommit heuristic (vm.overcommit_memory=0: more than RAM + swap),
+#     an empty hugetlb pool and vm.max_map_count, each a known number of
+#     times; the same
 #     counts in `trace` lines and in `serve`'s
 #     fragscope_failed_requests_total.
 source "$(dirname "$0")/../lib.sh"
@@ -99,6 +100,7 @@ run_enomem rlimit-as 5
 run_enomem rlimit-data 4
 run_enomem heuristic 3
 run_enomem hugetlb 2
+run_enomem map-count 3
 fragscope_stop || fail "record exited $?: $(cat "$TMP/fs.err")"
 "$FRAGSCOPE" report -i "$TMP/b.fsr" -F json >"$TMP/b.json" || fail "report -F json"
 cp "$TMP/b.json" "$ARTIFACTS/requests-enomem.json"
@@ -112,13 +114,14 @@ expect 5 '.api == "commit" and .cause == "rlimit" and .evidence.rlimit == "RLIMI
 expect 4 '.api == "commit" and .cause == "rlimit" and .evidence.rlimit == "RLIMIT_DATA"' "RLIMIT_DATA"
 expect 3 '.api == "commit" and .cause == "overcommit_heuristic" and .evidence.overcommit_memory == 0' "overcommit heuristic"
 expect 2 '.api == "hugetlb" and .cause == "hugetlb_pool" and .evidence.hugetlb_got < .evidence.hugetlb_asked' "hugetlb pool"
-expect 14 '.syscall == "mmap" and .ret == -12 and .outcome == "failed" and .comm == "enomem" and (.events | length) == 0' "all"
-[ "$(jq .request_summary.kernel.enomem_no_allocation "$TMP/b.json")" = 14 ] ||
-	fail "the kernel counted $(jq .request_summary.kernel.enomem_no_allocation "$TMP/b.json") bare ENOMEMs, expected 14"
+expect 3 '.api == "commit" and .cause == "max_map_count" and .evidence.map_count > .evidence.max_map_count' "max_map_count"
+expect 17 '.syscall == "mmap" and .ret == -12 and .outcome == "failed" and .comm == "enomem" and (.events | length) == 0' "all"
+[ "$(jq .request_summary.kernel.enomem_no_allocation "$TMP/b.json")" = 17 ] ||
+	fail "the kernel counted $(jq .request_summary.kernel.enomem_no_allocation "$TMP/b.json") bare ENOMEMs, expected 17"
 jq -e '.requests[0] | has("comm", "pid", "tid", "cgroup", "cgroup_id", "api", "bytes", "order", "gfp", "caller",
 	"syscall", "ret", "outcome", "cause", "evidence", "events", "stack", "why", "line")' "$TMP/b.json" >/dev/null ||
 	fail "a request lacks JSON fields: $(jq -c '.requests[0] | keys' "$TMP/b.json")"
-pass "14 mmap ENOMEMs with no allocation: 5 RLIMIT_AS, 4 RLIMIT_DATA, 3 overcommit heuristic, 2 hugetlb pool; the kernel counted 14"
+pass "17 mmap ENOMEMs with no allocation: 5 RLIMIT_AS, 4 RLIMIT_DATA, 3 overcommit heuristic, 2 hugetlb pool, 3 max_map_count; the kernel counted 17"
 
 # trace prints one line per request as it closes.
 fragscope_bg trace trace --comm enomem || fail "trace did not attach: $(cat "$TMP/trace.err")"
