@@ -301,8 +301,8 @@ static void write_requests(const struct report *r, FILE *out)
 	fprintf(out, "<section id=\"requests\"><h2>Failed requests</h2>\n<p class=\"sub\">%" PRIu64
 		" failed, %" PRIu64 " recovered by a fallback",
 		requests_count(t, OUTCOME_FAILED), requests_count(t, OUTCOME_RECOVERED));
-	if (t->detail_lost)
-		fprintf(out, ", %" PRIu64 " whose allocator events were lost", t->detail_lost);
+	if (requests_detail_lost(r->model))
+		fprintf(out, ", %" PRIu64 " more counted by the kernel whose detail was lost", requests_detail_lost(r->model));
 	fputs(".</p>\n", out);
 	if (!n || !groups) {
 		fputs("<p class=\"none\">No request failed in this trace.</p></section>\n", out);

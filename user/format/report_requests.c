@@ -13,7 +13,7 @@
 
 static bool alike(const struct request *a, const struct request *b)
 {
-	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome && a->order == b->order &&
 	       a->cgroup_id == b->cgroup_id && a->context == b->context && a->syscall == b->syscall &&
 	       a->evidence.rlimit == b->evidence.rlimit &&
 	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
@@ -64,8 +64,9 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 	char line[512];
 
 	fprintf(out, "%sFailed requests: %" PRIu64 ", recovered: %" PRIu64, indent, failed, recovered);
-	if (t->detail_lost)
-		fprintf(out, ", and %" PRIu64 " whose allocator events were lost", t->detail_lost);
+	if (requests_detail_lost(r->model))
+		fprintf(out, "; %" PRIu64 " more counted by the kernel, their detail lost (ring buffer full)",
+			requests_detail_lost(r->model));
 	if (t->not_listed)
 		fprintf(out, " (%" PRIu64 " counted, not listed)", t->not_listed);
 	fputc('\n', out);
@@ -121,7 +122,7 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "total", t->total);
 	json_kv_u64(j, "failed", requests_count(t, OUTCOME_FAILED));
 	json_kv_u64(j, "recovered", requests_count(t, OUTCOME_RECOVERED));
-	json_kv_u64(j, "detail_lost", t->detail_lost);
+	json_kv_u64(j, "detail_lost", requests_detail_lost(m));
 	json_kv_u64(j, "not_listed", t->not_listed);
 	/* The kernel's own counts: exact even when the ring buffer dropped detail. */
 	json_key(j, "kernel");
@@ -130,6 +131,12 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "syscall_failed", c[FS_CTR_REQUEST_SYSCALL_FAILED]);
 	json_kv_u64(j, "syscall_recovered", c[FS_CTR_REQUEST_SYSCALL_OK]);
 	json_kv_u64(j, "enomem_no_allocation", c[FS_CTR_ENOMEM_NO_ALLOC]);
+	json_object_end(j);
+	/* What of those reached user space; the rest was dropped with the ring buffer full. */
+	json_key(j, "seen");
+	json_object_begin(j);
+	json_kv_u64(j, "syscall_ends", t->syscall_ends_seen);
+	json_kv_u64(j, "enomem_no_allocation", t->bare_enomem_seen);
 	json_object_end(j);
 	json_key(j, "by");
 	json_array_begin(j);

@@ -195,7 +195,9 @@ size_t request_line(const struct request *r, uint32_t page_size, char *buf, size
 		return 0;
 	buf[0] = 0;
 	put_who(&l, r);
-	put(&l, ": %s %s", request_api_name(r->api), format_bytes(r->bytes, size, sizeof(size)));
+	put(&l, ": %s", request_api_name(r->api));
+	if (r->bytes)
+		put(&l, " %s", format_bytes(r->bytes, size, sizeof(size)));
 	if (r->caller[0])
 		put(&l, " in %s", r->caller);
 	put(&l, " %s", request_outcome_name(r->outcome));

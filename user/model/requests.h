@@ -42,7 +42,12 @@ struct model;
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
 	uint64_t last_ns;
-	uint64_t caller_addr; /* the caller's return address: one allocation's events share it */
+	/*
+	 * The caller's function: one allocation's events come from it (kvmalloc's
+	 * kmalloc and vmalloc from one return address, bpf_map_area_alloc's own
+	 * fallback from two).
+	 */
+	uint64_t caller_fn;
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
@@ -59,6 +64,18 @@ struct request_table {
 	uint64_t total;
 	/* Syscalls that ended with failures whose events never arrived (lost in the ring buffer). */
 	uint64_t detail_lost;
+	/*
+	 * What user space saw of what the kernel counts (FS_CTR_REQUEST_SYSCALL_*,
+	 * FS_CTR_ENOMEM_NO_ALLOC): syscall ends of tasks with failures, and bare
+	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
+	 */
+	uint64_t syscall_ends_seen, bare_enomem_seen;
+	/*
+	 * Does the source see syscalls end (the sys_exit probe attached; record
+	 * format 3)?  Without, a syscall's failures group by caller like a
+	 * fault's, and only the trace's end closes them.
+	 */
+	bool syscall_ends_traced;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;
@@ -85,7 +102,13 @@ int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *p
 /* The path, or NULL when unknown. */
 const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
 
-/* Requests that failed or recovered, by outcome; syscalls whose detail was lost are apart (detail_lost). */
+/* Requests that failed or recovered, by outcome, of those whose detail arrived. */
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
+/*
+ * Requests the kernel counted whose detail never arrived: syscall ends and
+ * bare ENOMEM returns lost in the ring buffer, and syscall ends whose
+ * failure events were lost.  Counted, never listed: their cause is unknown.
+ */
+uint64_t requests_detail_lost(const struct model *m);
 
 #endif
