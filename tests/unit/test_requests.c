@@ -172,12 +172,19 @@ static void test_bare_enomem_syscalls(void **state)
 	/* A number this architecture does not name. */
 	e = syscall_end(600, T0 + 5 * MS, 100000, ENOMEM_RET, 0);
 	add(m, &e);
+	/* mmap with vm.max_map_count mappings already. */
+	f->kinfo.max_map_count = 65530;
+	e = syscall_end(600, T0 + 5 * MS + 1, SYS_mmap, ENOMEM_RET, 0);
+	e.sys.args[1] = 4096;
+	e.sys.map_count = 65530;
+	add(m, &e);
+	f->kinfo.max_map_count = 0;
 	/* clone: the child commits the parent's mapped memory again. */
 	e = syscall_end(600, T0 + 6 * MS, SYS_clone, ENOMEM_RET, 0);
 	add(m, &e);
 
-	assert_int_equal(t->nr, 6);
-	for (int i = 0; i < 6; i++) {
+	assert_int_equal(t->nr, 7);
+	for (int i = 0; i < 7; i++) {
 		assert_int_equal(t->list[i].context, CONTEXT_SYSCALL);
 		assert_int_equal(t->list[i].outcome, OUTCOME_FAILED);
 		assert_int_equal(t->list[i].ret, ENOMEM_RET);
@@ -217,14 +224,19 @@ static void test_bare_enomem_syscalls(void **state)
 	assert_int_equal(t->list[4].api, API_UNTRACED);
 	assert_int_equal(t->list[4].syscall, 100000);
 	assert_int_equal(t->list[5].api, API_COMMIT);
-	assert_int_equal(t->list[5].bytes, 10 * MIB);
-	assert_int_equal(t->list[5].cause, CAUSE_UNKNOWN);
-	assert_string_equal(t->list[5].evidence.missing, "no commit figures (/proc/meminfo, vm.overcommit_memory)");
+	assert_int_equal(t->list[5].cause, CAUSE_MAX_MAP_COUNT);
+	assert_int_equal(t->list[5].evidence.map_count, 65530);
+	assert_int_equal(t->list[5].evidence.max_map_count, 65530);
+	assert_int_equal(t->list[6].api, API_COMMIT);
+	assert_int_equal(t->list[6].bytes, 10 * MIB);
+	assert_int_equal(t->list[6].cause, CAUSE_UNKNOWN);
+	assert_string_equal(t->list[6].evidence.missing, "no commit figures (/proc/meminfo, vm.overcommit_memory)");
 
 	assert_int_equal(t->counts[API_COMMIT][CAUSE_RLIMIT][OUTCOME_FAILED], 2);
 	assert_int_equal(t->counts[API_HUGETLB][CAUSE_UNKNOWN][OUTCOME_FAILED], 1);
 	assert_int_equal(t->counts[API_UNTRACED][CAUSE_UNKNOWN][OUTCOME_FAILED], 2);
 	assert_int_equal(t->counts[API_COMMIT][CAUSE_UNKNOWN][OUTCOME_FAILED], 1);
+	assert_int_equal(t->counts[API_COMMIT][CAUSE_MAX_MAP_COUNT][OUTCOME_FAILED], 1);
 }
 
 /* A vmalloc of its own: its size is the area's less the guard page, never a page failure's. */
@@ -456,6 +468,52 @@ static void test_detail_lost(void **state)
 	assert_int_equal(t->detail_lost, 1);
 	assert_int_equal(t->nr, 1);
 	assert_int_equal(t->list[0].nr_events, 3);
+	/* A bare ENOMEM seen; then the kernel's counts say 2 syscall ends and 1 bare ENOMEM more than arrived. */
+	e = syscall_end(800, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 0);
+	add(m, &e);
+	assert_int_equal(t->syscall_ends_seen, 2);
+	assert_int_equal(t->bare_enomem_seen, 1);
+	assert_int_equal(requests_detail_lost(m), 1);
+	m->window.counters[FS_CTR_REQUEST_SYSCALL_FAILED] = 3;
+	m->window.counters[FS_CTR_REQUEST_SYSCALL_OK] = 1;
+	m->window.counters[FS_CTR_ENOMEM_NO_ALLOC] = 2;
+	assert_int_equal(requests_detail_lost(m), 1 + 2 + 1);
+	/* Counts read before the latest events arrived are not negative losses. */
+	m->window.counters[FS_CTR_REQUEST_SYSCALL_FAILED] = 1;
+	m->window.counters[FS_CTR_REQUEST_SYSCALL_OK] = 0;
+	m->window.counters[FS_CTR_ENOMEM_NO_ALLOC] = 0;
+	assert_int_equal(requests_detail_lost(m), 1);
+}
+
+/*
+ * Without syscall ends (no sys_exit probe, a record before format 3), a
+ * syscall's failures group by caller function like a fault's, and close
+ * when another caller fails or when idle REQUEST_IDLE_NS.
+ */
+static void test_syscall_ends_not_traced(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	struct fs_event e;
+
+	m->requests.syscall_ends_traced = false;
+	kvmalloc_failures(m, 4182, T0 + MS, G_KVMALLOC_KMALLOC, true, 0, 0);
+	assert_int_equal(t->nr, 0);
+	e = kmalloc_fail(FS_EV_SLAB_FAIL, 4182, T0 + 2 * MS, 192, 192, G_KERNEL, slab_stack, NFRAMES(slab_stack));
+	add(m, &e);
+	assert_int_equal(t->nr, 1);
+	assert_int_equal(t->list[0].api, API_KVMALLOC);
+	assert_int_equal(t->list[0].nr_events, 3);
+	assert_int_equal(t->list[0].context, CONTEXT_SYSCALL);
+	assert_int_equal(t->list[0].syscall, -1);
+	assert_int_equal(t->list[0].outcome, OUTCOME_FAILED);
+	requests_close_idle(m, T0 + 2 * MS + REQUEST_IDLE_NS, false);
+	assert_int_equal(t->nr, 1);
+	requests_close_idle(m, T0 + 2 * MS + REQUEST_IDLE_NS + 1, false);
+	assert_int_equal(t->nr, 2);
+	assert_int_equal(t->list[1].api, API_KMEM_CACHE);
+	assert_string_equal(t->list[1].caller, "d_alloc");
 }
 
 /* Beyond MODEL_MAX_REQUESTS requests are counted, not listed. */
@@ -519,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_evidence_from_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memcg_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syscall_ends_not_traced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requests_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_from_model, setup, teardown),
 	};

@@ -197,8 +197,11 @@ static void test_kthread_join_rules(void **state)
 	const uint64_t page[] = { A_ALLOC_PAGES + 0x40, A_KMALLOC_LARGE + 0x30, A_KMALLOC_NODE + 0x50,
 				  A_XFS_BUF + 0x64, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
 	const uint64_t kmalloc[] = { A_KMALLOC_NODE + 0x90, A_XFS_BUF + 0x64, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
-	const uint64_t other_caller[] = { A_KMALLOC_NODE + 0x90, A_XFS_BUF + 0x80, A_WORKER + 0x1f0,
-					  A_KTHREAD + 0xf0 };
+	/* Its own vmalloc fallback, from another return address of the same function. */
+	const uint64_t own_vmalloc[] = { A_ALLOC_PAGES + 0x40, A_VM_AREA_PAGES + 0x70, A_VMALLOC_AREA + 0x110,
+					 A_VMALLOC_RANGE + 0x200, A_XFS_BUF + 0x80, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
+	const uint64_t other_function[] = { A_KMALLOC_NODE + 0x90, A_D_ALLOC + 0x1c, A_WORKER + 0x1f0,
+					    A_KTHREAD + 0xf0 };
 	struct fs_event e;
 
 	e = page_fail(55, T0, 5, G_KERNEL | G_COMP, page, NFRAMES(page));
@@ -219,14 +222,23 @@ static void test_kthread_join_rules(void **state)
 	assert_event(&t->list[0].events[0], FAIL_PAGE, 5, 128 * KIB, 1);
 	assert_event(&t->list[0].events[1], FAIL_KMALLOC, 5, 100000, 2);
 	assert_int_equal(t->list[0].bytes, 100000);
-	/* Another call site at once: another request. */
-	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 1003 + REQUEST_JOIN_NS + 1, 100000, 128 * KIB, G_KERNEL,
-			 other_caller, NFRAMES(other_caller));
+	/* The caller's vmalloc fallback joins the second: one function asked both (bpf_map_area_alloc's way). */
+	e = page_fail(55, T0 + 1003 + REQUEST_JOIN_NS + 1, 0, G_KERNEL, own_vmalloc, NFRAMES(own_vmalloc));
+	add(m, &e);
+	assert_int_equal(t->nr, 1);
+	/* Another function at once: another request. */
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 1004 + REQUEST_JOIN_NS + 1, 100000, 128 * KIB, G_KERNEL,
+			 other_function, NFRAMES(other_function));
 	add(m, &e);
 	assert_int_equal(t->nr, 2);
-	assert_int_equal(t->list[1].nr_events, 1);
+	assert_int_equal(t->list[1].api, API_KVMALLOC);
+	assert_string_equal(t->list[1].caller, "xfs_buf_alloc_pages");
+	assert_int_equal(t->list[1].nr_events, 2);
+	assert_event(&t->list[1].events[0], FAIL_KMALLOC, 5, 100000, 1);
+	assert_event(&t->list[1].events[1], FAIL_VMALLOC, 0, 4096, 1);
 	model_finish(m);
 	assert_int_equal(t->nr, 3);
+	assert_string_equal(t->list[2].caller, "d_alloc");
 }
 
 /* A kmalloc failure of another size at the same call site is another allocation, not a repeat. */

@@ -272,9 +272,12 @@ static bool joins(const struct open_request *o, bool syscall_ends_traced, enum r
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
-	/* The kernel traces a failed large kmalloc twice, back to back. */
-	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
-	       last->bytes == bytes;
+	/*
+	 * The kernel traces a failed large kmalloc twice, back to back; a
+	 * vmalloc fails page after page (the bulk allocation, then one by one).
+	 */
+	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMALLOC) && last && last->kind == kind &&
+	       last->order == order && last->bytes == bytes;
 }
 
 static uint64_t context_key(uint32_t tid, enum request_context ctx)

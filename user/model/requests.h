@@ -8,12 +8,13 @@
  *  - syscall: every failure of the task until its syscall returns is one
  *    request; the return value is the outcome (ENOMEM: failed; success: a
  *    fallback recovered).
- *  - page fault, kernel thread, interrupt, softirq: failures of one
- *    allocation share the caller's return address; they join while they
- *    come within REQUEST_JOIN_NS and add a new kind of event (a page
- *    failure, then the kmalloc above it, then vmalloc), or repeat a kmalloc
- *    failure (the kernel traces a failed large kmalloc twice).  Interrupts
- *    are keyed apart from the task they interrupted.
+ *  - page fault, kernel thread, interrupt, softirq (and syscalls when their
+ *    ends are not traced): failures of one allocation share the caller's
+ *    function; they join while they come within REQUEST_JOIN_NS and add a
+ *    new kind of event (a page failure, then the kmalloc above it, then
+ *    vmalloc), or repeat a kmalloc or vmalloc failure (the kernel traces a
+ *    failed large kmalloc twice; vmalloc fails page after page).
+ *    Interrupts are keyed apart from the task they interrupted.
  */
 #ifndef FS_MODEL_REQUESTS_H
 #define FS_MODEL_REQUESTS_H
