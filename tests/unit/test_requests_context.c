@@ -222,9 +222,15 @@ static void test_kthread_join_rules(void **state)
 	assert_event(&t->list[0].events[0], FAIL_PAGE, 5, 128 * KIB, 1);
 	assert_event(&t->list[0].events[1], FAIL_KMALLOC, 5, 100000, 2);
 	assert_int_equal(t->list[0].bytes, 100000);
-	/* The caller's vmalloc fallback joins the second: one function asked both (bpf_map_area_alloc's way). */
-	e = page_fail(55, T0 + 1003 + REQUEST_JOIN_NS + 1, 0, G_KERNEL, own_vmalloc, NFRAMES(own_vmalloc));
-	add(m, &e);
+	/*
+	 * The caller's vmalloc fallback joins the second: one function asked
+	 * both (bpf_map_area_alloc's way), and vmalloc's two page failures (bulk,
+	 * then single) from its one return address are one event repeated.
+	 */
+	for (int i = 0; i < 2; i++) {
+		e = page_fail(55, T0 + 1003 + REQUEST_JOIN_NS + 1, 0, G_KERNEL, own_vmalloc, NFRAMES(own_vmalloc));
+		add(m, &e);
+	}
 	assert_int_equal(t->nr, 1);
 	/* Another function at once: another request. */
 	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 1004 + REQUEST_JOIN_NS + 1, 100000, 128 * KIB, G_KERNEL,
@@ -235,10 +241,31 @@ static void test_kthread_join_rules(void **state)
 	assert_string_equal(t->list[1].caller, "xfs_buf_alloc_pages");
 	assert_int_equal(t->list[1].nr_events, 2);
 	assert_event(&t->list[1].events[0], FAIL_KMALLOC, 5, 100000, 1);
-	assert_event(&t->list[1].events[1], FAIL_VMALLOC, 0, 4096, 1);
+	assert_event(&t->list[1].events[1], FAIL_VMALLOC, 0, 4096, 2);
 	model_finish(m);
 	assert_int_equal(t->nr, 3);
 	assert_string_equal(t->list[2].caller, "d_alloc");
+}
+
+/* An identical kmalloc failure from another call site of the same function is another allocation. */
+static void test_kthread_repeat_from_one_call_site(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t site_a[] = { A_KMALLOC_NODE + 0x90, A_XFS_BUF + 0x64, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
+	const uint64_t site_b[] = { A_KMALLOC_NODE + 0x90, A_XFS_BUF + 0x80, A_WORKER + 0x1f0, A_KTHREAD + 0xf0 };
+	struct fs_event e;
+
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0, 100000, 128 * KIB, G_KERNEL, site_a, NFRAMES(site_a));
+	add(m, &e);
+	e = kmalloc_fail(FS_EV_KMALLOC_FAIL, 55, T0 + 1000, 100000, 128 * KIB, G_KERNEL, site_b, NFRAMES(site_b));
+	add(m, &e);
+	model_finish(m);
+	assert_int_equal(t->nr, 2);
+	assert_int_equal(t->list[0].nr_events, 1);
+	assert_event(&t->list[0].events[0], FAIL_KMALLOC, 5, 100000, 1);
+	assert_event(&t->list[1].events[0], FAIL_KMALLOC, 5, 100000, 1);
 }
 
 /* A kmalloc failure of another size at the same call site is another allocation, not a repeat. */
@@ -277,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kthread_join_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kthread_second_kmalloc_is_another_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kthread_repeat_from_one_call_site, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,6 +323,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 		o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	}
+	o->caller_addr = caller_addr;
 	o->last_ns = o->r.end_ns = e->hdr.ts_ns;
 	return 0;
 }

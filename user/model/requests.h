@@ -47,7 +47,8 @@ struct open_request {
 	/*
 	 * The caller: one allocation's events come from one function (kvmalloc's
 	 * kmalloc and vmalloc from one return address in it, bpf_map_area_alloc's
-	 * own fallback from two); a repeated event, from one return address.
+	 * own fallback from two); a repeated event, from the return address of
+	 * the event it repeats (caller_addr: the latest event's).
 	 */
 	uint64_t caller_addr, caller_fn;
 	uint64_t memcg_usage_pages, memcg_limit_pages;
