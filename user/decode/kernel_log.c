@@ -166,6 +166,10 @@ void klog_frame_line(const char *line, size_t len, struct klog_frame_info *info)
 			s++;
 		if (!info->syslog)
 			info->style = dmesg_t ? KLOG_STYLE_DMESG_T : KLOG_STYLE_DMESG;
+		/* journalctl -o short-monotonic: "[21161.092614] [host ]kernel: text" */
+		kernel = strstr(s, "kernel: ");
+		if (kernel && (kernel == s || (kernel - s < 64 && kernel[-1] == ' ' && !memchr(s, ' ', (size_t)(kernel - 1 - s)))))
+			s = kernel + 8;
 	}
 	info->text = (size_t)(s - line);
 }
