@@ -521,9 +521,8 @@ static void report_line(struct klog_parser *p, const char *msg, uint64_t line_no
 		r->in_irq = true;
 		return;
 	}
-	if (task_line(r, msg) || cpuset_line(r, msg))
-		return;
-	if (klog_meminfo_line(p, msg))
+	/* before cpuset_line: "oom-kill:constraint=...,cpuset=/,mems_allowed=0,oom_memcg=..." */
+	if (task_line(r, msg) || klog_meminfo_line(p, msg) || (p->open && cpuset_line(r, msg)))
 		return;
 	if (!known_noise(msg))
 		p->skipped_lines++;

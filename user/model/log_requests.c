@@ -89,19 +89,26 @@ static int highest_rank(const char *gfp_text)
 }
 
 /*
- * The index of a zone in lowmem_reserve[]: 64-bit kernels (a DMA32 zone)
- * have DMA, DMA32, Normal, Movable; 32-bit ones DMA, Normal, HighMem, Movable.
+ * The index of a zone in lowmem_reserve[]: 64-bit kernels have DMA, DMA32,
+ * Normal, Movable(, Device); 32-bit ones DMA, Normal, HighMem, Movable.  The
+ * dump names only populated zones, so the layout comes from what shows it:
+ * a DMA32 or HighMem zone, a fifth reserve entry (ZONE_DEVICE is 64-bit
+ * only), the trace's address width; else 64-bit, today's common case.
  */
 static int kernel_zone_index(const struct klog_report *rep, const char *name)
 {
-	bool has_dma32 = false;
+	bool bits64 = rep->addr_bits != 32;
 	int rank = zone_rank(name);
 
-	for (uint32_t i = 0; i < rep->nr_zones; i++)
-		has_dma32 |= !strcmp(rep->zones[i].name, "DMA32");
+	for (uint32_t i = 0; i < rep->nr_zones; i++) {
+		if (!strcmp(rep->zones[i].name, "DMA32") || rep->zones[i].nr_reserve == 5)
+			bits64 = true;
+		else if (!strcmp(rep->zones[i].name, "HighMem"))
+			bits64 = false;
+	}
 	if (rank < 0)
 		return -1;
-	if (has_dma32)
+	if (bits64)
 		return rank <= 2 ? rank : rank - 1; /* no HighMem */
 	return rank == 0 ? 0 : rank - 1;            /* no DMA32 */
 }
