@@ -250,7 +250,7 @@ static uint64_t parse_size(const char *at)
 		v *= 1024 * 1024;
 	else if (starts(end, "GiB") || starts(end, "GB"))
 		v *= 1024.0 * 1024 * 1024;
-	return (uint64_t)v;
+	return v >= 0 && v < 1e18 ? (uint64_t)v : 0; /* a garbled size is none */
 }
 
 static void emit(struct klog_parser *p)

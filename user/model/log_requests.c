@@ -314,7 +314,8 @@ void log_report_request(const struct klog_report *rep, struct request *r)
 	request_init(r);
 	snprintf(r->comm, sizeof(r->comm), "%s", rep->comm);
 	r->pid = r->tid = rep->pid;
-	r->ts_ns = rep->time_s >= 0 ? (uint64_t)(rep->time_s * 1e9) : 0;
+	/* seconds since boot; a garbled timestamp past what u64 nanoseconds hold is none */
+	r->ts_ns = rep->time_s >= 0 && rep->time_s < 1e10 ? (uint64_t)(rep->time_s * 1e9) : 0;
 	r->end_ns = r->ts_ns;
 	r->outcome = OUTCOME_FAILED;
 	r->api = (uint8_t)kind_api(rep->kind);
