@@ -33,14 +33,14 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH)
 USER_SRCS := $(shell find user -name '*.c' | sort)
 USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 # Everything but main(): what unit tests and fuzzers link against.
-LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/user/cli/main.o,$(USER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
+.PHONY: all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -48,7 +48,8 @@ help:
 	@echo "make              build ./fragscope"
 	@echo "make deps         install the Debian packages to build and test (as root)"
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
-	@echo "make unit         unit tests only (no root, no BPF)"
+	@echo "make unit         unit tests only (no root, no BPF), after make check-layers"
+	@echo "make check-layers includes in user/ point down its rooms; files within 600 lines"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
@@ -99,7 +100,7 @@ $(BUILD)/syscall_names.inc:
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/user/decode/syscall_names.o: $(BUILD)/syscall_names.inc
+$(BUILD)/user/kernel/syscall_names.o: $(BUILD)/syscall_names.inc
 
 $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 	@mkdir -p $(@D)
@@ -118,7 +119,11 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 
 tools: $(TOOL_BINS)
 
-unit: $(UNIT_BINS)
+# Includes in user/ point down the rooms, files stay short: docs/architecture.md.
+check-layers:
+	@tests/check-layers.sh
+
+unit: check-layers $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
 # Each tests/fuzz/fuzz_*.c target, built by run.sh itself with clang's sanitizers.
@@ -131,7 +136,7 @@ integration: fragscope tools
 	@tests/run-integration.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
-test: all tools $(UNIT_BINS) sanitized-fragscope
+test: check-layers all tools $(UNIT_BINS) sanitized-fragscope
 	@tests/run-tests.sh $(UNIT_BINS)
 
 # AddressSanitizer + UBSan build of fragscope and the unit tests in

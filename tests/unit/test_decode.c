@@ -18,13 +18,13 @@
 #include <bpf/btf.h>
 #include <cmocka.h>
 
-#include "decode/expr.h"
-#include "decode/gfp.h"
-#include "decode/kernel_info.h"
-#include "decode/kernel_names.h"
-#include "decode/ksyms.h"
-#include "decode/print_fmt.h"
-#include "decode/text_file.h"
+#include "kernel/expr.h"
+#include "kernel/gfp.h"
+#include "kernel/kernel_info.h"
+#include "kernel/kernel_names.h"
+#include "kernel/ksyms.h"
+#include "kernel/print_fmt.h"
+#include "kernel/text_file.h"
 
 #define FIXTURES "tests/fixtures/decode"
 #define ROOT_6_18 FIXTURES "/root-6.18"

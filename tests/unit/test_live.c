@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "live/http_server.h"
 #include "live/live.h"
 #include "model/model.h"

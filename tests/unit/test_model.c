@@ -16,8 +16,9 @@
 #include <cmocka.h>
 
 #include "decode/event.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "record/record_format.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/histogram.h"
 #include "model/model.h"
 #include "model/stack_table.h"
@@ -402,13 +403,13 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	buf = snapshot_encode(&s, &len);
 	assert_non_null(buf);
 	snapshot_init(&back);
-	assert_int_equal(snapshot_decode(buf, len, &back), 0);
+	assert_int_equal(snapshot_decode(buf, len, FS_RECORD_FORMAT_VERSION, &back), 0);
 	assert_int_equal(back.ts_ns, 77);
 	assert_int_equal(back.nr_stacks, 1);
 	assert_int_equal(back.stacks[0].frames[1], A_SYSCALL);
 	assert_memory_equal(back.page_allocs, s.page_allocs, sizeof(s.page_allocs));
 	for (size_t cut = 0; cut < len; cut++)
-		assert_int_equal(snapshot_decode(buf, cut, &back), -EINVAL);
+		assert_int_equal(snapshot_decode(buf, cut, FS_RECORD_FORMAT_VERSION, &back), -EINVAL);
 	snapshot_free(&back);
 	snapshot_free(&s);
 	free(buf);

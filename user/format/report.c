@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/gfp.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/gfp.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/model.h"
 
 static const struct formatter *const formatters[] = { &format_text, &format_json, &format_folded,

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "decode/syscall_names.h"
+#include "kernel/syscall_names.h"
 #include "format/request_line.h"
 
 static void write_zone(struct json *j, const struct zone_evidence *z)

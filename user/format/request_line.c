@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode/syscall_names.h"
+#include "kernel/syscall_names.h"
 #include "util/units.h"
 
 /* Appends to a bounded buffer; the text is cut, never overrun. */

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
+#include "format/report_requests.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
@@ -531,6 +532,8 @@ static void print_high_order_stacks(const struct report *r, FILE *out)
 static int write_text(const struct report *r, FILE *out)
 {
 	print_header(r, out);
+	section(out, "Failed requests: who asked, what failed, why");
+	report_requests_text(r, out, "");
 	print_orders(r, out);
 	print_processes(r, out);
 	print_callsites(r, out);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 
 /* Histogram buckets up to 2^25 us (33 s); slower stalls land in +Inf. */

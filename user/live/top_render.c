@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/stack_table.h"
 
 /* Orders from PAGE_ALLOC_COSTLY_ORDER + 1 on are the ones compaction exists for. */

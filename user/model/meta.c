@@ -23,6 +23,8 @@ static const char *const probes[FS_PROBES][3] = {
 	[FS_PROBE_MEMCG_RECLAIM_END] = { "vmscan:mm_vmscan_memcg_reclaim_end", "vmscan",
 					 "mm_vmscan_memcg_reclaim_end" },
 	[FS_PROBE_OOM_VICTIM] = { "oom:mark_victim", "oom", "mark_victim" },
+	[FS_PROBE_SYSCALL_EXIT] = { "raw_syscalls:sys_exit", "raw_syscalls", "sys_exit" },
+	[FS_PROBE_TASK_EXIT] = { "sched:sched_process_exit", "sched", "sched_process_exit" },
 };
 
 const char *fs_probe_name(int probe)

@@ -15,6 +15,7 @@
 #include "fragscope.h"
 #include "model/histogram.h"
 #include "model/request.h"
+#include "model/requests.h"
 #include "model/snapshot.h"
 #include "model/stack_table.h"
 #include "model/timeline.h"
@@ -164,6 +165,11 @@ struct model {
 	struct oom_kill *ooms;
 	size_t nr_ooms;
 
+	struct request_table requests;
+	/* Called with each request as it closes (trace prints it); NULL: none. */
+	void (*on_request)(void *ctx, const struct request *r);
+	void *on_request_ctx;
+
 	struct timeline timeline; /* /proc state samples in the window */
 
 	/* In-kernel aggregates: the window is the latest snapshot minus base. */
@@ -191,7 +197,9 @@ bool model_event_selected(const struct model *m, const struct fs_event *e);
 enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
 /* A fragmentation-state sample taken beside the trace. */
 int model_add_state(struct model *m, const struct state_sample *s);
-/* Closes what is still open (compaction attempts); call before reporting. */
+/* The path of a memory cgroup id, for requests to name it. */
+int model_set_cgroup_path(struct model *m, uint64_t id, const char *path);
+/* Closes what is still open (compaction attempts, requests); call before reporting. */
 void model_finish(struct model *m);
 /*
  * Drops per-task state that can no longer change a result: closed

@@ -17,7 +17,7 @@ static const char *const kind_names[FAIL_KINDS] = {
 static const char *const api_names[API_COUNT] = {
 	[API_PAGE] = "page",           [API_KMALLOC] = "kmalloc",     [API_KMEM_CACHE] = "kmem_cache",
 	[API_VMALLOC] = "vmalloc",     [API_KVMALLOC] = "kvmalloc",   [API_THP_FAULT] = "thp_fault",
-	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",
+	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",       [API_UNTRACED] = "untraced",
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = {
@@ -94,14 +94,12 @@ void request_add_event(struct request *r, enum failure_kind kind, uint32_t order
  * Failing to charge, the kernel reclaims the cgroup first: a cgroup within
  * a sliver (1/64) of its limit after the request was at its limit.
  */
-static bool memcg_at_limit(const struct cause_evidence *ev, uint64_t request_bytes)
+bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request)
 {
-	uint64_t limit = ev->memcg_limit_bytes;
-
 	/* The kernel's "no limit" (PAGE_COUNTER_MAX pages) is far above any real memory. */
 	if (!limit || limit >= (1ULL << 60))
 		return false;
-	return ev->memcg_usage_bytes + (request_bytes ? request_bytes : 1) + limit / 64 >= limit;
+	return usage + (request ? request : 1) + limit / 64 >= limit;
 }
 
 static bool has_event(const struct request *r, enum failure_kind kind)
@@ -183,12 +181,14 @@ enum request_cause request_classify(struct request *r)
 	r->evidence.missing[0] = 0;
 	if (has_event(r, FAIL_VMAP_AREA) || (ev->have & EVIDENCE_VMAP))
 		cause = CAUSE_VMAP_SPACE;
-	else if ((ev->have & EVIDENCE_MEMCG) && memcg_at_limit(ev, r->bytes))
+	else if ((ev->have & EVIDENCE_MEMCG) && memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
 		cause = CAUSE_MEMCG_LIMIT;
 	else if (r->api == API_HUGETLB && (ev->have & EVIDENCE_HUGETLB) && ev->hugetlb_got < ev->hugetlb_asked)
 		cause = CAUSE_HUGETLB_POOL;
 	else if (r->api == API_COMMIT)
 		cause = commit_cause(r);
+	else if (r->api == API_UNTRACED)
+		cause = unknown(r, "the allocation that failed fires no tracepoint");
 	else if (ev->have & EVIDENCE_ZONES)
 		cause = zone_cause(r);
 	else if (!r->can_reclaim)

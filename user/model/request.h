@@ -46,6 +46,7 @@ enum request_api {
 	API_THP_FAULT,  /* a transparent huge page for a page fault */
 	API_HUGETLB,    /* the hugetlb pool: a reservation or a pool resize */
 	API_COMMIT,     /* mmap, brk, mremap, fork...: virtual memory refused before any allocation */
+	API_UNTRACED,   /* ENOMEM from an allocation no tracepoint shows (percpu, page tables...) */
 	API_COUNT
 };
 
@@ -181,6 +182,12 @@ struct request {
 void request_init(struct request *r);
 /* Adds an allocator event; an identical event right after the last is a repeat, not a new one. */
 void request_add_event(struct request *r, enum failure_kind kind, uint32_t order, uint64_t bytes);
+/*
+ * Was a memory cgroup at its limit for a request?  Failing to charge, the
+ * kernel reclaims the cgroup first, so within a sliver (1/64) of the limit
+ * after the request counts.  Any unit, the same for all three.
+ */
+bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request);
 /* Decides r->cause from r's api, order, gfp and evidence; fills evidence.missing for unknown. */
 enum request_cause request_classify(struct request *r);
 

@@ -68,15 +68,17 @@ static bool take(const char **p, const char *end, void *dst, size_t n)
 	return true;
 }
 
-int snapshot_decode(const void *data, size_t len, struct snapshot *out)
+int snapshot_decode(const void *data, size_t len, uint32_t format_version, struct snapshot *out)
 {
 	const char *p = data, *end = p + len;
+	/* Format 3 added the request counters at the end. */
+	size_t counters = (format_version >= 3 ? FS_COUNTERS : FS_COUNTERS_V2) * sizeof(uint64_t);
 	struct encoded_counts counts;
 	int err = 0;
 
 	snapshot_clear(out);
 	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
-	    !take(&p, end, out->counters, sizeof(out->counters)))
+	    !take(&p, end, out->counters, counters))
 		return -EINVAL;
 	out->ts_ns = counts.ts_ns;
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 #include "model/model.h"
 
@@ -23,6 +23,7 @@ struct replay {
 	bool truncated;      /* the file ended before its end marker */
 	char problem[256];   /* why reading stopped early, if it did */
 	uint64_t records, events, snapshots;
+	uint32_t format_version;
 };
 
 /*

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fragscope trace: failures, stalls and OOM kills live, one line each, like the bcc *snoop tools. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/commands.h"
+#include "commands/options.h"
+#include "format/event_line.h"
+#include "session/session.h"
+#include "util/exit_codes.h"
+
+static const char usage[] =
+	"Usage: fragscope trace [-d SECONDS] [options]\n"
+	"Prints allocation failures, compaction and reclaim stalls and OOM kills as they\n"
+	"happen, one line each, until SECONDS pass or SIGINT/SIGTERM.\n\n"
+	"  -d, --duration SECONDS   stop after this long (default: until Ctrl-C)\n"
+	TRACE_OPTIONS_HELP
+	"      --raw-addrs          print kernel addresses that have no symbol\n"
+	"  -h, --help               this help\n";
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TRACE_OPTIONS, { "duration", required_argument, NULL, 'd' },
+		{ "raw-addrs", no_argument, NULL, OPT_RAW_ADDRS }, { "help", no_argument, NULL, 'h' }, {},
+	};
+	struct tracer_config cfg;
+	double duration = 0;
+	bool raw_addrs = false;
+	char command[256];
+	struct session *s;
+	uint64_t lost;
+	int opt, rc;
+
+	tracer_config_defaults(&cfg);
+	join_args(argc, argv, command, sizeof(command));
+	while ((opt = getopt_long(argc, argv, "d:p:h", longopts, NULL)) != -1) {
+		int handled = parse_trace_option(opt, optarg, &cfg);
+
+		if (handled < 0)
+			return invalid_value("trace", longopts, opt, optarg);
+		if (handled)
+			continue;
+		switch (opt) {
+		case 'd':
+			duration = parse_seconds(optarg);
+			if (duration <= 0)
+				return usage_error("trace", "invalid duration '%s'", optarg);
+			break;
+		case OPT_RAW_ADDRS:
+			raw_addrs = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return FS_EXIT_OK;
+		default:
+			return usage_error("trace", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	session_install_signal_handlers();
+	s = session_open(&cfg, "trace", command, &rc);
+	if (!s)
+		return rc;
+	s->report.opts.raw_addrs = raw_addrs;
+	s->event_lines = stdout;
+	event_line_header(stdout);
+	rc = session_run(s, duration, 1000, NULL, NULL);
+	if (!rc)
+		rc = session_finish(s);
+	lost = model_lost_total(&s->model);
+	fprintf(stderr, "fragscope: %" PRIu64 " events traced, %" PRIu64 " lost (ring buffer full)%s\n",
+		s->model.events[FS_EV_PAGE_FAIL] + s->model.events[FS_EV_KMALLOC_FAIL] + s->model.events[FS_EV_SLAB_FAIL] +
+			s->model.events[FS_EV_VMAP_FAIL] + s->model.events[FS_EV_COMPACT] +
+			s->model.events[FS_EV_RECLAIM] + s->model.events[FS_EV_OOM],
+		lost, lost ? ": raise --ringbuf-kb" : "");
+	session_close(s);
+	return rc ? FS_EXIT_RUNTIME : FS_EXIT_OK;
+}
