@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "decode/kernel_log.h"
-#include "decode/syscall_names.h"
-#include "decode/text_file.h"
+#include "kernel/syscall_names.h"
+#include "kernel/text_file.h"
 #include "format/request_line.h"
 #include "model/log_requests.h"
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/commands.h"
-#include "cli/exit_codes.h"
-#include "cli/options.h"
+#include "commands/commands.h"
+#include "util/exit_codes.h"
+#include "commands/options.h"
 #include "decode/kernel_log.h"
 #include "format/request_json.h"
 #include "format/request_line.h"

@@ -5,6 +5,7 @@
  * the OOM memcg lines are in meminfo_dump.c.
  */
 #include "decode/kernel_log.h"
+#include "decode/kernel_log_text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,18 +16,6 @@
 #define KLOG_REPORT_MAX_LINES 4000
 /* "vmap allocation ... failed" and "callbacks suppressed" announce a header this close after them. */
 #define KLOG_ANNOUNCE_LINES 8
-
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-static const char *skip_spaces(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
 
 static size_t digits(const char *s)
 {
@@ -175,14 +164,6 @@ void klog_frame_line(const char *line, size_t len, struct klog_frame_info *info)
 }
 
 /* ---- reports ---- */
-
-static void copy_text(char *dst, size_t len, const char *src, size_t n)
-{
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, src, n);
-	dst[n] = 0;
-}
 
 /* The comm before a marker: "kworker/u16:3: page allocation failure" → "kworker/u16:3". */
 static void comm_before(struct klog_report *r, const char *msg, const char *marker)
@@ -378,92 +359,6 @@ static bool cpuset_line(struct klog_report *r, const char *msg)
 	return true;
 }
 
-static bool hex_digits_then(const char *s, char end, uint32_t *bits)
-{
-	size_t n = 0;
-
-	while (isxdigit((unsigned char)s[n]))
-		n++;
-	if (!n || s[n] != end)
-		return false;
-	if (bits)
-		*bits = n <= 8 ? 32 : 64;
-	return true;
-}
-
-/* arm: ARM names each function twice, as callee and then as the next line's caller. */
-static void add_frame(struct klog_report *r, const char *name, size_t n, bool reliable, bool arm)
-{
-	struct klog_frame *f;
-
-	n = strcspn(name, ".+)") < n ? strcspn(name, ".+)") : n; /* "warn_alloc.cold" → "warn_alloc" */
-	if (arm && r->nr_frames && !strncmp(r->frames[r->nr_frames - 1].name, name, n) &&
-	    !r->frames[r->nr_frames - 1].name[n])
-		return;
-	if (r->nr_frames == KLOG_MAX_FRAMES)
-		return;
-	f = &r->frames[r->nr_frames++];
-	copy_text(f->name, sizeof(f->name), name, n);
-	f->reliable = reliable;
-}
-
-static size_t symbol_len(const char *s)
-{
-	return isdigit((unsigned char)s[0]) ? 0
-					    : strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$");
-}
-
-/* Skips "[<c020fe6c>] " and powerpc's "[c0000000...] " groups; NULL if a bracket is left open. */
-static const char *skip_addresses(struct klog_report *r, const char *s)
-{
-	while (s && *s == '[') {
-		if (s[1] == '<')
-			hex_digits_then(s + 2, '>', &r->addr_bits);
-		s = strchr(s, ']');
-		if (s)
-			s = skip_spaces(s + 1);
-	}
-	return s;
-}
-
-/*
- * A call trace frame, in the styles of the architectures and versions:
- * " dump_stack+0x63/0x82", " ? foo+0x1/0x2 [mod]", " [<ffffffff815f3246>] foo+0x46/0x58",
- * "[<c020fe6c>] (unwind_backtrace) from [<c020b338>] (show_stack+0x10/0x14)" (ARM; 3.x
- * writes "(unwind_backtrace+0x0/0xf0) from"), "[c0000000...] [c0000000...] foo+0x.../0x..." (powerpc).
- */
-static bool frame_line(struct klog_report *r, const char *msg)
-{
-	const char *s = skip_addresses(r, skip_spaces(msg)), *from;
-	bool reliable = true;
-	size_t n;
-
-	if (!s)
-		return false;
-	if (*s == '(') { /* ARM: "(callee) from [<addr>] (caller+off/size)" */
-		n = symbol_len(s + 1);
-		from = s + 1 + n;
-		if (*from == '+')
-			from = strchr(from, ')');
-		if (!n || !from || *from != ')' || !starts(from, ") from "))
-			return false;
-		add_frame(r, s + 1, n, true, true);
-		s = skip_addresses(r, skip_spaces(from + strlen(") from ")));
-		if (s && *s == '(' && (n = symbol_len(s + 1)))
-			add_frame(r, s + 1, n, true, true);
-		return true;
-	}
-	if (s[0] == '?' && s[1] == ' ') {
-		reliable = false;
-		s += 2;
-	}
-	n = symbol_len(s);
-	if (!n || !(s[n] == '+' && s[n + 1] == '0'))
-		return false;
-	add_frame(r, s, n, reliable, false);
-	return true;
-}
-
 /* Lines a report holds that carry nothing explain uses: known, not skipped. */
 static bool known_noise(const char *msg)
 {
@@ -515,7 +410,7 @@ static void report_line(struct klog_parser *p, const char *msg, uint64_t line_no
 		emit(p);
 		return;
 	}
-	if (!p->frames_done && frame_line(r, msg))
+	if (!p->frames_done && klog_trace_line(r, msg))
 		return;
 	if (strstr(msg, "<IRQ>")) {
 		r->in_irq = true;

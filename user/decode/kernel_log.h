@@ -87,6 +87,8 @@ void klog_finish(struct klog_parser *p);
 
 /* Mem-Info and OOM lines of the open report (meminfo_dump.c); true if the message was one. */
 bool klog_meminfo_line(struct klog_parser *p, const char *msg);
+/* A call trace frame of the open report (call_trace.c); true if the message was one. */
+bool klog_trace_line(struct klog_report *r, const char *msg);
 /* The open report ended as the kernel ends it: emits it (for meminfo_dump.c). */
 void klog_end_report(struct klog_parser *p);
 

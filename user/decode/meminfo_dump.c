@@ -20,11 +20,7 @@
 #include <string.h>
 
 #include "decode/kernel_log.h"
-
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
+#include "decode/kernel_log_text.h"
 
 /* "Node 0 Normal" or "Normal" before `suffix`: the zone's node and name, and what follows. */
 static const char *zone_name(const char *msg, const char *suffix, uint32_t *node, char *name, size_t len)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode/syscall_names.h"
+#include "kernel/syscall_names.h"
 
 static bool starts(const char *s, const char *prefix)
 {
