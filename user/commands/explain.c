@@ -91,7 +91,8 @@ static void print_numbers(const struct explained *e)
 	char a[32], b[32], c[32];
 
 	printf("    kernel: %s  (line %" PRIu64 ")\n", e->rep.text, e->rep.line_no);
-	printf("    asked:  %s, %s", format_bytes(r->bytes, a, sizeof(a)), request_api_name(r->api));
+	printf("    asked:  %s, %s", r->bytes ? format_bytes(r->bytes, a, sizeof(a)) : "size not in the log",
+	       request_api_name(r->api));
 	if (r->api != API_HUGETLB)
 		printf(", order %u", r->order);
 	printf(", mode %s (%s)\n", r->gfp_text[0] ? r->gfp_text : "not in the log",

@@ -282,7 +282,9 @@ static bool header(struct klog_parser *p, const char *msg, double time_s, uint64
 		comm_before(r, msg, m);
 		parse_gfp(r, after(m, "mode:"));
 		if (starts(m, "vmalloc error")) {
-			r->bytes = parse_u64(m + strlen("vmalloc error: size "));
+			/* "failed to allocate pages" gives the size allocated before the failure, not the size asked */
+			if (!strstr(m, "failed to allocate pag"))
+				r->bytes = parse_u64(m + strlen("vmalloc error: size "));
 			r->have_order = parse_u32(after(m, "page order "), &r->order);
 			r->vmap_failed = strstr(m, "vm_struct allocation failed") != NULL;
 		} else if (after(m, " of ")) { /* "allocated 0 of 475136 bytes": a page inside failed */
@@ -383,7 +385,9 @@ static bool known_noise(const char *msg)
 	/* "[  12345]  1000 12345 ..." task list rows, hex stack dumps, "NN total pagecache pages" */
 	if (s[0] == '[' || isxdigit((unsigned char)s[0]) || isdigit((unsigned char)s[0]))
 		return true;
-	return false;
+	/* the Mem-Info summary's continuation lines: "kernel_misc_reclaimable:0", "shmem:2576 pagetables:847" */
+	return islower((unsigned char)s[0]) && strspn(s, "abcdefghijklmnopqrstuvwxyz_()") == strcspn(s, ":") &&
+	       isdigit((unsigned char)s[strcspn(s, ":") + 1]);
 }
 
 /* Lines outside a report that the next header needs. */
@@ -445,15 +449,26 @@ static void logical_line(struct klog_parser *p, char *msg, double time_s, uint64
 	announcement(p, msg, line_no);
 }
 
-/* rsyslog writes the kernel's embedded newlines as "#012". */
+/* The kernel's embedded newlines: rsyslog writes them "#012", /dev/kmsg "\x0a". */
+static char *escaped_newline(char *msg, size_t *len)
+{
+	char *a = strstr(msg, "#012"), *b = strstr(msg, "\\x0a");
+
+	if (b && (!a || b < a))
+		a = b;
+	*len = 4;
+	return a;
+}
+
 static void split_escapes(struct klog_parser *p, char *msg, double time_s, uint64_t line_no)
 {
 	char *esc;
+	size_t len;
 
-	while ((esc = strstr(msg, "#012"))) {
+	while ((esc = escaped_newline(msg, &len))) {
 		*esc = 0;
 		logical_line(p, msg, time_s, line_no);
-		msg = esc + 4;
+		msg = esc + len;
 	}
 	logical_line(p, msg, time_s, line_no);
 }

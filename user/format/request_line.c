@@ -76,12 +76,15 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 
 	switch ((enum request_cause)r->cause) {
 	case CAUSE_MEMCG_LIMIT:
-		put(l, "memcg %s at its limit", r->cgroup[0] ? r->cgroup : "?");
+		if (r->cgroup[0])
+			put(l, "memcg %s at its limit", r->cgroup);
+		else
+			put(l, "the task's memcg at its limit");
 		if (ev->have & EVIDENCE_MEMCG)
 			put(l, " (%s of %s)", format_bytes(ev->memcg_usage_bytes, a, sizeof(a)),
 			    format_bytes(ev->memcg_limit_bytes, b, sizeof(b)));
-		else /* a kernel log's memcg OOM whose usage line was lost */
-			put(l, " (the kernel's memcg OOM)");
+		else /* a kernel log whose report has no usage line */
+			put(l, " (the log has no usage figures)");
 		return;
 	case CAUSE_FRAGMENTATION:
 		put(l, "fragmentation: %s had %s free but no free block of order %u", z ? z->name : "?",
@@ -198,7 +201,9 @@ size_t request_line(const struct request *r, uint32_t page_size, char *buf, size
 		return 0;
 	buf[0] = 0;
 	put_who(&l, r);
-	put(&l, ": %s %s", request_api_name(r->api), format_bytes(r->bytes, size, sizeof(size)));
+	put(&l, ": %s", request_api_name(r->api));
+	if (r->bytes) /* a kernel log may not give the size */
+		put(&l, " %s", format_bytes(r->bytes, size, sizeof(size)));
 	if (r->caller[0])
 		put(&l, " in %s", r->caller);
 	put(&l, " %s", request_outcome_name(r->outcome));

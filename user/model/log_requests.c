@@ -310,6 +310,7 @@ void log_report_request(const struct klog_report *rep, struct request *r)
 	uint32_t page_size = log_report_page_size(rep);
 	bool memcg_oom = rep->memcg_oom;
 	static const char *const memcg_oom_frames[] = { "mem_cgroup_out_of_memory", "mem_cgroup_oom", NULL };
+	static const char *const accounted[] = { "GFP_KERNEL_ACCOUNT", "__GFP_ACCOUNT", NULL };
 
 	request_init(r);
 	snprintf(r->comm, sizeof(r->comm), "%s", rep->comm);
@@ -368,6 +369,13 @@ void log_report_request(const struct klog_report *rep, struct request *r)
 	 * lost the usage line.
 	 */
 	memcg_oom |= (rep->kind == KLOG_OOM || rep->kind == KLOG_MEMCG_KILL) && frame_is(rep, memcg_oom_frames);
+	/*
+	 * And an order-0 request charged to a memcg (__GFP_ACCOUNT) that could
+	 * reclaim, yet failed while a zone it may use had free pages above its
+	 * watermark, failed its charge: the page was there.
+	 */
+	memcg_oom |= r->cause == CAUSE_UNKNOWN && (r->evidence.have & EVIDENCE_ZONES) && r->order == 0 &&
+		     r->can_reclaim && has_flag(r->gfp_text, accounted);
 	if (memcg_oom && r->cause != CAUSE_MEMCG_LIMIT && !(r->evidence.have & EVIDENCE_MEMCG)) {
 		r->cause = CAUSE_MEMCG_LIMIT;
 		r->evidence.missing[0] = 0;
