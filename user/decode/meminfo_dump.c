@@ -73,19 +73,34 @@ static uint64_t kb_after(const char *msg, const char *key, bool *found)
 	return strtoull(p + strlen(key), NULL, 10);
 }
 
+/*
+ * The zone a "[Node N ]NAME<suffix>DIGITS..." line is about, and in *rest the
+ * text after the suffix; *rest NULL if the line is no such line, the zone
+ * NULL if the report holds no more zones.
+ */
+static struct klog_zone *zone_line_of(struct klog_report *r, const char *msg, const char *suffix, const char **rest)
+{
+	char name[12];
+	uint32_t node;
+
+	*rest = zone_name(msg, suffix, &node, name, sizeof(name));
+	if (!*rest || !isdigit((unsigned char)**rest)) {
+		*rest = NULL;
+		return NULL;
+	}
+	return zone_of(r, node, name);
+}
+
 /* "Node 0 DMA32 free:75936kB min:46144kB low:49692kB high:53240kB ..." */
 static bool zone_line(struct klog_parser *p, const char *msg)
 {
 	struct klog_report *r = &p->cur;
-	char name[12];
-	uint32_t node;
-	const char *rest = zone_name(msg, " free:", &node, name, sizeof(name));
-	struct klog_zone *z;
+	const char *rest;
+	struct klog_zone *z = zone_line_of(r, msg, " free:", &rest);
 	bool found = true;
 
-	if (!rest || !isdigit((unsigned char)*rest))
+	if (!rest)
 		return false;
-	z = zone_of(r, node, name);
 	if (!z)
 		return true;
 	z->free_kb = strtoull(rest, NULL, 10);
@@ -177,18 +192,17 @@ static void buddy_tokens(struct klog_parser *p, const char *s)
 /* "Node 0 Normal: 1795*4kB (UME) 19012*8kB ...": starts a zone's buddy counts. */
 static bool buddy_line(struct klog_parser *p, const char *msg)
 {
-	struct klog_report *r = &p->cur;
-	char name[12];
-	uint32_t node;
-	const char *rest = zone_name(msg, ": ", &node, name, sizeof(name));
+	const char *rest;
 	struct klog_zone *z;
 
-	if (!rest || !isdigit((unsigned char)*rest) || !strchr(rest, '*'))
+	if (!strchr(msg, '*'))
 		return false;
-	z = zone_of(r, node, name);
+	z = zone_line_of(&p->cur, msg, ": ", &rest);
+	if (!rest)
+		return false;
 	if (!z)
 		return true;
-	p->buddy_zone = (int)(z - r->zones);
+	p->buddy_zone = (int)(z - p->cur.zones);
 	buddy_tokens(p, rest);
 	return true;
 }
