@@ -26,7 +26,8 @@ static const char usage[] =
 	"Reads kernel log text (dmesg, dmesg -T, journalctl -k, /var/log/kern.log, /dev/kmsg records;\n"
 	"standard input when FILE is '-' or absent) and explains each allocation-failure report:\n"
 	"page allocation failures, vmalloc failures, OOM kills (global and memory cgroup), HugeTLB.\n"
-	"  -F, --format FMT   text (default) or json: {\"meta\", \"requests\": [...], \"skipped_lines\"}\n";
+	"  -F, --format FMT   text (default) or json: {\"meta\", \"requests\": [...], \"skipped_lines\"}\n"
+	"Exit: 0 (also when no report is found), 1 the file cannot be read, 2 usage, 5 not text.\n";
 
 struct explained {
 	struct klog_report rep;
@@ -171,15 +172,17 @@ static void print_json(const struct explain_run *run, const struct klog_parser *
 	json_finish(&j);
 }
 
-/* Reads in, feeding the parser; false with errno on a read error. */
-static bool read_log(FILE *in, struct klog_parser *p)
+/* Reads in, feeding the parser; false with errno on a read error.  *binary: a NUL byte was read. */
+static bool read_log(FILE *in, struct klog_parser *p, bool *binary)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 
-	while ((n = getline(&line, &cap, in)) >= 0)
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		*binary |= memchr(line, 0, (size_t)n) != NULL;
 		klog_line(p, line, (size_t)n);
+	}
 	free(line);
 	klog_finish(p);
 	return !ferror(in);
@@ -193,7 +196,7 @@ int cmd_explain(int argc, char **argv)
 	struct explain_run run = {};
 	struct klog_parser parser;
 	const char *path = "-";
-	bool json = false;
+	bool json = false, binary = false;
 	FILE *in = stdin;
 	int opt, rc = FS_EXIT_OK;
 
@@ -214,11 +217,16 @@ int cmd_explain(int argc, char **argv)
 		return usage_error("explain", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(path, "-") && !(in = fopen(path, "r"))) {
 		fprintf(stderr, "fragscope explain: cannot open %s: %s\n", path, strerror(errno));
-		return FS_EXIT_BAD_INPUT;
+		return FS_EXIT_RUNTIME; /* as report does for a missing file */
 	}
 	klog_init(&parser, collect, &run);
-	if (!read_log(in, &parser)) {
+	if (!read_log(in, &parser, &binary)) {
 		fprintf(stderr, "fragscope explain: cannot read %s: %s\n", path, strerror(errno));
+		rc = FS_EXIT_RUNTIME;
+	} else if (binary && !run.n) {
+		/* a record file or a core dump given by mistake: a log with a damaged stretch still reads */
+		fprintf(stderr, "fragscope explain: %s is not text (it holds NUL bytes): explain reads kernel log text "
+				"(dmesg, journalctl -k, /var/log/kern.log, /dev/kmsg)\n", path);
 		rc = FS_EXIT_BAD_INPUT;
 	} else if (run.out_of_memory) {
 		fprintf(stderr, "fragscope explain: out of memory after %zu reports\n", run.n);
