@@ -1,8 +1,10 @@
 # fragscope build.  `make` builds ./fragscope; `make help` lists the rest.
 #
-# The pipeline is kernel (bpf/) -> skeleton -> user/ (source -> decode ->
-# model -> format); tests/ holds unit tests (cmocka, on fixtures) and
-# integration tests (real tracer, real kernel, as root).
+# The pipeline is kernel (bpf/) -> skeleton -> user/: cli -> commands ->
+# session -> source -> decode -> model -> sinks (live, format, record), over
+# kernel/, state/ and util/ (docs/architecture.md; tests/check-layers.sh
+# keeps includes pointing down).  tests/ holds unit tests (cmocka, on
+# fixtures) and integration tests (real tracer, real kernel, as root).
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
 CLANG ?= clang
@@ -17,13 +19,13 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
-DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
+DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc
 DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Iuser -I$(BUILD) -DFRAGSCOPE_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS += -lbpf -lelf -lz -lm -lncurses -lpthread
+LDLIBS += -lbpf -lelf -lz -lm -lncurses -lmicrohttpd -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 # maps.bpf.o defines the shared maps: link it first so their definitions lead.
@@ -69,6 +71,7 @@ check-deps:
 	[ -f /usr/include/bpf/libbpf.h ] || missing="$$missing libbpf-dev"; \
 	[ -f /usr/include/libelf.h ] || [ -f /usr/include/elfutils/libelf.h ] || missing="$$missing libelf-dev"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -f /usr/include/microhttpd.h ] || missing="$$missing libmicrohttpd-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "fragscope: missing build dependencies. Install them with:" >&2; \
 		echo "    sudo apt-get install$$missing" >&2; \

@@ -21,5 +21,6 @@ const volatile __u64 gfp_high = 0;
 const volatile __u64 gfp_mayfail = 0;
 const volatile bool track_requests = true;
 __u64 open_request_count = 0;
+__u64 interrupt_text[4] = {};
 
 char LICENSE[] SEC("license") = "GPL";

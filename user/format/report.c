@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "format/format.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +86,17 @@ const char *report_compact_status(const struct report *r, int status, char *buf,
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len)
 {
 	gfp_format(&r->kinfo->gfp, gfp, buf, len);
+	return buf;
+}
+
+const char *report_cgroup(const struct report *r, uint64_t id, char *buf, size_t len)
+{
+	const char *path = requests_cgroup_path(&r->model->requests, id);
+
+	if (path)
+		snprintf(buf, len, "%s", path);
+	else
+		snprintf(buf, len, "cgroup id %" PRIu64, id);
 	return buf;
 }
 

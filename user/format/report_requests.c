@@ -64,8 +64,9 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 	char line[512];
 
 	fprintf(out, "%sFailed requests: %" PRIu64 ", recovered: %" PRIu64, indent, failed, recovered);
-	if (t->detail_lost)
-		fprintf(out, ", and %" PRIu64 " whose allocator events were lost", t->detail_lost);
+	if (requests_detail_lost(r->model))
+		fprintf(out, "; %" PRIu64 " more counted by the kernel, their detail lost (ring buffer full)",
+			requests_detail_lost(r->model));
 	if (t->not_listed)
 		fprintf(out, " (%" PRIu64 " counted, not listed)", t->not_listed);
 	fputc('\n', out);
@@ -121,7 +122,7 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "total", t->total);
 	json_kv_u64(j, "failed", requests_count(t, OUTCOME_FAILED));
 	json_kv_u64(j, "recovered", requests_count(t, OUTCOME_RECOVERED));
-	json_kv_u64(j, "detail_lost", t->detail_lost);
+	json_kv_u64(j, "detail_lost", requests_detail_lost(m));
 	json_kv_u64(j, "not_listed", t->not_listed);
 	/* The kernel's own counts: exact even when the ring buffer dropped detail. */
 	json_key(j, "kernel");

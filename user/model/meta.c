@@ -48,7 +48,7 @@ const char *fs_event_type_name(int type)
 		[FS_EV_PAGE_FAIL] = "page_fail", [FS_EV_KMALLOC_FAIL] = "kmalloc_fail",
 		[FS_EV_SLAB_FAIL] = "slab_fail", [FS_EV_VMAP_FAIL] = "vmap_fail",
 		[FS_EV_COMPACT] = "compaction", [FS_EV_RECLAIM] = "reclaim",
-		[FS_EV_OOM] = "oom",
+		[FS_EV_OOM] = "oom", [FS_EV_SYSCALL_END] = "syscall_end",
 	};
 
 	return type > 0 && type < FS_EV_TYPES ? names[type] : "?";

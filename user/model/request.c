@@ -102,7 +102,7 @@ bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request)
 	return usage + (request ? request : 1) + limit / 64 >= limit;
 }
 
-static bool has_event(const struct request *r, enum failure_kind kind)
+bool request_has_event(const struct request *r, enum failure_kind kind)
 {
 	for (uint32_t i = 0; i < r->nr_events; i++)
 		if (r->events[i].kind == kind)
@@ -179,7 +179,7 @@ enum request_cause request_classify(struct request *r)
 	enum request_cause cause;
 
 	r->evidence.missing[0] = 0;
-	if (has_event(r, FAIL_VMAP_AREA) || (ev->have & EVIDENCE_VMAP))
+	if (request_has_event(r, FAIL_VMAP_AREA) || (ev->have & EVIDENCE_VMAP))
 		cause = CAUSE_VMAP_SPACE;
 	else if ((ev->have & EVIDENCE_MEMCG) && memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
 		cause = CAUSE_MEMCG_LIMIT;

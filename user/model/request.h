@@ -188,6 +188,7 @@ void request_add_event(struct request *r, enum failure_kind kind, uint32_t order
  * after the request counts.  Any unit, the same for all three.
  */
 bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request);
+bool request_has_event(const struct request *r, enum failure_kind kind);
 /* Decides r->cause from r's api, order, gfp and evidence; fills evidence.missing for unknown. */
 enum request_cause request_classify(struct request *r);
 

@@ -36,6 +36,8 @@ struct model;
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
 /* Requests listed with all their detail; beyond, counted by api, cause and outcome only. */
 #define MODEL_MAX_REQUESTS 8192
+/* The latest requests, for live views that must keep showing new ones. */
+#define REQUESTS_RECENT 16
 
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
@@ -53,9 +55,16 @@ struct request_table {
 	size_t nr, cap;
 	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS */
 	uint64_t counts[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
+	struct request recent[REQUESTS_RECENT]; /* a ring: the latest is recent[(total - 1) % REQUESTS_RECENT] */
 	uint64_t total;
 	/* Syscalls that ended with failures whose events never arrived (lost in the ring buffer). */
 	uint64_t detail_lost;
+	/*
+	 * What user space saw of what the kernel counts (FS_CTR_REQUEST_SYSCALL_*,
+	 * FS_CTR_ENOMEM_NO_ALLOC): syscall ends of tasks with failures, and bare
+	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
+	 */
+	uint64_t syscall_ends_seen, bare_enomem_seen;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;
@@ -82,7 +91,13 @@ int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *p
 /* The path, or NULL when unknown. */
 const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
 
-/* Requests that failed or recovered, by outcome; detail-lost ones count as failed. */
+/* Requests that failed or recovered, by outcome, of those whose detail arrived. */
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
+/*
+ * Requests the kernel counted whose detail never arrived: syscall ends and
+ * bare ENOMEM returns lost in the ring buffer, and syscall ends whose
+ * failure events were lost.  Counted, never listed: their cause is unknown.
+ */
+uint64_t requests_detail_lost(const struct model *m);
 
 #endif

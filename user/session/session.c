@@ -88,7 +88,7 @@ static int on_ring_event(void *ctx, const void *data, size_t len)
 	if (err && !s->error)
 		s->error = err;
 	if (s->event_lines)
-		event_line_print(&s->report, &s->scratch, s->event_lines);
+		event_line_print(&s->report, &s->scratch, s->failure_event_lines, s->event_lines);
 	return 0;
 }
 
@@ -166,6 +166,12 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 		return rc;
 	/* Events wait in the ring buffer until session_run() polls: no stack is decoded before this. */
 	load_ksyms(s);
+	if (s->ksyms) {
+		uint64_t range[4];
+
+		ksyms_interrupt_text(s->ksyms, range);
+		tracer_set_interrupt_text(&s->tracer, range);
+	}
 	s->report = (struct report){ .model = &s->model, .kinfo = &s->kinfo, .ksyms = s->ksyms, .meta = &s->meta,
 				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
@@ -201,6 +207,8 @@ static int take_snapshot(struct session *s)
 	if (err)
 		return err;
 	decode_snapshot(&s->snap, s->ksyms);
+	for (size_t i = 0; i < s->snap.nr_procs; i++)
+		learn_cgroup(s, s->snap.procs[i].key.cgroup_id);
 	if (s->recorder) {
 		err = recorder_write_snapshot(s->recorder, &s->snap);
 		if (err)

@@ -36,6 +36,7 @@ struct session {
 	struct fs_event scratch;     /* the decoded event being processed */
 	struct recorder *recorder;   /* NULL: nothing written */
 	FILE *event_lines;           /* NULL: no line per event (trace prints them) */
+	bool failure_event_lines;    /* ... allocator failures too, not only their requests */
 	struct report report;        /* what formatters read once the session ends */
 	uint64_t decode_errors;
 	int error;

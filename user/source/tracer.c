@@ -451,6 +451,11 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 	return FS_EXIT_OK;
 }
 
+void tracer_set_interrupt_text(struct tracer *t, const uint64_t range[4])
+{
+	memcpy(t->skel->bss->interrupt_text, range, sizeof(t->skel->bss->interrupt_text));
+}
+
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int n = ring_buffer__poll(t->rb, timeout_ms);
