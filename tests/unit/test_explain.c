@@ -75,7 +75,7 @@ static void frame(const char *line, enum klog_style style, double time_s, const 
 {
 	struct klog_frame_info info;
 
-	klog_frame_line(line, strlen(line), &info);
+	klog_frame_line(line, &info);
 	assert_int_equal(info.style, style);
 	if (time_s < 0)
 		assert_true(info.time_s < 0);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel log text: line framing, report headers, call traces, and the
- * grouping of a report's lines (see kernel_log.h).  The Mem-Info dump and
- * the OOM memcg lines are in meminfo_dump.c.
+ * Kernel log text: line framing, report headers, and the grouping of a
+ * report's lines (see kernel_log.h).  The call trace is read by
+ * call_trace.c, the Mem-Info dump and the OOM memcg lines by meminfo_dump.c.
  */
 #include "decode/kernel_log.h"
 #include "decode/kernel_log_text.h"
@@ -105,13 +105,12 @@ static size_t kmsg_prefix(const char *s, double *time_s)
 	return (size_t)(p + 1 - s);
 }
 
-void klog_frame_line(const char *line, size_t len, struct klog_frame_info *info)
+void klog_frame_line(const char *line, struct klog_frame_info *info)
 {
 	const char *s = line, *kernel;
 	size_t n;
 	bool dmesg_t;
 
-	(void)len; /* lines are NUL-terminated; len bounds them for the caller */
 	*info = (struct klog_frame_info){ .style = KLOG_STYLE_BARE, .time_s = -1 };
 	if ((n = kmsg_prefix(s, &info->time_s))) {
 		info->style = KLOG_STYLE_KMSG;
@@ -406,7 +405,7 @@ static void announcement(struct klog_parser *p, const char *msg, uint64_t line_n
 	}
 }
 
-static void report_line(struct klog_parser *p, const char *msg, uint64_t line_no)
+static void report_line(struct klog_parser *p, const char *msg)
 {
 	struct klog_report *r = &p->cur;
 
@@ -425,7 +424,6 @@ static void report_line(struct klog_parser *p, const char *msg, uint64_t line_no
 		return;
 	if (!known_noise(msg))
 		p->skipped_lines++;
-	(void)line_no;
 }
 
 /* One logical line: a header, a line of the open report, or a line between reports. */
@@ -434,7 +432,7 @@ static void logical_line(struct klog_parser *p, char *msg, double time_s, uint64
 	if (header(p, msg, time_s, line_no))
 		return;
 	if (p->open) {
-		report_line(p, msg, line_no);
+		report_line(p, msg);
 		return;
 	}
 	/* The memcg OOM's kill line alone: its header is not in the log (earlier, or cut). */
@@ -508,14 +506,12 @@ void klog_line(struct klog_parser *p, const char *line, size_t len)
 	char buf[KLOG_LINE_MAX];
 	struct klog_frame_info info;
 	const char *msg;
-	size_t n;
 
 	p->lines++;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
 	copy_text(buf, sizeof(buf), line, len);
-	n = strlen(buf); /* a NUL inside the line ends it */
-	klog_frame_line(buf, n, &info);
+	klog_frame_line(buf, &info); /* a NUL inside the line ends it */
 	if (info.style == KLOG_STYLE_KMSG_DICT || info.style == KLOG_STYLE_OTHER)
 		return;
 	msg = buf + info.text;

@@ -45,8 +45,8 @@ struct klog_frame_info {
 	size_t text;   /* offset of the message text in the line */
 };
 
-/* Strips the line's prefixes; the message is line + info->text. */
-void klog_frame_line(const char *line, size_t len, struct klog_frame_info *info);
+/* Strips the prefixes of a NUL-terminated line; the message is line + info->text. */
+void klog_frame_line(const char *line, struct klog_frame_info *info);
 
 typedef void (*klog_report_fn)(const struct klog_report *rep, void *ctx);
 
