@@ -7,6 +7,8 @@
 # warn_alloc ("vmalloc error: ... failed to allocate pages") and a Mem-Info
 # dump, while fragscope records the requests.  The log is captured from
 # dmesg and from /dev/kmsg between two markers written to /dev/kmsg.
+# record also reads /dev/kmsg itself: the request the kernel reported
+# carries the kernel's line in record's own report.
 source "$(dirname "$0")/../lib.sh"
 require_bpf
 ROUNDS=2
@@ -70,3 +72,12 @@ for capture in kernel kmsg; do
 	[ "$zones" -ge 1 ] || fail "explain ($capture): no zone figures from the Mem-Info dump"
 done
 pass "explain on dmesg and on /dev/kmsg: $logged reports, the same comm, api, caller and cause as report"
+
+# record's own report: the request the kernel reported carries its line (read live from /dev/kmsg).
+cp "$TMP/fs.out" "$ARTIFACTS/explain-live-record.json"
+header=$(grep -m1 "provoke: vmalloc error" "$TMP/kernel.log" | sed 's/^\[[^]]*\] //')
+joined=$(jq -er --arg h "$header" "[.requests[] | select(.pid == $pid and .syscall == \"setsockopt\" and .kernel_log == \$h)] | length" "$TMP/fs.out") ||
+	fail "jq on record's report"
+echo "record's setsockopt requests with the kernel's line: $joined"
+[ "$joined" = "$logged" ] || fail "$joined of record's requests carry the kernel's line '$header', $logged were logged"
+pass "record joined the kernel's report to the request it traced"

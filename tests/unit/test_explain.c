@@ -362,6 +362,57 @@ static void test_provoked_iptables_6_18(void **state)
 	}
 }
 
+/*
+ * Live: a report read from /dev/kmsg joins the request the tracer saw, by
+ * task, time and failure (the kmsg capture of test_explain_live.sh, against
+ * hand-built requests of the same task).
+ */
+static void test_join_live(void **state)
+{
+	struct verdicts *v = explain_fixture("fragscope-provoke-iptables-6.18-kmsg.log");
+	struct request_table t;
+	const uint64_t log_ns = 1595097235000ULL; /* the report's kmsg time */
+
+	(void)state;
+	requests_init(&t);
+	t.list = calloc(4, sizeof(*t.list));
+	t.cap = 4;
+	/* the same task's filler failure nearer in time: a kmalloc, not the reported vmalloc */
+	request_init(&t.list[0]);
+	t.list[0].tid = 8147;
+	t.list[0].ts_ns = t.list[0].end_ns = log_ns - 1000;
+	snprintf(t.list[0].caller, sizeof(t.list[0].caller), "alloc_bulk");
+	request_add_event(&t.list[0], FAIL_KMALLOC, 0, 2048);
+	/* another task's vmalloc failure */
+	t.list[1] = t.list[0];
+	t.list[1].tid = 8148;
+	request_add_event(&t.list[1], FAIL_VMALLOC, 0, 4096);
+	snprintf(t.list[1].caller, sizeof(t.list[1].caller), "xt_alloc_table_info");
+	/* the one: its syscall began 20 us before the report and ended after it */
+	request_init(&t.list[2]);
+	t.list[2].tid = 8147;
+	t.list[2].ts_ns = log_ns - 20000;
+	t.list[2].end_ns = log_ns + 300000;
+	snprintf(t.list[2].caller, sizeof(t.list[2].caller), "xt_alloc_table_info");
+	request_add_event(&t.list[2], FAIL_PAGE, 0, 4096);
+	request_add_event(&t.list[2], FAIL_VMALLOC, 0, 1048576);
+	t.nr = 3;
+	assert_true(requests_join_log(&t, &v->rep[0]));
+	assert_string_equal(t.list[2].kernel_log, v->rep[0].text);
+	assert_true(t.list[2].evidence.have & EVIDENCE_ZONES);
+	assert_int_equal(t.list[2].evidence.nr_zones, 3);
+	assert_string_equal(t.list[0].kernel_log, "");
+	assert_string_equal(t.list[1].kernel_log, "");
+	/* joined once: the same report again finds nothing left */
+	assert_false(requests_join_log(&t, &v->rep[0]));
+	free(v);
+	/* a log without seconds since boot (dmesg -T) joins nothing */
+	v = explain_fixture("spdk-1252-nvme-order4-5.4.19-dmesg-T.log");
+	assert_false(requests_join_log(&t, &v->rep[0]));
+	free(v);
+	requests_free(&t);
+}
+
 /* Every fixture parses, with a report, and the counts add up. */
 static void test_every_fixture(void **state)
 {
@@ -605,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_memcg_oom),
 		cmocka_unit_test(test_provoked_iptables_6_18),
+		cmocka_unit_test(test_join_live),
 		cmocka_unit_test(test_every_fixture),
 		cmocka_unit_test(test_fragmentation),
 		cmocka_unit_test(test_lowmem_reserve_low_memory),

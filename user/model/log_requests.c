@@ -381,3 +381,70 @@ void log_report_request(const struct klog_report *rep, struct request *r)
 		r->evidence.missing[0] = 0;
 	}
 }
+
+/* How many of the latest closed requests a log report may join: the kernel prints its report before the syscall returns. */
+#define LOG_JOIN_RECENT 256
+
+/* Did the request fail the way the report says: a vmalloc, a page of the order, the caller? */
+static bool same_failure(const struct request *r, const struct klog_report *rep, const struct request *from_log)
+{
+	if (from_log->caller[0] && r->caller[0] && strcmp(from_log->caller, r->caller))
+		return false;
+	switch (rep->kind) {
+	case KLOG_VMALLOC:
+		return request_has_event(r, FAIL_VMALLOC) || request_has_event(r, FAIL_VMAP_AREA);
+	case KLOG_PAGE_ALLOC:
+		for (uint32_t i = 0; i < r->nr_events; i++)
+			if ((r->events[i].kind == FAIL_PAGE || r->events[i].kind == FAIL_THP) && r->events[i].order == rep->order)
+				return true;
+		return false;
+	default:
+		return true; /* an OOM kill or a pool: the task and the time say it */
+	}
+}
+
+static bool joinable(const struct request *r, const struct klog_report *rep, const struct request *from_log,
+		     uint64_t log_ns)
+{
+	uint64_t last = r->end_ns > r->ts_ns ? r->end_ns : r->ts_ns;
+
+	return r->tid == rep->pid && !r->kernel_log[0] && log_ns + LOG_JOIN_NS >= r->ts_ns &&
+	       log_ns <= last + LOG_JOIN_NS && same_failure(r, rep, from_log);
+}
+
+static uint64_t distance(const struct request *r, uint64_t log_ns)
+{
+	return r->ts_ns > log_ns ? r->ts_ns - log_ns : log_ns - r->ts_ns;
+}
+
+bool requests_join_log(struct request_table *t, const struct klog_report *rep)
+{
+	struct request *best = NULL, *r;
+	struct request from_log;
+	uint64_t log_ns;
+
+	if (!rep->have_pid || rep->time_s < 0 || rep->time_s >= 1e10)
+		return false;
+	log_ns = (uint64_t)(rep->time_s * 1e9);
+	log_report_request(rep, &from_log);
+	for (size_t i = t->nr; i-- > 0 && t->nr - i <= LOG_JOIN_RECENT;) {
+		r = &t->list[i];
+		if (joinable(r, rep, &from_log, log_ns) && (!best || distance(r, log_ns) < distance(best, log_ns)))
+			best = r;
+	}
+	for (size_t i = 0; i < t->nr_open; i++) {
+		r = &t->open[i].r;
+		if (t->open[i].open && joinable(r, rep, &from_log, log_ns) &&
+		    (!best || distance(r, log_ns) < distance(best, log_ns)))
+			best = r;
+	}
+	if (!best)
+		return false;
+	snprintf(best->kernel_log, sizeof(best->kernel_log), "%s", from_log.kernel_log);
+	if (!(best->evidence.have & EVIDENCE_ZONES) && (from_log.evidence.have & EVIDENCE_ZONES)) {
+		memcpy(best->evidence.zones, from_log.evidence.zones, sizeof(best->evidence.zones));
+		best->evidence.nr_zones = from_log.evidence.nr_zones;
+		best->evidence.have |= EVIDENCE_ZONES;
+	}
+	return true;
+}
