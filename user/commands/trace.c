@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* fragscope trace: failures, stalls and OOM kills live, one line each, like the bcc *snoop tools. */
+/* fragscope trace: failed requests, stalls and OOM kills live, one line each, like the bcc *snoop tools. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "commands/commands.h"
 #include "commands/options.h"
 #include "format/event_line.h"
+#include "session/live_session.h"
 #include "session/session.h"
 #include "util/exit_codes.h"
 
@@ -39,13 +40,11 @@ int cmd_trace(int argc, char **argv)
 	struct tracer_config cfg;
 	double duration = 0;
 	bool raw_addrs = false, failure_events = false;
-	char command[256];
 	struct session *s;
 	uint64_t lost;
 	int opt, rc;
 
 	tracer_config_defaults(&cfg);
-	join_args(argc, argv, command, sizeof(command));
 	while ((opt = getopt_long(argc, argv, "d:p:h", longopts, NULL)) != -1) {
 		int handled = parse_trace_option(opt, optarg, &cfg);
 
@@ -74,8 +73,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
-	session_install_signal_handlers();
-	s = session_open(&cfg, "trace", command, &rc);
+	s = live_session_open("trace", argc, argv, &cfg, &rc);
 	if (!s)
 		return rc;
 	s->report.opts.raw_addrs = raw_addrs;

@@ -18,7 +18,8 @@ struct ksyms;
 struct trace_meta;
 
 /* What folded and pprof output are stacks of. */
-enum stack_selection { STACKS_FAILURES, STACKS_HIGH_ORDER, STACKS_EXTFRAG, STACKS_COMPACTION, STACKS_RECLAIM };
+enum stack_selection { STACKS_FAILURES, STACKS_HIGH_ORDER, STACKS_EXTFRAG, STACKS_COMPACTION, STACKS_RECLAIM,
+		       STACKS_REQUESTS };
 
 struct report_options {
 	const char *sort; /* count, bytes, order, comm, pid, kind, stack */

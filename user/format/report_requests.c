@@ -13,7 +13,7 @@
 
 static bool alike(const struct request *a, const struct request *b)
 {
-	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome && a->order == b->order &&
 	       a->cgroup_id == b->cgroup_id && a->context == b->context && a->syscall == b->syscall &&
 	       a->evidence.rlimit == b->evidence.rlimit &&
 	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
@@ -142,6 +142,12 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "syscall_failed", c[FS_CTR_REQUEST_SYSCALL_FAILED]);
 	json_kv_u64(j, "syscall_recovered", c[FS_CTR_REQUEST_SYSCALL_OK]);
 	json_kv_u64(j, "enomem_no_allocation", c[FS_CTR_ENOMEM_NO_ALLOC]);
+	json_object_end(j);
+	/* What of those reached user space; the rest was dropped with the ring buffer full. */
+	json_key(j, "seen");
+	json_object_begin(j);
+	json_kv_u64(j, "syscall_ends", t->syscall_ends_seen);
+	json_kv_u64(j, "enomem_no_allocation", t->bare_enomem_seen);
 	json_object_end(j);
 	json_key(j, "by");
 	json_array_begin(j);

@@ -202,7 +202,7 @@ size_t request_line(const struct request *r, uint32_t page_size, char *buf, size
 	buf[0] = 0;
 	put_who(&l, r);
 	put(&l, ": %s", request_api_name(r->api));
-	if (r->bytes) /* a kernel log may not give the size */
+	if (r->bytes)
 		put(&l, " %s", format_bytes(r->bytes, size, sizeof(size)));
 	if (r->caller[0])
 		put(&l, " in %s", r->caller);

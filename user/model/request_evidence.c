@@ -99,6 +99,11 @@ void request_rlimit_evidence(const struct model *m, struct request *r, const str
 	struct cause_evidence *ev = &r->evidence;
 	uint64_t total = (uint64_t)s->total_vm * model_page_size(m), data = (uint64_t)s->data_vm * model_page_size(m);
 
+	if (m->kinfo && m->kinfo->max_map_count) {
+		ev->have |= EVIDENCE_MAP_COUNT;
+		ev->map_count = s->map_count;
+		ev->max_map_count = m->kinfo->max_map_count;
+	}
 	if (s->rlimit_as != RLIMIT_UNLIMITED && total + r->bytes > s->rlimit_as) {
 		ev->have |= EVIDENCE_RLIMIT;
 		ev->rlimit = RLIMIT_KIND_AS;
