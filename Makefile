@@ -112,7 +112,7 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 

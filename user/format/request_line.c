@@ -167,8 +167,9 @@ static void put_who(struct line *l, const struct request *r)
 
 		if (name)
 			put(l, " %s", name);
-		else
+		else if (r->syscall >= 0)
 			put(l, " syscall %d", r->syscall);
+		/* else its exit was never seen (the task was killed in it): no number to show. */
 		if (r->ret < 0) {
 			const char *e = strerrorname_np((int)-r->ret);
 

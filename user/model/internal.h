@@ -42,6 +42,8 @@ const char *request_frame_name(const struct model *m, uint64_t addr);
 enum request_context request_stack_context(const struct model *m, const uint64_t *frames, uint32_t nr);
 /* The index of the first frame outside the allocators: the caller that asked. */
 uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr);
+/* The start of the function addr is in (addr itself when unknown). */
+uint64_t request_function_of(const struct model *m, uint64_t addr);
 /* The outermost interface the caller used, from the events and the stack. */
 enum request_api request_api_of(const struct model *m, const struct request *r);
 

@@ -176,12 +176,15 @@ static enum request_cause zone_cause(struct request *r)
 enum request_cause request_classify(struct request *r)
 {
 	const struct cause_evidence *ev = &r->evidence;
+	/* A mapping refused up front and the hugetlb pool charge no memory cgroup: its limit cannot refuse them. */
+	bool charged = r->api != API_COMMIT && r->api != API_HUGETLB;
 	enum request_cause cause;
 
 	r->evidence.missing[0] = 0;
 	if (request_has_event(r, FAIL_VMAP_AREA) || (ev->have & EVIDENCE_VMAP))
 		cause = CAUSE_VMAP_SPACE;
-	else if ((ev->have & EVIDENCE_MEMCG) && memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
+	else if (charged && (ev->have & EVIDENCE_MEMCG) &&
+		 memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
 		cause = CAUSE_MEMCG_LIMIT;
 	else if (r->api == API_HUGETLB && (ev->have & EVIDENCE_HUGETLB) && ev->hugetlb_got < ev->hugetlb_asked)
 		cause = CAUSE_HUGETLB_POOL;

@@ -18,6 +18,13 @@ const char *request_frame_name(const struct model *m, uint64_t addr)
 	return sym && sym->name ? sym->name : NULL;
 }
 
+uint64_t request_function_of(const struct model *m, uint64_t addr)
+{
+	const struct ksym *sym = m->ksyms && addr ? ksyms_find(m->ksyms, addr) : NULL;
+
+	return sym ? sym->addr : addr;
+}
+
 static bool name_has_prefix(const char *name, const char *const *prefixes)
 {
 	for (const char *const *p = prefixes; name && *p; p++)

@@ -197,7 +197,7 @@ static void close_open(struct model *m, struct open_request *o)
 }
 
 static void start_request(struct model *m, struct open_request *o, const struct fs_event *e,
-			  enum request_context ctx, uint32_t stack_id, uint64_t caller_addr, const char *caller)
+			  enum request_context ctx, uint32_t stack_id, uint64_t caller_fn, const char *caller)
 {
 	struct request *r = &o->r;
 	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
@@ -208,7 +208,7 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	request_init(r);
 	o->open = true;
 	o->all_nowarn = true;
-	o->caller_addr = caller_addr;
+	o->caller_fn = caller_fn;
 	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	r->ts_ns = r->end_ns = e->hdr.ts_ns;
@@ -218,9 +218,16 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	r->cgroup_id = e->hdr.cgroup_id;
 	r->context = ctx;
 	r->stack_id = stack_id;
-	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
-	/* vmalloc's own gfp is not traced: vmalloc of a syscall reclaims (GFP_KERNEL) unless told not to. */
-	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || !reclaim || (r->gfp & reclaim);
+	/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
+	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
+		 : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
+	/*
+	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
+	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
+	 * allocation, so no gfp to judge.
+	 */
+	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
+			 (r->gfp & reclaim);
 	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
 }
 
@@ -251,17 +258,17 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 	}
 }
 
-static bool joins(const struct open_request *o, enum request_context ctx, enum failure_kind kind, uint32_t order,
-		  uint64_t bytes, uint64_t caller_addr, uint64_t ts_ns)
+static bool joins(const struct open_request *o, bool syscall_ends_traced, enum request_context ctx,
+		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_fn, uint64_t ts_ns)
 {
 	const struct request *r = &o->r;
 	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
 
 	if (!o->open || r->context != ctx)
 		return false;
-	if (ctx == CONTEXT_SYSCALL)
+	if (ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (caller_addr != o->caller_addr || ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (caller_fn != o->caller_fn || ts_ns - o->last_ns > REQUEST_JOIN_NS)
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
@@ -282,7 +289,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	struct request_table *t = &m->requests;
 	const struct interned_stack *st = stack_table_get(&m->stacks, stack_id);
 	uint32_t nr = st ? st->nr_frames : 0, at = st ? request_caller_frame(m, st->frames, nr) : 0;
-	uint64_t caller_addr = at < nr ? st->frames[at] : 0, *seen;
+	uint64_t caller_addr = at < nr ? st->frames[at] : 0, caller_fn = request_function_of(m, caller_addr), *seen;
 	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
 	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
 	struct open_request *o;
@@ -293,13 +300,13 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		return -ENOMEM;
 	(*seen)++;
 	o = find_open(t, context_key(e->hdr.tid, ctx));
-	if (o && o->open && !joins(o, ctx, kind, order, bytes, caller_addr, e->hdr.ts_ns))
+	if (o && o->open && !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_fn, e->hdr.ts_ns))
 		close_open(m, o);
 	if (!o || !o->open) {
 		o = new_open(t, context_key(e->hdr.tid, ctx));
 		if (!o)
 			return -ENOMEM;
-		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
+		start_request(m, o, e, ctx, stack_id, caller_fn, caller_addr ? request_frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)
@@ -323,7 +330,6 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	if (!o)
 		return -ENOMEM;
 	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
-	o->r.gfp = 0;
 	o->r.bytes = request_syscall_bytes(m, s, name);
 	o->r.api = request_bare_enomem_api(name, s);
 	o->r.syscall = s->nr;
@@ -378,7 +384,8 @@ void requests_close_idle(struct model *m, uint64_t now_ns, bool all)
 
 	for (size_t i = 0; i < t->nr_open; i++) {
 		struct open_request *o = &t->open[i];
-		uint64_t idle = o->r.context == CONTEXT_SYSCALL ? REQUEST_SYSCALL_IDLE_NS : REQUEST_IDLE_NS;
+		uint64_t idle = o->r.context == CONTEXT_SYSCALL && t->syscall_ends_traced ? REQUEST_SYSCALL_IDLE_NS
+											: REQUEST_IDLE_NS;
 
 		if (o->open && (all || now_ns > o->last_ns + idle))
 			close_open(m, o);

@@ -42,7 +42,12 @@ struct model;
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
 	uint64_t last_ns;
-	uint64_t caller_addr; /* the caller's return address: one allocation's events share it */
+	/*
+	 * The caller's function: one allocation's events come from it (kvmalloc's
+	 * kmalloc and vmalloc from one return address, bpf_map_area_alloc's own
+	 * fallback from two).
+	 */
+	uint64_t caller_fn;
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
@@ -65,6 +70,12 @@ struct request_table {
 	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
 	 */
 	uint64_t syscall_ends_seen, bare_enomem_seen;
+	/*
+	 * Does the source see syscalls end (the sys_exit probe attached; record
+	 * format 3)?  Without, a syscall's failures group by caller like a
+	 * fault's, and only the trace's end closes them.
+	 */
+	bool syscall_ends_traced;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;

@@ -187,6 +187,7 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
 	model_init(&s->model, &s->kinfo, s->ksyms, filter, s->tracer.start_ns);
+	s->model.requests.syscall_ends_traced = s->tracer.probes[FS_PROBE_SYSCALL_EXIT].state == PROBE_ATTACHED;
 	klog_init(&s->klog, on_log_report, s);
 	kmsg_open(&s->kmsg); /* without it (no permission), requests just lack the kernel's line */
 	return FS_EXIT_OK;
