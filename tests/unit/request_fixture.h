@@ -158,6 +158,7 @@ static inline int setup(void **state)
 	ksyms_add(f->ksyms, A_END, NULL, NULL);
 	ksyms_sort(f->ksyms);
 	model_init(&f->model, &f->kinfo, f->ksyms, NULL, T0);
+	f->model.requests.syscall_ends_traced = true; /* a live trace with the sys_exit probe */
 	*state = f;
 	return 0;
 }

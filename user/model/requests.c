@@ -197,7 +197,7 @@ static void close_open(struct model *m, struct open_request *o)
 }
 
 static void start_request(struct model *m, struct open_request *o, const struct fs_event *e,
-			  enum request_context ctx, uint32_t stack_id, uint64_t caller_fn, const char *caller)
+			  enum request_context ctx, uint32_t stack_id, uint64_t caller_addr, const char *caller)
 {
 	struct request *r = &o->r;
 	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
@@ -208,7 +208,8 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	request_init(r);
 	o->open = true;
 	o->all_nowarn = true;
-	o->caller_fn = caller_fn;
+	o->caller_addr = caller_addr;
+	o->caller_fn = request_function_of(m, caller_addr);
 	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	r->ts_ns = r->end_ns = e->hdr.ts_ns;
@@ -259,7 +260,8 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 }
 
 static bool joins(const struct open_request *o, bool syscall_ends_traced, enum request_context ctx,
-		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_fn, uint64_t ts_ns)
+		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_addr, uint64_t caller_fn,
+		  uint64_t ts_ns)
 {
 	const struct request *r = &o->r;
 	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
@@ -272,8 +274,8 @@ static bool joins(const struct open_request *o, bool syscall_ends_traced, enum r
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
-	/* The kernel traces a failed large kmalloc twice, back to back. */
-	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
+	/* The kernel traces a failed large kmalloc twice, back to back, from one call site. */
+	return caller_addr == o->caller_addr && (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
 	       last->bytes == bytes;
 }
 
@@ -300,13 +302,14 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		return -ENOMEM;
 	(*seen)++;
 	o = find_open(t, context_key(e->hdr.tid, ctx));
-	if (o && o->open && !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_fn, e->hdr.ts_ns))
+	if (o && o->open &&
+	    !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_addr, caller_fn, e->hdr.ts_ns))
 		close_open(m, o);
 	if (!o || !o->open) {
 		o = new_open(t, context_key(e->hdr.tid, ctx));
 		if (!o)
 			return -ENOMEM;
-		start_request(m, o, e, ctx, stack_id, caller_fn, caller_addr ? request_frame_name(m, caller_addr) : NULL);
+		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)

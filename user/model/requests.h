@@ -8,12 +8,13 @@
  *  - syscall: every failure of the task until its syscall returns is one
  *    request; the return value is the outcome (ENOMEM: failed; success: a
  *    fallback recovered).
- *  - page fault, kernel thread, interrupt, softirq: failures of one
- *    allocation share the caller's return address; they join while they
- *    come within REQUEST_JOIN_NS and add a new kind of event (a page
- *    failure, then the kmalloc above it, then vmalloc), or repeat a kmalloc
- *    failure (the kernel traces a failed large kmalloc twice).  Interrupts
- *    are keyed apart from the task they interrupted.
+ *  - page fault, kernel thread, interrupt, softirq (and syscalls when the
+ *    source saw no syscall end): failures of one allocation come from one
+ *    caller function; they join while they come within REQUEST_JOIN_NS and
+ *    add a new kind of event (a page failure, then the kmalloc above it,
+ *    then vmalloc), or repeat a kmalloc failure from the same return address
+ *    (the kernel traces a failed large kmalloc twice).  Interrupts are keyed
+ *    apart from the task they interrupted.
  */
 #ifndef FS_MODEL_REQUESTS_H
 #define FS_MODEL_REQUESTS_H
@@ -43,11 +44,11 @@ struct open_request {
 	uint64_t key;         /* tid | context << 32 */
 	uint64_t last_ns;
 	/*
-	 * The caller's function: one allocation's events come from it (kvmalloc's
-	 * kmalloc and vmalloc from one return address, bpf_map_area_alloc's own
-	 * fallback from two).
+	 * The caller: one allocation's events come from one function (kvmalloc's
+	 * kmalloc and vmalloc from one return address in it, bpf_map_area_alloc's
+	 * own fallback from two); a repeated event, from one return address.
 	 */
-	uint64_t caller_fn;
+	uint64_t caller_addr, caller_fn;
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
