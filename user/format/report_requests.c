@@ -55,6 +55,15 @@ struct request_group *report_request_groups(const struct report *r, size_t *n)
 	return groups;
 }
 
+/* The kernel's own line for one of the group's requests (joined live from /dev/kmsg), to grep the log for. */
+static const char *group_kernel_log(const struct request_table *t, const struct request *first)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->list[i].kernel_log[0] && alike(first, &t->list[i]))
+			return t->list[i].kernel_log;
+	return NULL;
+}
+
 void report_requests_text(const struct report *r, FILE *out, const char *indent)
 {
 	const struct request_table *t = &r->model->requests;
@@ -76,6 +85,8 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 			fprintf(out, "%s%6" PRIu64 "x %s\n", indent, groups[g].count, line);
 		else
 			fprintf(out, "%s        %s\n", indent, line);
+		if (group_kernel_log(t, groups[g].first))
+			fprintf(out, "%s          kernel log: %s\n", indent, group_kernel_log(t, groups[g].first));
 	}
 	if (groups && n > shown)
 		fprintf(out, "%s(%zu more kinds of request; --top to see them)\n", indent, n - shown);

@@ -126,6 +126,8 @@ void request_write_json(struct json *j, const struct request *r, const struct re
 	json_array_end(j);
 	if (r->kernel_log[0])
 		json_kv_string(j, "kernel_log", r->kernel_log);
+	if (x->advice)
+		json_kv_string(j, "advice", x->advice);
 	request_line(r, x->page_size, text, sizeof(text));
 	json_kv_string(j, "line", text);
 	json_object_end(j);

@@ -17,6 +17,7 @@ struct request_json_extra {
 	const char *const *frames; /* the stack, innermost first, symbolised */
 	uint32_t nr_frames;
 	uint32_t page_size;
+	const char *advice;        /* what to do about it (explain); NULL: no "advice" key */
 };
 
 void request_write_json(struct json *j, const struct request *r, const struct request_json_extra *x);
