@@ -38,22 +38,25 @@ static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/
  * Every probe with its BPF programs: the BTF-typed variant where one is
  * cheaper or richer, and the classic tracepoint that works everywhere.
  * btf_args is the typed tracepoint's argument count (with its leading
- * void *): a kernel whose prototype differs gets the classic variant.
+ * void *): a kernel whose prototype differs gets the classic variant, a
+ * kernel whose verifier cannot read the typed arguments the raw tracepoint
+ * variant (raw_prog: the same arguments, untyped) where there is one.
  * A classic program whose event struct (tp_struct) the kernel's BTF lacks
  * gets compat_prog, for the older layout (bpf/compat.bpf.h), and with it
  * compat_node_prog on the separate <event>_node tracepoint of that layout.
  */
 static const struct probe_def {
-	const char *btf_prog, *tp_prog;
+	const char *btf_prog, *tp_prog, *raw_prog;
 	int btf_args;
 	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
 	const char *tp_struct, *compat_prog, *compat_node_prog;
 } probe_defs[FS_PROBES] = {
-	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
+	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", NULL, 5 },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
-	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", 7, NULL,
+	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", "kmalloc_raw", 7, NULL,
 			       "trace_event_raw_kmalloc", "kmalloc_tp_compat", "kmalloc_node_tp_compat" },
-	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf", "kmem_cache_alloc_tp", 6, "kmem_cache",
+	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf", "kmem_cache_alloc_tp", "kmem_cache_alloc_raw",
+					6, "kmem_cache",
 					"trace_event_raw_kmem_cache_alloc", "kmem_cache_alloc_tp_compat",
 					"kmem_cache_alloc_node_tp_compat" },
 	[FS_PROBE_COMPACT_TRY] = { NULL, "compact_try_tp" },
@@ -184,8 +187,11 @@ static bool btf_args_readable(int typedef_id, int nr_args)
 	return true;
 }
 
-/* Does this kernel's typed tracepoint have the prototype our program expects? */
-static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t len)
+/*
+ * Does this kernel's typed tracepoint have the prototype our program
+ * expects?  Returns its BTF typedef's id, or -1 with the reason in why.
+ */
+static int btf_prototype_fits(const struct btf *btf, int probe, char *why, size_t len)
 {
 	const struct probe_def *d = &probe_defs[probe];
 	char name[128];
@@ -197,30 +203,25 @@ static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0) {
 		snprintf(why, len, "no BTF type %s", name);
-		return false;
+		return -1;
 	}
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type); /* pointer */
 	t = t ? btf__type_by_id(btf, t->type) : NULL;             /* function prototype */
 	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != d->btf_args) {
 		snprintf(why, len, "typed tracepoint prototype differs (%d arguments, expected %d)",
 			 t ? btf_vlen(t) : -1, d->btf_args);
-		return false;
-	}
-	if (!btf_args_readable(id, d->btf_args)) {
-		snprintf(why, len, "the verifier cannot read the typed tracepoint's arguments "
-				   "(a typed pointer to a non-struct)");
-		return false;
+		return -1;
 	}
 	if (!d->btf_arg3_struct)
-		return true;
+		return id;
 	params = btf_params(t);
 	t = btf__type_by_id(btf, params[3].type);
 	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
 	if (!t || !btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), d->btf_arg3_struct)) {
 		snprintf(why, len, "typed tracepoint's 3rd argument is not struct %s *", d->btf_arg3_struct);
-		return false;
+		return -1;
 	}
-	return true;
+	return id;
 }
 
 static struct bpf_program *find_prog(struct bpf_object *obj, const char *name)
@@ -264,25 +265,36 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &t->probes[i];
 		struct bpf_program *btf_prog = find_prog(obj, d->btf_prog), *tp_prog = find_prog(obj, d->tp_prog);
+		struct bpf_program *raw_prog = find_prog(obj, d->raw_prog);
 		struct bpf_program *compat_prog = find_prog(obj, d->compat_prog);
 		struct bpf_program *node_prog = find_prog(obj, d->compat_node_prog);
 		char node_event[64], why[160] = "";
-		bool use_btf = false, compat, exists, masked;
+		bool use_btf = false, use_raw = false, compat, exists, masked;
+		int typedef_id;
 
 		s->name = fs_probe_name(i);
 		s->via = "-";
 		exists = tracepoint_exists(tracefs, fs_probe_category(i), fs_probe_event(i));
 		masked = name_in_list(cfg->mask_probes, fs_probe_category(i), fs_probe_event(i));
-		if (btf_prog && !cfg->classic_only && exists && btf)
-			use_btf = btf_variant_fits(btf, i, why, sizeof(why));
-		compat = !use_btf && d->tp_struct && btf && btf__find_by_name_kind(btf, d->tp_struct, BTF_KIND_STRUCT) < 0;
+		if (btf_prog && !cfg->classic_only && exists && btf &&
+		    (typedef_id = btf_prototype_fits(btf, i, why, sizeof(why))) > 0) {
+			use_btf = btf_args_readable(typedef_id, d->btf_args);
+			use_raw = !use_btf && raw_prog;
+			if (!use_btf)
+				snprintf(why, sizeof(why), "the verifier cannot read the typed tracepoint's "
+							   "arguments (a typed pointer to a non-struct)");
+		}
+		compat = !use_btf && !use_raw && d->tp_struct && btf &&
+			 btf__find_by_name_kind(btf, d->tp_struct, BTF_KIND_STRUCT) < 0;
 		snprintf(node_event, sizeof(node_event), "%s_node", fs_probe_event(i));
-		s->prog = compat ? d->compat_prog : use_btf ? d->btf_prog : d->tp_prog;
+		s->prog = compat ? d->compat_prog : use_btf ? d->btf_prog : use_raw ? d->raw_prog : d->tp_prog;
 		s->node_prog = compat && tracepoint_exists(tracefs, fs_probe_category(i), node_event)
 				       ? d->compat_node_prog : NULL;
 		if (btf_prog)
 			bpf_program__set_autoload(btf_prog, !masked && use_btf);
-		bpf_program__set_autoload(tp_prog, !masked && exists && !use_btf && !compat);
+		if (raw_prog)
+			bpf_program__set_autoload(raw_prog, !masked && use_raw);
+		bpf_program__set_autoload(tp_prog, !masked && exists && !use_btf && !use_raw && !compat);
 		if (compat_prog)
 			bpf_program__set_autoload(compat_prog, !masked && exists && compat);
 		if (node_prog)
@@ -296,11 +308,13 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
 		} else {
 			s->state = PROBE_FAILED; /* until attached */
-			s->via = use_btf ? "tp_btf" : "tracepoint";
+			s->via = use_btf ? "tp_btf" : use_raw ? "raw_tp" : "tracepoint";
 			if (compat)
 				snprintf(s->why, sizeof(s->why), "classic tracepoint, older event layout (no %s)%s%s%s",
 					 d->tp_struct, s->node_prog ? "; with " : "", s->node_prog ? node_event : "",
 					 i == FS_PROBE_KMEM_CACHE_ALLOC ? "; failures carry no cache name" : "");
+			else if (use_raw)
+				snprintf(s->why, sizeof(s->why), "raw tracepoint: %s", why);
 			else if (btf_prog && !use_btf)
 				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
 					 cfg->classic_only ? "--classic-tracepoints" : why);

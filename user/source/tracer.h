@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "fragscope.h"
+#include "model/meta.h"
 #include "model/snapshot.h"
 #include "util/u64map.h"
 
@@ -34,8 +35,6 @@ struct tracer_config {
 };
 
 void tracer_config_defaults(struct tracer_config *c);
-
-enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
 
 struct probe_status {
 	const char *name; /* category:event */

@@ -112,6 +112,8 @@ kill -INT $FSPID
 wait $FSPID
 rc_rec=$?
 echo 0 >$TI/tracing_on
+grep -v '^#' $TI/trace >/tmp/kernel-trace.txt
+keep smoke.kernel-trace.txt /tmp/kernel-trace.txt
 show record-stderr /tmp/rec.err
 [ $rc_rec = 0 ] && pass "record exit" "fragscope record exited 0" || fail "record exit" "fragscope record exited $rc_rec"
 val() { sed -n "s/^$1=//p" /tmp/provoke.out | tail -1; }
