@@ -40,7 +40,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
+.PHONY: test-vm all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -49,6 +49,7 @@ help:
 	@echo "make deps         install the Debian packages to build and test (as root)"
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF)"
+	@echo "make test-vm      the same binary on Debian's 5.10, 6.1, 6.12 and 7.x kernels under qemu (KERNELS=...)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
@@ -120,6 +121,11 @@ fuzz:
 
 integration: fragscope tools
 	@tests/run-integration.sh
+
+# The kernel matrix (docs/kernels.md): KERNELS="5.10 6.1 6.12 7" (the default) or any subset.
+KERNELS ?= 5.10 6.1 6.12 7
+test-vm: fragscope tools
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_kernels.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: all tools $(UNIT_BINS) sanitized-fragscope
