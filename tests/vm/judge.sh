@@ -14,7 +14,9 @@ bad() { echo "judge $KERNEL: $*" >&2; exit 1; }
 [ -s "$LOG" ] || bad "no console log $LOG"
 lines=$(tr -d '\r' <"$LOG" | grep -a -o 'VMTEST: .*')
 echo "$lines" | grep -v '^VMTEST: INFO format '
-echo "$lines" | grep -q '^VMTEST: DONE ' || bad "the guest did not finish its checks (no VMTEST: DONE line)"
+# Here-strings, not `echo | grep -q`: under pipefail grep -q's early exit
+# would fail the echo with SIGPIPE, at random.
+grep -q '^VMTEST: DONE ' <<<"$lines" || bad "the guest did not finish its checks (no VMTEST: DONE line)"
 
 release=$(echo "$lines" | sed -n 's/^VMTEST: INFO kernel: \([^ ]*\).*/\1/p')
 case $KERNEL in
@@ -34,11 +36,11 @@ checks=(probes 'probes tp_btf' 'probe kmem:mm_page_alloc' 'probe kmem:kmalloc' '
 	'probes none failed' state 'exact page allocations' 'record attach' 'record exit' 'record json' lost
 	'report warnings')
 # Case fail, unless this kernel cannot have it (a WARN says why).
-echo "$lines" | grep -q '^VMTEST: WARN case-fail: ' ||
+grep -q '^VMTEST: WARN case-fail: ' <<<"$lines" ||
 	checks+=(provoke 'provoke failed kmalloc' 'provoke failed large' 'provoke failed vmalloc' 'failures page'
 		'failures kmalloc' 'failures vmalloc' 'exact page+vmalloc' 'exact kmalloc' 'exact slab' 'stack vmalloc'
 		'stack vmalloc caller' 'stack kmalloc' 'stack page' 'cgroup filter')
 for check in "${checks[@]}"; do
-	echo "$lines" | grep -q "^VMTEST: PASS $check: " || bad "check '$check' did not pass"
+	grep -q "^VMTEST: PASS $check: " <<<"$lines" || bad "check '$check' did not pass"
 done
 echo "verdict: $(echo "$lines" | sed -n 's/^VMTEST: VERDICT smoke: //p')"

@@ -2,8 +2,8 @@
 # the host): what this kernel offers, `fragscope probes`, `fragscope state`,
 # then two cases, the kernel's own tracepoints counting the same events in
 # a private tracefs instance (fragscope's figures must equal those):
-#   pages  `fragscope record --pid` around `provoke pages 2000`: every page
-#          allocation of provoke's
+#   pages  `fragscope record --cgroup` around `provoke pages 2000` in a
+#          memory cgroup: every page allocation in it
 #   fail   `fragscope record --cgroup` around `provoke fail all 2` in a
 #          32 MiB memory cgroup: failed page, kmalloc, vmalloc (and slab)
 #          allocations.  It needs BPF maps charged to the memory cgroup: a
@@ -95,21 +95,29 @@ wait_attached() {
 	done
 }
 
-# --- case pages: every page allocation of one process -----------------------
-# provoke, started and blocked (--wait: it has printed pid=), waits until
-# both counters follow its pid: neither sees anything the other does not.
+make_memcg fragscope-smoke-$$ $((32 << 20))
+if [ -z "$CG" ]; then
+	fail memcg "no memory cgroup could be created"
+	return 0
+fi
+info cgroup "$CG"
+
+# --- case pages: every page allocation in the memory cgroup -----------------
+# provoke, the cgroup's only task, started and blocked (--wait: it has
+# printed pid=), waits until both counters follow it (the kernel's by pid,
+# fragscope's by --cgroup): neither sees anything the other does not.
 TP=$T/instances/fragscope-pages-$$
 PAGES=2000
 mkdir $TP
 rm -f $WD/go && mkfifo $WD/go
-$PROVOKE --wait pages $PAGES <$WD/go >$WD/provoke-pages.out 2>&1 &
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --wait pages "$3"' sh "$CG" "$PROVOKE" $PAGES <$WD/go >$WD/provoke-pages.out 2>&1 &
 PP=$!
 exec 3>$WD/go
 i=0
 while ! grep -q '^pid=' $WD/provoke-pages.out && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
 echo $PP >$TP/set_event_pid
 echo 1 >$TP/events/kmem/mm_page_alloc/enable
-timeout 100 $FS record -d 90 --pid $PP --no-file -F json >$WD/pages.json 2>$WD/pages.err &
+timeout 100 $FS record -d 90 --cgroup "$CG" --no-file -F json >$WD/pages.json 2>$WD/pages.err &
 FSPID=$!
 if wait_attached $WD/pages.err $FSPID; then
 	echo go >&3
@@ -124,22 +132,16 @@ if wait_attached $WD/pages.err $FSPID; then
 	jq -c . $WD/pages.json >$WD/pages.compact.json
 	keep pages.report.json $WD/pages.compact.json
 	expect "exact page allocations" "$(grep -cE -- "-$PP +\[.* mm_page_alloc: " $TP/trace)" "$(jq '.page_alloc.total' $WD/pages.json)" \
-		"= mm_page_alloc events of provoke pages $PAGES's pid"
+		"= mm_page_alloc events of provoke pages $PAGES, the cgroup's only task"
 else
 	exec 3>&-
 	kill $PP 2>/dev/null
 	show pages-stderr $WD/pages.err
-	fail "exact page allocations" "fragscope record --pid did not attach"
+	fail "exact page allocations" "fragscope record --cgroup did not attach"
 fi
 rmdir $TP
 
 # --- fragscope record around provoke fail, in the memory cgroup -------------
-make_memcg fragscope-smoke-$$ $((32 << 20))
-if [ -z "$CG" ]; then
-	fail memcg "no memory cgroup could be created"
-	return 0
-fi
-info cgroup "$CG"
 timeout 200 $FS record -d 180 --cgroup "$CG" --no-file -F json --top 50 >$WD/rec.json 2>$WD/rec.err &
 FSPID=$!
 if wait_attached $WD/rec.err $FSPID; then
