@@ -73,17 +73,47 @@ fi
 
 # --- the kernel's own count: failed allocations of provoke's, by tracepoint --
 # A private tracefs instance (the host's global trace is left alone), events
-# of provoke's pid only, each filtered to failures.  5.10 has separate
-# *_node tracepoints, later kernels one of each.
+# of provoke's pid only (set before any event is enabled: other tasks'
+# failures, on a shared host, never enter), each filtered to failures.
+# 5.10 has separate *_node tracepoints, later kernels one of each.
 TI=$T/instances/fragscope-smoke-$$
 mkdir $TI
 echo 1 >$TI/options/event-fork
-for ev in kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node; do
-	[ -d $TI/events/kmem/$ev ] || continue
-	echo 'ptr == 0' >$TI/events/kmem/$ev/filter && echo 1 >$TI/events/kmem/$ev/enable
-done
-echo 'pfn == 18446744073709551615' >$TI/events/kmem/mm_page_alloc/filter && echo 1 >$TI/events/kmem/mm_page_alloc/enable
+enable_failure_events() {
+	local ev
+	for ev in kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node; do
+		[ -d $TI/events/kmem/$ev ] || continue
+		echo 'ptr == 0' >$TI/events/kmem/$ev/filter && echo 1 >$TI/events/kmem/$ev/enable
+	done
+	echo 'pfn == 18446744073709551615' >$TI/events/kmem/mm_page_alloc/filter &&
+		echo 1 >$TI/events/kmem/mm_page_alloc/enable
+}
 kernel_count() { grep -cE " $1: " $TI/trace; }
+
+# provoke --wait ARGS in the memory cgroup, its output in OUT, blocked on a
+# fifo until release_provoke: sets PP once it has printed its pid (so it
+# allocates nothing more until released).  Usage: start_provoke OUT ARGS...
+start_provoke() {
+	local out=$1 i=0
+	shift
+	rm -f $WD/go && mkfifo $WD/go
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" "$PROVOKE" --wait "$@" <$WD/go >"$out" 2>&1 &
+	PP=$!
+	exec 3>$WD/go
+	while ! grep -q '^pid=' "$out" && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+}
+# Release it and wait for it, killed after SECS seconds; sets PRC to its exit status.
+release_provoke() {
+	local dog
+	(sleep $1 && kill -9 $PP) 2>/dev/null &
+	dog=$!
+	echo go >&3
+	exec 3>&-
+	wait $PP
+	PRC=$?
+	kill $dog 2>/dev/null
+	wait $dog 2>/dev/null
+}
 
 # Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
 wait_attached() {
@@ -109,21 +139,14 @@ info cgroup "$CG"
 TP=$T/instances/fragscope-pages-$$
 PAGES=2000
 mkdir $TP
-rm -f $WD/go && mkfifo $WD/go
-sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" --wait pages "$3"' sh "$CG" "$PROVOKE" $PAGES <$WD/go >$WD/provoke-pages.out 2>&1 &
-PP=$!
-exec 3>$WD/go
-i=0
-while ! grep -q '^pid=' $WD/provoke-pages.out && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+start_provoke $WD/provoke-pages.out pages $PAGES
 echo $PP >$TP/set_event_pid
 echo 1 >$TP/events/kmem/mm_page_alloc/enable
 timeout 100 $FS record -d 90 --cgroup "$CG" --no-file -F json >$WD/pages.json 2>$WD/pages.err &
 FSPID=$!
 if wait_attached $WD/pages.err $FSPID; then
-	echo go >&3
-	exec 3>&-
-	wait $PP
-	info "provoke pages" "exit $? $(grep -E '^pages.(touched|minflt)=' $WD/provoke-pages.out | tr '\n' ' ')"
+	release_provoke 60
+	info "provoke pages" "exit $PRC $(grep -E '^pages.(touched|minflt)=' $WD/provoke-pages.out | tr '\n' ' ')"
 	echo 0 >$TP/tracing_on
 	kill -INT $FSPID
 	wait $FSPID
@@ -154,10 +177,12 @@ else
 fi
 if grep -qw bpf_map_kmalloc_node /proc/kallsyms; then
 	FAILCASE=1
+	start_provoke $WD/provoke.out fail all $ROUNDS
+	echo $PP >$TI/set_event_pid
+	enable_failure_events
 	start=$(date +%s)
-	timeout 120 sh -c 'echo $$ >"$1/cgroup.procs" && echo $$ >"$2/set_event_pid" && exec "$3" fail all "$4"' \
-		sh "$CG" "$TI" "$PROVOKE" "$ROUNDS" >$WD/provoke.out 2>&1
-	info provoke "exit $? in $(($(date +%s) - start)) s"
+	release_provoke 120
+	info provoke "exit $PRC in $(($(date +%s) - start)) s"
 	show provoke $WD/provoke.out
 else
 	FAILCASE=
