@@ -103,15 +103,22 @@ static __always_inline struct fs_event *on_slab_alloc(void *slots, __u32 probe, 
 	return e;
 }
 
-SEC("tp_btf/kmalloc")
-int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp, int node)
+/* kmalloc's tracepoint arguments, typed (tp_btf) or not (raw_tp): one body. */
+static __always_inline int on_kmalloc(void *ctx, unsigned long call_site, const void *ptr, size_t bytes_req,
+				      size_t bytes_alloc, gfp_t gfp, int node)
 {
 	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
 		event_submit(ctx, e);
 	return 0;
+}
+
+SEC("tp_btf/kmalloc")
+int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, gfp_t gfp, int node)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
 }
 
 SEC("tracepoint/kmem/kmalloc")
@@ -156,11 +163,7 @@ SEC("raw_tp/kmalloc")
 int BPF_PROG(kmalloc_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, gfp_t gfp, int node)
 {
-	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
-
-	if (e)
-		event_submit(ctx, e);
-	return 0;
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
