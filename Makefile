@@ -18,7 +18,7 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
 DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
+DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio debian-archive-keyring
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
