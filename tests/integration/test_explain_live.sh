@@ -49,7 +49,8 @@ echo "IPT_SO_SET_REPLACE failures: $failed; reported in the kernel log: $logged"
 # The live verdicts, from the recording.
 "$FRAGSCOPE" report -F json -i "$TMP/explain.rec" >"$TMP/live.json" || fail "report exited $?"
 cp "$TMP/live.json" "$ARTIFACTS/explain-live-report.json"
-verdict='select(.pid == '"$pid"' and .syscall == "setsockopt") | [.comm, .api, .caller, .cause] | join(" ")'
+# A record stands for .count requests alike (the same request of the same process again).
+verdict='select(.pid == '"$pid"' and .syscall == "setsockopt") | range(.count) as $_ | [.comm, .api, .caller, .cause] | join(" ")'
 jq -r ".requests[] | $verdict" "$TMP/live.json" >"$TMP/live.verdicts"
 n=$(wc -l <"$TMP/live.verdicts")
 echo "live setsockopt requests: $n"; sort "$TMP/live.verdicts" | uniq -c

@@ -170,7 +170,7 @@ static void test_json(void **state)
 	r.evidence.have &= ~EVIDENCE_RLIMIT; /* known but not filled: not written */
 	text = json_of(&r, &x);
 	snprintf(expected, sizeof(expected),
-			    "{\"time_s\":1.5,\"comm\":\"java\",\"pid\":900,\"tid\":900,\"cgroup\":\"/\",\"cgroup_id\":0,"
+			    "{\"time_s\":1.5,\"count\":1,\"comm\":\"java\",\"pid\":900,\"tid\":900,\"cgroup\":\"/\",\"cgroup_id\":0,"
 			    "\"context\":\"syscall\",\"api\":\"commit\",\"bytes\":1073741824,\"order\":0,\"gfp\":\"\","
 			    "\"can_reclaim\":true,\"caller\":\"\",\"syscall\":\"mmap\",\"syscall_nr\":%d,\"ret\":-12,"
 			    "\"outcome\":\"failed\",\"cause\":\"commit_limit\",\"why\":\"commit limit: Committed_AS 3 GiB + "
@@ -201,7 +201,7 @@ static void test_json(void **state)
 					 .page_size = 4096 };
 	text = json_of(&r, &x);
 	assert_string_equal(text,
-			    "{\"comm\":\"iptables-restor\",\"pid\":4182,\"tid\":4182,\"cgroup\":\"\",\"cgroup_id\":0,"
+			    "{\"count\":1,\"comm\":\"iptables-restor\",\"pid\":4182,\"tid\":4182,\"cgroup\":\"\",\"cgroup_id\":0,"
 			    "\"context\":\"softirq\",\"api\":\"page\",\"bytes\":16384,\"order\":2,\"gfp\":\"GFP_ATOMIC\","
 			    "\"can_reclaim\":false,\"caller\":\"e1000_alloc_rx_buffers\",\"syscall\":null,\"ret\":0,"
 			    "\"outcome\":\"failed\",\"cause\":\"no_reclaim_context\",\"why\":\"could not reclaim or compact "

@@ -527,7 +527,8 @@ static void test_requests_bounded(void **state)
 
 	for (uint64_t i = 0; i < n; i++) {
 		/* The last three are refused by RLIMIT_AS, the others untraced. */
-		e = syscall_end(42, T0 + i * 1000, i < MODEL_MAX_REQUESTS ? SYS_setsockopt : SYS_mmap, ENOMEM_RET, 0);
+		/* A process each: the same request of one process would be one record with a count. */
+		e = syscall_end(1000 + i, T0 + i * 1000, i < MODEL_MAX_REQUESTS ? SYS_setsockopt : SYS_mmap, ENOMEM_RET, 0);
 		if (i >= MODEL_MAX_REQUESTS) {
 			e.sys.args[1] = 1 * GIB;
 			e.sys.rlimit_as = 1 * GIB;

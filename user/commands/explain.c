@@ -155,6 +155,7 @@ static void print_json(const struct explain_run *run, const struct klog_parser *
 		const char *frames[KLOG_MAX_FRAMES];
 		struct request_json_extra x = {
 			.time_s = e->rep.time_s,
+			.last_s = -1,
 			.frames = frames,
 			.nr_frames = e->rep.nr_frames,
 			.page_size = log_report_page_size(&e->rep),

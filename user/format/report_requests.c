@@ -47,8 +47,8 @@ struct request_group *report_request_groups(const struct report *r, size_t *n)
 			g++;
 		if (g == *n)
 			groups[(*n)++] = (struct request_group){ rq, 0, rq->ts_ns, rq->ts_ns };
-		groups[g].count++;
-		groups[g].last_ns = rq->ts_ns;
+		groups[g].count += request_count(rq);
+		groups[g].last_ns = rq->last_ns > rq->ts_ns ? rq->last_ns : rq->ts_ns;
 	}
 	if (*n)
 		qsort(groups, *n, sizeof(*groups), cmp_groups);
@@ -102,6 +102,7 @@ static void write_request(const struct report *r, struct json *j, const struct r
 	char gfp[256] = "";
 	struct request_json_extra x = {
 		.time_s = rq->ts_ns > r->model->start_ns ? (double)(rq->ts_ns - r->model->start_ns) / 1e9 : 0,
+		.last_s = rq->last_ns > r->model->start_ns ? (double)(rq->last_ns - r->model->start_ns) / 1e9 : -1,
 		.gfp_words = rq->gfp ? report_gfp(r, rq->gfp, gfp, sizeof(gfp)) : "",
 		.page_size = r->kinfo->page_size,
 	};

@@ -80,6 +80,10 @@ void request_write_json(struct json *j, const struct request *r, const struct re
 	json_object_begin(j);
 	if (x->time_s >= 0)
 		json_kv_double(j, "time_s", x->time_s);
+	/* The same request again, from the same process, is one record: how many, until when. */
+	json_kv_u64(j, "count", request_count(r));
+	if (request_count(r) > 1 && x->last_s >= 0)
+		json_kv_double(j, "last_s", x->last_s);
 	json_kv_string(j, "comm", r->comm);
 	json_kv_u64(j, "pid", r->pid);
 	json_kv_u64(j, "tid", r->tid);

@@ -23,6 +23,7 @@ void requests_init(struct request_table *t)
 	u64map_init(&t->open_by_key);
 	u64map_init(&t->failures_by_tid);
 	u64map_init(&t->cgroup_index);
+	u64map_init(&t->listed_by_key);
 }
 
 void requests_free(struct request_table *t)
@@ -33,6 +34,7 @@ void requests_free(struct request_table *t)
 	u64map_free(&t->open_by_key);
 	u64map_free(&t->failures_by_tid);
 	u64map_free(&t->cgroup_index);
+	u64map_free(&t->listed_by_key);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -120,6 +122,68 @@ static struct open_request *new_open(struct request_table *t, uint64_t key)
 	return o;
 }
 
+/*
+ * What makes two requests the same request again: the process, where and
+ * how it asked, and why it failed.  A storm of them is one listed record
+ * with a count, so memory stays bounded by the kinds of request.
+ */
+static uint64_t same_request_key(const struct request *r)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const uint64_t fields[] = { r->pid, r->api, r->cause, r->outcome, r->context, (uint64_t)r->syscall,
+				    r->order, r->bytes, r->cgroup_id, r->evidence.rlimit };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		for (int b = 0; b < 8; b++)
+			h = (h ^ ((fields[i] >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	for (const char *c = r->caller; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (int i = 0; i < FS_COMM_LEN && r->comm[i]; i++)
+		h = (h ^ (unsigned char)r->comm[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool same_request(const struct request *a, const struct request *b)
+{
+	return a->pid == b->pid && a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	       a->context == b->context && a->syscall == b->syscall && a->order == b->order &&
+	       a->bytes == b->bytes && a->cgroup_id == b->cgroup_id && a->evidence.rlimit == b->evidence.rlimit &&
+	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
+}
+
+/* Into the list: as another occurrence of the same request, or as a new one while there is room. */
+static void list_request(struct request_table *t, const struct request *r)
+{
+	uint64_t key = same_request_key(r), *slot = u64map_get(&t->listed_by_key, key);
+	bool inserted;
+
+	if (slot && same_request(&t->list[*slot - 1], r)) {
+		t->list[*slot - 1].count++;
+		t->list[*slot - 1].last_ns = r->ts_ns;
+		return;
+	}
+	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct request *grown = realloc(t->list, cap * sizeof(*grown));
+
+		if (grown) {
+			t->list = grown;
+			t->cap = cap;
+		}
+	}
+	if (t->nr == t->cap) {
+		t->not_listed++;
+		return;
+	}
+	t->list[t->nr] = *r;
+	t->list[t->nr].count = 1;
+	t->list[t->nr].last_ns = r->ts_ns;
+	t->nr++;
+	slot = u64map_upsert(&t->listed_by_key, key, &inserted);
+	if (slot)
+		*slot = t->nr;
+}
+
 /* The request is over: evidence, cause, and into the table. */
 static void finish(struct model *m, struct open_request *o)
 {
@@ -149,19 +213,7 @@ static void finish(struct model *m, struct open_request *o)
 	t->counts[r->api][r->cause][r->outcome]++;
 	t->recent[t->total % REQUESTS_RECENT] = *r;
 	t->total++;
-	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct request *grown = realloc(t->list, cap * sizeof(*grown));
-
-		if (grown) {
-			t->list = grown;
-			t->cap = cap;
-		}
-	}
-	if (t->nr < t->cap)
-		t->list[t->nr++] = *r;
-	else
-		t->not_listed++;
+	list_request(t, r);
 	if (m->on_request)
 		m->on_request(m->on_request_ctx, r);
 }

@@ -36,8 +36,8 @@ struct model;
 #define REQUEST_IDLE_NS (100 * 1000 * 1000ULL)
 /* A syscall that has not returned in this long was ended another way (the task was killed). */
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
-/* Requests listed with all their detail; beyond, counted by api, cause and outcome only. */
-#define MODEL_MAX_REQUESTS 8192
+/* Requests listed with their detail (each with its count); beyond, counted by api, cause and outcome only. */
+#define MODEL_MAX_REQUESTS 4096
 /* The latest requests, for live views that must keep showing new ones. */
 #define REQUESTS_RECENT 16
 
@@ -59,9 +59,15 @@ struct open_request {
 };
 
 struct request_table {
-	struct request *list; /* closed requests in the order they closed, at most MODEL_MAX_REQUESTS */
+	/*
+	 * Closed requests in the order they first closed, at most
+	 * MODEL_MAX_REQUESTS; the same request again (same_request()) counts in
+	 * its record's count instead of taking another.
+	 */
+	struct request *list;
 	size_t nr, cap;
-	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS */
+	struct u64map listed_by_key; /* same_request_key() -> index + 1 into list */
+	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS kinds of request */
 	uint64_t counts[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
 	struct request recent[REQUESTS_RECENT]; /* a ring: the latest is recent[(total - 1) % REQUESTS_RECENT] */
 	uint64_t total;
