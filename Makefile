@@ -1,8 +1,10 @@
 # fragscope build.  `make` builds ./fragscope; `make help` lists the rest.
 #
-# The pipeline is kernel (bpf/) -> skeleton -> user/ (source -> decode ->
-# model -> format); tests/ holds unit tests (cmocka, on fixtures) and
-# integration tests (real tracer, real kernel, as root).
+# The pipeline is kernel (bpf/) -> skeleton -> user/: cli -> commands ->
+# session -> source -> decode -> model -> sinks (live, format, record), over
+# kernel/, state/ and util/ (docs/architecture.md; tests/check-layers.sh
+# keeps includes pointing down).  tests/ holds unit tests (cmocka, on
+# fixtures) and integration tests (real tracer, real kernel, as root).
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
 CLANG ?= clang
@@ -17,13 +19,13 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
-DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
+DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc
+DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio debian-archive-keyring
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Iuser -I$(BUILD) -DFRAGSCOPE_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS += -lbpf -lelf -lz -lm -lncurses -lpthread
+LDLIBS += -lbpf -lelf -lz -lm -lncurses -lmicrohttpd -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 # maps.bpf.o defines the shared maps: link it first so their definitions lead.
@@ -40,7 +42,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
+.PHONY: test-vm all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -50,6 +52,7 @@ help:
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF), after make check-layers"
 	@echo "make check-layers includes in user/ point down its rooms; files within 600 lines"
+	@echo "make test-vm      the same binary on Debian's 5.10, 6.1, 6.12 and 7.x kernels under qemu (KERNELS=...)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make test-vm-fraglab  the fragmentation lab in a 1 GiB qemu guest: docs/fragmentation-lab.md"
@@ -70,6 +73,7 @@ check-deps:
 	[ -f /usr/include/bpf/libbpf.h ] || missing="$$missing libbpf-dev"; \
 	[ -f /usr/include/libelf.h ] || [ -f /usr/include/elfutils/libelf.h ] || missing="$$missing libelf-dev"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -f /usr/include/microhttpd.h ] || missing="$$missing libmicrohttpd-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "fragscope: missing build dependencies. Install them with:" >&2; \
 		echo "    sudo apt-get install$$missing" >&2; \
@@ -110,7 +114,7 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
@@ -136,11 +140,15 @@ fuzz:
 integration: fragscope tools
 	@tests/run-integration.sh
 
-# The fragmentation lab in a 1 GiB qemu guest, on each of KERNELS (about a minute each): docs/fragmentation-lab.md.
+# The kernel matrix (docs/kernels.md): KERNELS="5.10 6.1 6.12 7" (the default) or any subset.
 KERNELS ?= 5.10 6.1 6.12 7
+test-vm: fragscope tools
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_kernels.sh
+
+# The fragmentation lab in a 1 GiB qemu guest, on each of KERNELS (about a minute each): docs/fragmentation-lab.md.
 .PHONY: test-vm-fraglab
 test-vm-fraglab: fragscope tools
-	@KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_fraglab.sh
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_fraglab.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: check-layers all tools $(UNIT_BINS) sanitized-fragscope

@@ -31,22 +31,20 @@ struct cgroup___ancestor_ids {
  * kernels whose BTF has no struct trace_event_raw_kmalloc.  gfp_flags is a
  * gfp_t there, an unsigned long later: CO-RE sizes the load.
  */
-struct trace_event_raw_kmem_alloc___compat {
-	struct trace_entry ent;
-	unsigned long call_site;
-	const void *ptr;
-	size_t bytes_req;
-	size_t bytes_alloc;
+#define FS_KMEM_ALLOC_FIELDS    \
+	struct trace_entry ent;  \
+	unsigned long call_site; \
+	const void *ptr;         \
+	size_t bytes_req;        \
+	size_t bytes_alloc;      \
 	unsigned long gfp_flags;
+
+struct trace_event_raw_kmem_alloc___compat {
+	FS_KMEM_ALLOC_FIELDS
 } __attribute__((preserve_access_index));
 
 struct trace_event_raw_kmem_alloc_node___compat {
-	struct trace_entry ent;
-	unsigned long call_site;
-	const void *ptr;
-	size_t bytes_req;
-	size_t bytes_alloc;
-	unsigned long gfp_flags;
+	FS_KMEM_ALLOC_FIELDS
 	int node;
 } __attribute__((preserve_access_index));
 

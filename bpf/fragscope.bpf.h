@@ -36,6 +36,12 @@ extern const volatile __u64 gfp_mayfail;
 extern const volatile bool track_requests;
 /* Tasks with a request open (entries of open_requests): 0 lets every syscall exit return at once. */
 extern __u64 open_request_count;
+/*
+ * The kernel's interrupt entry text, [start, end) of .irqentry.text and of
+ * .softirqentry.text, from kallsyms: a failure whose stack passes through
+ * them ran in an interrupt.  Set by user space after the load (0: unknown).
+ */
+extern __u64 interrupt_text[4];
 
 /*
  * The shared maps are written once: maps.bpf.c defines FS_DEFINE_SHARED_MAPS
@@ -319,11 +325,28 @@ static __always_inline void request_note_failure(__u32 tid, __u64 ts_ns)
 	count(FS_CTR_REQUEST_OPENED);
 }
 
-/* A failure event: to the ring buffer, and into the task's request. */
+/* Does the event's stack pass through interrupt entry?  Failure paths only: it reads every frame. */
+static __always_inline bool stack_in_interrupt(const struct fs_event *e)
+{
+	for (int i = 0; i < FS_MAX_FRAMES && i < e->hdr.nr_frames; i++) {
+		__u64 a = e->frames[i];
+
+		if ((a >= interrupt_text[0] && a < interrupt_text[1]) ||
+		    (a >= interrupt_text[2] && a < interrupt_text[3]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A failure event: to the ring buffer, and into the task's request, unless
+ * it ran in an interrupt: that is no request of the task it interrupted.
+ */
 static __always_inline void failure_submit(void *ctx, struct fs_event *e)
 {
 	event_submit(ctx, e);
-	request_note_failure(e->hdr.tid, e->hdr.ts_ns);
+	if (!stack_in_interrupt(e))
+		request_note_failure(e->hdr.tid, e->hdr.ts_ns);
 }
 
 /* Count this stack under key; a stack-map collision is counted, never merged. */

@@ -8,7 +8,9 @@
 # compaction and mmaps refused under vm.overcommit_memory=2.  The guest
 # compares fragscope's figures with /proc/vmstat, debugfs and an
 # independent tracefs count and prints VMTEST: lines; this test judges them.
-# `make test-vm-fraglab [KERNELS="5.10 6.1 6.12 7"]` runs it; the console
+# `make test-vm-fraglab [KERNELS="5.10 6.1 6.12 7"]` runs it (the kernels in
+# FRAGSCOPE_VM_KERNELS, one after the other), and requires the same verdicts
+# (the requests' causes, doctor's first finding) on every kernel; the console
 # log and the guest's JSON (report, doctor, state) are kept in
 # build/artifacts/vm-fraglab-<kernel>/.
 source "$(dirname "$0")/../lib.sh"
@@ -23,7 +25,7 @@ for tool in provoke fraglab; do [ -x "$TOOLS/$tool" ] || fail "$TOOLS/$tool not 
 cp "$FRAGSCOPE" "$TMP/fragscope"
 sum=$(sha256sum "$TMP/fragscope" | cut -d' ' -f1)
 # One kernel after the other: each guest takes both of the machine's cores.
-KERNELS=${KERNELS:-5.10 6.1 6.12 7}
+KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
 # The known differences between fragscope's figures and the kernel's
 # counters (docs/fragmentation-lab.md): exactly these, no others.
 # Two more may differ where the guest's own trace shows why, and are
@@ -64,6 +66,8 @@ fraglab_judge() {
 	done
 	warns=$(sed -n 's/^VMTEST: WARN \([^:]*\):.*/\1/p' "$vmtest" | grep -Evx "$MAYBE" | sort | paste -sd,)
 	[ "$warns" = "$KNOWN" ] || fail "$k: known differences: got '$warns', want '$KNOWN'"
+	sed -n 's/^VMTEST: VERDICT fraglab: //p' "$vmtest" >"$out/verdict"
+	[ -s "$out/verdict" ] || fail "$k: no VERDICT fraglab line"
 	pass "$k ($kernel): every case provoked and counted exactly; lab $(sed -n 's/^VMTEST: INFO lab time: \([0-9]*\) s.*/\1/p' "$vmtest") s in the guest"
 }
 
@@ -83,4 +87,8 @@ for k in $KERNELS; do
 	esac
 	fraglab_judge "$k" "$out"
 	echo "$k: ${secs}s for the whole VM run"
+	[ -n "${first_verdict:-}" ] || first_verdict=$(cat "$out/verdict")
+	[ "$(cat "$out/verdict")" = "$first_verdict" ] ||
+		fail "$k's verdict '$(cat "$out/verdict")' differs from '$first_verdict'"
 done
+pass "the same verdict on $KERNELS: $first_verdict"

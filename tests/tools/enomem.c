@@ -12,6 +12,8 @@
  *                           (vm.overcommit_memory=2; run it in a VM)
  *   enomem hugetlb N        N MAP_HUGETLB mmaps of one more huge page than
  *                           the pool has free
+ *   enomem map-count N      one-page mappings until vm.max_map_count refuses
+ *                           one, then N - 1 more refused
  *
  * Nothing is touched, so nothing is allocated.  Output, key=value lines:
  * enomem.mode, enomem.bytes (asked per call), enomem.attempts,
@@ -107,8 +109,12 @@ int main(int argc, char **argv)
 	unsigned long long bytes;
 	unsigned failed = 0;
 
-	if (argc != 3 || n <= 0 || n > 100000) {
-		fprintf(stderr, "usage: enomem rlimit-as|rlimit-data|heuristic|commit|hugetlb N\n");
+	static char outbuf[4096];
+
+	/* A static buffer: printing after map-count must not malloc, which would mmap and fail too. */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (argc != 3 || n <= 0 || n > 10000000) {
+		fprintf(stderr, "usage: enomem rlimit-as|rlimit-data|heuristic|commit|hugetlb|map-count N\n");
 		return 2;
 	}
 	if (!strcmp(mode, "rlimit-as")) {
@@ -136,6 +142,22 @@ int main(int argc, char **argv)
 			return skip("no_hugetlb");
 		bytes = (meminfo("HugePages_Free") - meminfo("HugePages_Rsvd") + 1) * huge;
 		flags |= MAP_HUGETLB;
+	} else if (!strcmp(mode, "map-count")) {
+		/* Alternate protections so that neighbouring mappings never merge into one. */
+		long page = sysconf(_SC_PAGESIZE);
+
+		for (long i = 0;; i++) {
+			void *p = mmap(NULL, page, i & 1 ? PROT_READ : PROT_NONE, flags, -1, 0);
+
+			if (p == MAP_FAILED) {
+				last = errno;
+				failed += errno == ENOMEM;
+				break;
+			}
+		}
+		bytes = page;
+		prot = PROT_READ;
+		n--;
 	} else {
 		fprintf(stderr, "enomem: unknown mode %s\n", mode);
 		return 2;
@@ -151,6 +173,6 @@ int main(int argc, char **argv)
 		failed += errno == ENOMEM;
 	}
 	printf("enomem.mode=%s\nenomem.bytes=%llu\nenomem.attempts=%d\nenomem.failed=%u\nenomem.errno=%s\nstatus=ok\n",
-	       mode, bytes, n, failed, last ? strerrorname_np(last) : "0");
+	       mode, bytes, n + (!strcmp(mode, "map-count")), failed, last ? strerrorname_np(last) : "0");
 	return 0;
 }

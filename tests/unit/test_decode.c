@@ -1018,7 +1018,7 @@ static void test_kernel_info_fixture_6_18(void **state)
 	assert_int_equal(info.gfp.source, GFP_NAMES_FORMAT);
 	assert_int_equal(gfp_mask(&info.gfp, "GFP_ATOMIC"), 0x820);
 	assert_int_equal(info.migratetypes.n, 0);
-	assert_int_equal(info.unused, 0);
+	assert_int_equal(info.max_map_count, 65530); /* proc/sys/vm/max_map_count */
 }
 
 static void test_kernel_info_fixture_6_1(void **state)

@@ -15,6 +15,7 @@ FS=${FS:-/opt/fragscope/fragscope}
 TOOLDIR=${TOOLDIR:-/opt/fragscope}
 PROVOKE=$TOOLDIR/provoke
 T=${T:-/sys/kernel/tracing}
+WD=${WD:-/tmp} # the scenarios' scratch files
 
 say() { echo "VMTEST: $*"; }
 pass() { P=$((P + 1)); say "PASS $1: $2"; }
@@ -28,8 +29,9 @@ expect() {
 }
 # Show a file on the console, each line prefixed (the host strips "TAG| ").
 show() { sed "s/^/$1| /" "$2"; }
-# Keep a file: the host writes it to its artifacts directory as NAME.
-keep() { sed "s/^/file:$1| /" "$2"; }
+# Keep a file: the host writes it to its artifacts directory as NAME (on
+# the host itself, host-run.sh sets KEEP_DIR and it is copied there).
+keep() { if [ -n "${KEEP_DIR:-}" ]; then cp "$2" "$KEEP_DIR/$1"; else sed "s/^/file:$1| /" "$2"; fi; }
 
 # A memory cgroup limited to LIMIT bytes: cgroup v2 if mounted with the
 # memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure).

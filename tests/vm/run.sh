@@ -68,7 +68,7 @@ initrd=$RUN/initramfs.cpio.gz
 # --- boot, bounded: qemu is killed by its pid after TIMEOUT seconds -------
 rm -rf "$OUT" && mkdir -p "$OUT"
 start=$(date +%s)
-"$QEMU" -accel tcg -cpu max -smp "$SMP" -m "$MEM" \
+"$QEMU" -accel "tcg,thread=${FRAGSCOPE_VM_TCG_THREAD:-single}" -cpu max -smp "$SMP" -m "$MEM" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check fragscope.scenarios=$SCENARIOS" \
 	-nographic -serial "file:$LOG" -monitor none -no-reboot \

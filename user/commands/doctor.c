@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "commands/commands.h"
 #include "commands/state_cli.h"
+#include "format/report_requests.h"
 #include "model/findings.h"
 #include "session/session.h"
 #include "state/doctor.h"
@@ -60,10 +62,12 @@ static void sleep_until(double deadline)
  * fills @out; returns 0, or nonzero when tracing was not possible (no root,
  * no BPF).
  */
-static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out)
+static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out, char **request_lines)
 {
 	struct tracer_config cfg;
 	struct session *s;
+	size_t len;
+	FILE *lines;
 	int rc;
 
 	tracer_config_defaults(&cfg);
@@ -77,6 +81,12 @@ static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *
 		rc = session_finish(s);
 	if (!rc)
 		model_doctor_evidence(&s->model, seconds, out);
+	/* The operator's lines of the requests that failed meanwhile: what the findings explain. */
+	lines = !rc && s->model.requests.total ? open_memstream(request_lines, &len) : NULL;
+	if (lines) {
+		report_requests_text(&s->report, lines, "");
+		fclose(lines);
+	}
 	session_close(s);
 	return rc;
 }
@@ -85,7 +95,7 @@ static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *
  * Waits out the window, tracing through it when the state is this
  * machine's.  Returns NULL when @ev holds trace evidence, else why not.
  */
-static const char *watch(const char *root, unsigned int seconds, struct doctor_evidence *ev)
+static const char *watch(const char *root, unsigned int seconds, struct doctor_evidence *ev, char **request_lines)
 {
 	double deadline = monotonic_seconds() + seconds;
 	const char *why_not = NULL;
@@ -93,7 +103,7 @@ static const char *watch(const char *root, unsigned int seconds, struct doctor_e
 	memset(ev, 0, sizeof(*ev));
 	if (strcmp(root, "/"))
 		why_not = "trace evidence unavailable: --proc-root is not this machine's state";
-	else if (trace_collect_evidence(seconds, ev) || !ev->valid)
+	else if (trace_collect_evidence(seconds, ev, request_lines) || !ev->valid)
 		why_not = "trace evidence unavailable: the tracer could not run (it needs root and BPF)";
 	if (why_not)
 		ev->valid = 0;
@@ -127,13 +137,16 @@ static void print_wrapped(const char *label, const char *text)
 	putchar('\n');
 }
 
-static void print_text(const struct doctor_report *r, unsigned int seconds, bool traced)
+static void print_text(const struct doctor_report *r, unsigned int seconds, bool traced, bool requests_failed)
 {
 	char window[64] = "since boot";
 
 	if (seconds)
 		snprintf(window, sizeof(window), "window %u s", seconds);
-	if (!r->count)
+	if (!r->count && requests_failed)
+		printf("fragscope doctor: the requests above failed for the causes they name; the memory state "
+		       "itself shows no fragmentation, compaction or commit limit problem");
+	else if (!r->count)
 		printf("fragscope doctor: all clear: no fragmentation, compaction, commit limit or "
 		       "allocation problem found");
 	else
@@ -190,7 +203,7 @@ static void json_evidence(struct json *j, const struct doctor_evidence *ev)
 }
 
 static void print_json(const char *root, const struct doctor_report *r, unsigned int seconds,
-		       const struct doctor_evidence *ev)
+		       const struct doctor_evidence *ev, const char *request_lines)
 {
 	struct json j;
 
@@ -200,6 +213,17 @@ static void print_json(const char *root, const struct doctor_report *r, unsigned
 	json_kv_u64(&j, "window_seconds", seconds);
 	json_kv_bool(&j, "trace_evidence", ev != NULL);
 	json_kv_bool(&j, "all_clear", !r->count);
+	json_key(&j, "requests");
+	json_array_begin(&j);
+	for (const char *p = request_lines; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		json_string(&j, line);
+		p += n + (p[n] == '\n');
+	}
+	json_array_end(&j);
 	json_key(&j, "findings");
 	json_array_begin(&j);
 	for (unsigned int i = 0; i < r->count; i++) {
@@ -251,6 +275,7 @@ struct doctor_run {
 	struct state *now;
 	struct doctor_evidence ev;
 	struct doctor_report report;
+	char *request_lines; /* the failed requests of the window, as text (NULL: none) */
 };
 
 static int run(struct doctor_run *d)
@@ -263,7 +288,7 @@ static int run(struct doctor_run *d)
 		if (state_read(d->root, 0, d->before, &err))
 			return state_fail_exit("doctor", &err);
 		start = monotonic_seconds();
-		why_untraced = watch(d->root, d->seconds, &d->ev);
+		why_untraced = watch(d->root, d->seconds, &d->ev, &d->request_lines);
 	}
 	if (state_read(d->root, STATE_WITH_SYSCTLS | STATE_TRY_PAGETYPEINFO, d->now, &err))
 		return state_fail_exit("doctor", &err);
@@ -333,9 +358,13 @@ int cmd_doctor(int argc, char **argv)
 		ret = run(d);
 	}
 	if (!ret && format == STATE_FORMAT_JSON)
-		print_json(d->root, &d->report, d->seconds, d->ev.valid ? &d->ev : NULL);
-	else if (!ret)
-		print_text(&d->report, d->seconds, d->ev.valid);
+		print_json(d->root, &d->report, d->seconds, d->ev.valid ? &d->ev : NULL, d->request_lines);
+	else if (!ret) {
+		if (d->request_lines)
+			fputs(d->request_lines, stdout);
+		print_text(&d->report, d->seconds, d->ev.valid, d->request_lines != NULL);
+	}
+	free(d->request_lines);
 	free(d->before);
 	free(d->now);
 	free(d);

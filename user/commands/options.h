@@ -18,7 +18,7 @@
 enum {
 	OPT_COMM = 256, OPT_CGROUP, OPT_MIN_ORDER, OPT_STACK_ORDER, OPT_NO_EXTFRAG_STACKS, OPT_RINGBUF_KB,
 	OPT_STACK_MAP, OPT_MASK_PROBES, OPT_CLASSIC, OPT_TOP, OPT_SORT, OPT_RAW_ADDRS, OPT_STACKS,
-	OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_NO_FILE, OPT_INTERVAL,
+	OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_NO_FILE, OPT_INTERVAL, OPT_EVENTS,
 };
 
 #define TRACE_OPTIONS                                                                              \
@@ -55,7 +55,8 @@ enum {
 	"      --top N              rows per table (default 10)\n"                             \
 	"      --sort KEY           failures by count (default), bytes, order, comm, pid, kind, stack\n" \
 	"      --raw-addrs          print kernel addresses that have no symbol\n"              \
-	"      --stacks WHAT        folded, pprof: failures (default), high-order, extfrag, compaction, reclaim\n"
+	"      --stacks WHAT        folded, pprof: failures (default), requests (failed), high-order, extfrag,\n" \
+	"                           compaction, reclaim\n"
 
 /* Parses one option of TRACE_OPTIONS; 1 if it was one, 0 if not, -1 if invalid. */
 int parse_trace_option(int opt, const char *arg, struct tracer_config *cfg);

@@ -14,6 +14,8 @@
 #include "format/format.h"
 #include "format/html_assets.h"
 #include "format/html_flame.h"
+#include "format/report_requests.h"
+#include "format/request_line.h"
 #include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
@@ -288,6 +290,46 @@ static void write_header(const struct report *r, FILE *out)
 	fputs("</table></details></header>\n", out);
 }
 
+/* The operator's lines first: who asked, what failed, why; alike requests once, with their count. */
+static void write_requests(const struct report *r, FILE *out)
+{
+	const struct request_table *t = &r->model->requests;
+	size_t n, rows;
+	struct request_group *groups = report_request_groups(r, &n);
+	char line[512];
+
+	fprintf(out, "<section id=\"requests\"><h2>Failed requests</h2>\n<p class=\"sub\">%" PRIu64
+		" failed, %" PRIu64 " recovered by a fallback",
+		requests_count(t, OUTCOME_FAILED), requests_count(t, OUTCOME_RECOVERED));
+	if (requests_detail_lost(r->model))
+		fprintf(out, ", %" PRIu64 " more counted by the kernel whose detail was lost", requests_detail_lost(r->model));
+	fputs(".</p>\n", out);
+	if (!n || !groups) {
+		fputs("<p class=\"none\">No request failed in this trace.</p></section>\n", out);
+		free(groups);
+		return;
+	}
+	rows = r->opts.top && n > r->opts.top ? r->opts.top : n;
+	fputs("<table class=\"requests\"><thead><tr><th>count</th><th>outcome</th><th>cause</th><th>request</th>"
+	      "</tr></thead><tbody>\n", out);
+	for (size_t g = 0; g < rows; g++) {
+		const struct request *rq = groups[g].first;
+
+		request_line(rq, r->kinfo->page_size, line, sizeof(line));
+		fprintf(out, "<tr><td class=\"n\">%" PRIu64 "</td><td class=\"%s\">%s</td><td>%s</td><td>",
+			groups[g].count, rq->outcome == OUTCOME_FAILED ? "limit" : "", request_outcome_name(rq->outcome),
+			request_cause_name(rq->cause));
+		html_escape(out, line);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (rows < n)
+		fprintf(out, "<p class=\"none\">%zu more kinds of request not shown (--top %u).</p>\n", n - rows,
+			r->opts.top);
+	fputs("</section>\n", out);
+	free(groups);
+}
+
 static void write_failures(const struct report *r, FILE *out)
 {
 	const struct model *m = r->model;
@@ -303,7 +345,7 @@ static void write_failures(const struct report *r, FILE *out)
 		return;
 	}
 	fputs("<table class=\"failures\"><thead><tr><th>kind</th><th>count</th><th>process</th><th>order</th>"
-	      "<th>bytes</th><th>gfp</th><th>memcg id</th><th>at memcg limit</th><th>stack</th></tr></thead>"
+	      "<th>bytes</th><th>gfp</th><th>memcg</th><th>at memcg limit</th><th>stack</th></tr></thead>"
 	      "<tbody>\n",
 	      out);
 	for (size_t i = 0; i < rows; i++) {
@@ -319,8 +361,10 @@ static void write_failures(const struct report *r, FILE *out)
 		fprintf(out, "</td><td class=\"n\">%u</td><td class=\"n\">%" PRIu64 "</td><td class=\"gfp\">", g->order,
 			g->bytes);
 		html_escape(out, report_gfp(r, g->gfp, buf, sizeof(buf)));
-		fprintf(out, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n%s\">%" PRIu64 " of %" PRIu64 "</td><td>",
-			g->cgroup_id, g->at_memcg_limit == g->count ? " limit" : "", g->at_memcg_limit, g->count);
+		fputs("</td><td>", out);
+		html_escape(out, report_cgroup(r, g->cgroup_id, buf, sizeof(buf)));
+		fprintf(out, "</td><td class=\"n%s\">%" PRIu64 " of %" PRIu64 "</td><td>",
+			g->at_memcg_limit == g->count ? " limit" : "", g->at_memcg_limit, g->count);
 		if (s->nr_frames) {
 			fputs("<details><summary>", out);
 			html_escape(out, report_function(r, s->frames[0], buf, sizeof(buf)));
@@ -410,6 +454,7 @@ static int write_html(const struct report *r, FILE *out)
 	fprintf(out, "</title>\n<style>%s</style></head>\n<body>\n", html_css);
 	write_header(r, out);
 	fputs("<main>\n", out);
+	write_requests(r, out);
 	if (write_doctor(r, out))
 		return -1;
 	write_failures(r, out);

@@ -13,7 +13,7 @@
 
 static bool alike(const struct request *a, const struct request *b)
 {
-	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	return a->api == b->api && a->cause == b->cause && a->outcome == b->outcome && a->order == b->order &&
 	       a->cgroup_id == b->cgroup_id && a->context == b->context && a->syscall == b->syscall &&
 	       a->evidence.rlimit == b->evidence.rlimit &&
 	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
@@ -47,12 +47,21 @@ struct request_group *report_request_groups(const struct report *r, size_t *n)
 			g++;
 		if (g == *n)
 			groups[(*n)++] = (struct request_group){ rq, 0, rq->ts_ns, rq->ts_ns };
-		groups[g].count++;
-		groups[g].last_ns = rq->ts_ns;
+		groups[g].count += request_count(rq);
+		groups[g].last_ns = rq->last_ns > rq->ts_ns ? rq->last_ns : rq->ts_ns;
 	}
 	if (*n)
 		qsort(groups, *n, sizeof(*groups), cmp_groups);
 	return groups;
+}
+
+/* The kernel's own line for one of the group's requests (joined live from /dev/kmsg), to grep the log for. */
+static const char *group_kernel_log(const struct request_table *t, const struct request *first)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->list[i].kernel_log[0] && alike(first, &t->list[i]))
+			return t->list[i].kernel_log;
+	return NULL;
 }
 
 void report_requests_text(const struct report *r, FILE *out, const char *indent)
@@ -64,8 +73,9 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 	char line[512];
 
 	fprintf(out, "%sFailed requests: %" PRIu64 ", recovered: %" PRIu64, indent, failed, recovered);
-	if (t->detail_lost)
-		fprintf(out, ", and %" PRIu64 " whose allocator events were lost", t->detail_lost);
+	if (requests_detail_lost(r->model))
+		fprintf(out, "; %" PRIu64 " more counted by the kernel, their detail lost (ring buffer full)",
+			requests_detail_lost(r->model));
 	if (t->not_listed)
 		fprintf(out, " (%" PRIu64 " counted, not listed)", t->not_listed);
 	fputc('\n', out);
@@ -75,6 +85,8 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 			fprintf(out, "%s%6" PRIu64 "x %s\n", indent, groups[g].count, line);
 		else
 			fprintf(out, "%s        %s\n", indent, line);
+		if (group_kernel_log(t, groups[g].first))
+			fprintf(out, "%s          kernel log: %s\n", indent, group_kernel_log(t, groups[g].first));
 	}
 	if (groups && n > shown)
 		fprintf(out, "%s(%zu more kinds of request; --top to see them)\n", indent, n - shown);
@@ -90,6 +102,7 @@ static void write_request(const struct report *r, struct json *j, const struct r
 	char gfp[256] = "";
 	struct request_json_extra x = {
 		.time_s = rq->ts_ns > r->model->start_ns ? (double)(rq->ts_ns - r->model->start_ns) / 1e9 : 0,
+		.last_s = rq->last_ns > r->model->start_ns ? (double)(rq->last_ns - r->model->start_ns) / 1e9 : -1,
 		.gfp_words = rq->gfp ? report_gfp(r, rq->gfp, gfp, sizeof(gfp)) : "",
 		.page_size = r->kinfo->page_size,
 	};
@@ -121,7 +134,7 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "total", t->total);
 	json_kv_u64(j, "failed", requests_count(t, OUTCOME_FAILED));
 	json_kv_u64(j, "recovered", requests_count(t, OUTCOME_RECOVERED));
-	json_kv_u64(j, "detail_lost", t->detail_lost);
+	json_kv_u64(j, "detail_lost", requests_detail_lost(m));
 	json_kv_u64(j, "not_listed", t->not_listed);
 	/* The kernel's own counts: exact even when the ring buffer dropped detail. */
 	json_key(j, "kernel");
@@ -130,6 +143,12 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "syscall_failed", c[FS_CTR_REQUEST_SYSCALL_FAILED]);
 	json_kv_u64(j, "syscall_recovered", c[FS_CTR_REQUEST_SYSCALL_OK]);
 	json_kv_u64(j, "enomem_no_allocation", c[FS_CTR_ENOMEM_NO_ALLOC]);
+	json_object_end(j);
+	/* What of those reached user space; the rest was dropped with the ring buffer full. */
+	json_key(j, "seen");
+	json_object_begin(j);
+	json_kv_u64(j, "syscall_ends", t->syscall_ends_seen);
+	json_kv_u64(j, "enomem_no_allocation", t->bare_enomem_seen);
 	json_object_end(j);
 	json_key(j, "by");
 	json_array_begin(j);

@@ -16,7 +16,7 @@
 
 struct report;
 
-/* Requests alike: same api, cause, outcome, caller, process name and cgroup. */
+/* Requests alike: same api, order, cause, outcome, context, syscall, caller, process name and cgroup. */
 struct request_group {
 	const struct request *first; /* the example shown */
 	uint64_t count;

@@ -71,6 +71,8 @@ static int parse_line(struct loader *l, char *line, char *eol)
 	l->lines++;
 	if (addr)
 		l->nonzero = true;
+	if (name[0] == '_' && name[1] == '_' && strstr(name, "entry_text_"))
+		ksyms_note_marker(l->ksyms, name, addr);
 	if (!strchr("tTwW", type) || is_text_end_marker(name))
 		name = NULL;
 	return ksyms_add(l->ksyms, addr, name, module);

@@ -20,6 +20,7 @@
 #define TRACEFS_PATH "sys/kernel/tracing"
 #define DEBUGFS_TRACING_PATH "sys/kernel/debug/tracing"
 #define THP_PMD_SIZE_PATH "sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
+#define MAX_MAP_COUNT_PATH "proc/sys/vm/max_map_count"
 #define OSRELEASE_PATH "proc/sys/kernel/osrelease"
 #define PAGETYPEINFO_PATH "proc/pagetypeinfo"
 #define GFP_FORMAT_PATH "events/kmem/mm_page_alloc/format"
@@ -91,7 +92,7 @@ static unsigned int log2_exact(unsigned long long v)
 static void load_page_geometry(struct kernel_info *out, const char *sys_root)
 {
 	unsigned int page_shift;
-	unsigned long long pmd_size;
+	unsigned long long pmd_size, max_map_count;
 	char path[PATH_MAX];
 
 	out->page_size = sysconf(_SC_PAGESIZE);
@@ -103,6 +104,10 @@ static void load_page_geometry(struct kernel_info *out, const char *sys_root)
 	else
 		/* A page-table page holds page_size / 8 entries: 9 on 4k pages. */
 		out->pmd_order = page_shift - 3;
+	/* The mappings a process may have: an mmap past it is ENOMEM before any allocation. */
+	root_path(path, sizeof(path), sys_root, MAX_MAP_COUNT_PATH);
+	if (read_number(path, &max_map_count))
+		out->max_map_count = (uint32_t)max_map_count;
 }
 
 /* "Page block order: 9" heads /proc/pagetypeinfo (readable by root only). */

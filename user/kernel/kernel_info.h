@@ -22,7 +22,7 @@ struct kernel_info {
 	uint32_t page_size;
 	uint32_t pmd_order;       /* order of a PMD-mapped transparent huge page */
 	uint32_t pageblock_order; /* the unit of migratetype ownership and compaction */
-	uint32_t unused;          /* zero: keeps the layout free of implicit padding */
+	uint32_t max_map_count;   /* vm.max_map_count at the start (0: unknown, format 2 files) */
 	struct gfp_names gfp;
 	struct name_table migratetypes;    /* "Unmovable", "Movable", ... as /proc/pagetypeinfo */
 	struct name_table compact_results; /* "success", "skipped", ... as mm_compaction_end */

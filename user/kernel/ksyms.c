@@ -51,7 +51,28 @@ struct ksyms {
 	struct ksym_slot **slot_blocks;
 	size_t nr_slot_blocks;
 	size_t nr_slots;
+	uint64_t interrupt_text[4];
 };
+
+static const char *const interrupt_markers[4] = {
+	"__irqentry_text_start", "__irqentry_text_end", "__softirqentry_text_start", "__softirqentry_text_end",
+};
+
+void ksyms_note_marker(struct ksyms *k, const char *name, uint64_t addr)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, interrupt_markers[i]))
+			k->interrupt_text[i] = addr;
+}
+
+void ksyms_interrupt_text(const struct ksyms *ksyms, uint64_t range[4])
+{
+	memcpy(range, ksyms->interrupt_text, sizeof(ksyms->interrupt_text));
+	/* A range needs both ends. */
+	for (int i = 0; i < 4; i += 2)
+		if (!range[i] || !range[i + 1])
+			range[i] = range[i + 1] = 0;
+}
 
 struct ksyms *ksyms_new(void)
 {

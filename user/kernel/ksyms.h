@@ -87,6 +87,13 @@ size_t ksyms_count(const struct ksyms *ksyms);
 const struct ksym *ksyms_entry(const struct ksyms *ksyms, size_t index);
 const struct ksym *ksyms_next(const struct ksyms *ksyms, const struct ksym *sym);
 
+/*
+ * Where interrupt entry code lies: [start, end) of .irqentry.text, then of
+ * .softirqentry.text, from their kallsyms markers; zeros where a marker was
+ * missing.  A stack through them ran in an interrupt.
+ */
+void ksyms_interrupt_text(const struct ksyms *ksyms, uint64_t range[4]);
+
 void ksyms_free(struct ksyms *ksyms);
 
 /*

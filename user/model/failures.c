@@ -204,11 +204,6 @@ static void link_nested(struct model *m, const struct fs_event *e, struct failur
 	p->ts_ns = 0; /* one outer failure per inner one */
 }
 
-static uint32_t model_page_size(const struct model *m)
-{
-	return m->kinfo && m->kinfo->page_size ? m->kinfo->page_size : 4096;
-}
-
 /* A failure's order and bytes: pages for page kinds, the request for kmalloc/slab, the size for vmap_area. */
 static void failure_size(const struct model *m, const struct fs_event *e, uint32_t *order, uint64_t *bytes)
 {

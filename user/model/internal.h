@@ -16,6 +16,8 @@ void *model_grow_one(void **array, size_t *n, size_t size);
 bool model_in_window(const struct model *m, uint64_t ts_ns);
 /* Does --pid/--comm keep this task? */
 bool model_task_selected(const struct model_filter *f, uint32_t pid, const char *comm);
+/* The kernel's page size (4096 when unknown). */
+uint32_t model_page_size(const struct model *m);
 /* The event's stack id in m->stacks (the decoder already dropped the tracing frames), or -ENOMEM. */
 int64_t model_intern_stack(struct model *m, const struct fs_event *e);
 
@@ -34,5 +36,24 @@ void model_prune_compactions(struct model *m);
 
 /* oom.c: FS_EV_OOM */
 int model_add_oom(struct model *m, const struct fs_event *e);
+
+/* request_stack.c: what a failure's stack says of its request */
+const char *request_frame_name(const struct model *m, uint64_t addr);
+enum request_context request_stack_context(const struct model *m, const uint64_t *frames, uint32_t nr);
+/* The index of the first frame outside the allocators: the caller that asked. */
+uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr);
+/* The start of the function addr is in (addr itself when unknown). */
+uint64_t request_function_of(const struct model *m, uint64_t addr);
+/* The outermost interface the caller used, from the events and the stack. */
+enum request_api request_api_of(const struct model *m, const struct request *r);
+
+/* request_evidence.c: the numbers behind a cause */
+void request_zone_evidence(const struct model *m, struct request *r);
+void request_commit_evidence(const struct model *m, struct request *r);
+void request_hugetlb_evidence(const struct model *m, struct request *r);
+void request_rlimit_evidence(const struct model *m, struct request *r, const struct fs_syscall_end *s);
+/* What an ENOMEM syscall asked for, from its arguments. */
+uint64_t request_syscall_bytes(const struct model *m, const struct fs_syscall_end *s, const char *name);
+enum request_api request_bare_enomem_api(const char *name, const struct fs_syscall_end *s);
 
 #endif

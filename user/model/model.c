@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/kernel_info.h"
 #include "model/internal.h"
 
 void model_init(struct model *m, const struct kernel_info *kinfo, const struct ksyms *ksyms,
@@ -54,6 +55,11 @@ void model_free(struct model *m)
 	snapshot_free(&m->window);
 	timeline_free(&m->timeline);
 	memset(m, 0, sizeof(*m));
+}
+
+uint32_t model_page_size(const struct model *m)
+{
+	return m->kinfo && m->kinfo->page_size ? m->kinfo->page_size : 4096;
 }
 
 void *model_grow_one(void **array, size_t *n, size_t size)

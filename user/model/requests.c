@@ -13,12 +13,9 @@
 #include "kernel/kernel_info.h"
 #include "kernel/ksyms.h"
 #include "kernel/syscall_names.h"
+#include "model/internal.h"
 #include "model/model.h"
 
-/* mmap's MAP_HUGETLB (include/uapi/asm-generic/mman-common.h, the same on x86 and arm64). */
-#define MAP_HUGETLB_FLAG 0x40000
-/* RLIM_INFINITY as the kernel stores it. */
-#define RLIMIT_UNLIMITED (~0ULL)
 
 void requests_init(struct request_table *t)
 {
@@ -26,6 +23,7 @@ void requests_init(struct request_table *t)
 	u64map_init(&t->open_by_key);
 	u64map_init(&t->failures_by_tid);
 	u64map_init(&t->cgroup_index);
+	u64map_init(&t->listed_by_key);
 }
 
 void requests_free(struct request_table *t)
@@ -36,6 +34,7 @@ void requests_free(struct request_table *t)
 	u64map_free(&t->open_by_key);
 	u64map_free(&t->failures_by_tid);
 	u64map_free(&t->cgroup_index);
+	u64map_free(&t->listed_by_key);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -67,6 +66,18 @@ const char *requests_cgroup_path(const struct request_table *t, uint64_t id)
 	return slot ? t->cgroup_paths[*slot - 1] : NULL;
 }
 
+uint64_t requests_detail_lost(const struct model *m)
+{
+	const struct request_table *t = &m->requests;
+	const uint64_t *c = m->window.counters;
+	uint64_t ends = c[FS_CTR_REQUEST_SYSCALL_FAILED] + c[FS_CTR_REQUEST_SYSCALL_OK];
+	uint64_t bare = c[FS_CTR_ENOMEM_NO_ALLOC];
+
+	/* The kernel's counts are read once a second: events can be newer than the last reading. */
+	return t->detail_lost + (ends > t->syscall_ends_seen ? ends - t->syscall_ends_seen : 0) +
+	       (bare > t->bare_enomem_seen ? bare - t->bare_enomem_seen : 0);
+}
+
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome)
 {
 	uint64_t n = 0;
@@ -75,65 +86,6 @@ uint64_t requests_count(const struct request_table *t, enum request_outcome outc
 		for (int c = 0; c < CAUSE_COUNT; c++)
 			n += t->counts[a][c][outcome];
 	return n;
-}
-
-static const char *frame_name(const struct model *m, uint64_t addr)
-{
-	const struct ksym *sym = m->ksyms ? ksyms_find(m->ksyms, addr) : NULL;
-
-	return sym && sym->name ? sym->name : NULL;
-}
-
-static bool name_has_prefix(const char *name, const char *const *prefixes)
-{
-	for (const char *const *p = prefixes; name && *p; p++)
-		if (!strncmp(name, *p, strlen(*p)))
-			return true;
-	return false;
-}
-
-static const char *const syscall_frames[] = { "do_syscall_64", "entry_SYSCALL", "do_syscall_x64", "__x64_sys_",
-					       "__arm64_sys_", "el0_svc", "invoke_syscall", NULL };
-static const char *const softirq_frames[] = { "handle_softirqs", "__do_softirq", "do_softirq", "run_ksoftirqd", NULL };
-static const char *const irq_frames[] = { "__sysvec_", "sysvec_", "asm_sysvec_", "common_interrupt",
-					  "asm_common_interrupt", "handle_irq_event", "__handle_irq_event", NULL };
-static const char *const fault_frames[] = { "exc_page_fault", "do_user_addr_fault", "handle_mm_fault",
-					    "do_page_fault", "el0_da", NULL };
-
-/*
- * Where the allocation ran, from its stack: the innermost interrupt or
- * softirq frame wins (it interrupted whatever is further out); a page fault
- * inside a syscall (copy_from_user) belongs to the syscall.
- */
-static enum request_context stack_context(const struct model *m, const uint64_t *frames, uint32_t nr)
-{
-	bool fault = false, kthread = false;
-
-	for (uint32_t i = 0; i < nr; i++) {
-		const char *name = frame_name(m, frames[i]);
-
-		if (name_has_prefix(name, softirq_frames))
-			return CONTEXT_SOFTIRQ;
-		if (name_has_prefix(name, irq_frames))
-			return CONTEXT_IRQ;
-		if (name_has_prefix(name, syscall_frames))
-			return CONTEXT_SYSCALL;
-		fault |= name_has_prefix(name, fault_frames);
-		kthread |= name && !strcmp(name, "kthread");
-	}
-	if (fault)
-		return CONTEXT_FAULT;
-	return kthread ? CONTEXT_KTHREAD : CONTEXT_TASK;
-}
-
-/* The first frame outside the allocators: the caller that asked. */
-static uint32_t caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr)
-{
-	uint32_t i = 0;
-
-	while (i < nr && allocator_function(frame_name(m, frames[i]) ? frame_name(m, frames[i]) : ""))
-		i++;
-	return i;
 }
 
 static struct open_request *find_open(struct request_table *t, uint64_t key)
@@ -170,100 +122,66 @@ static struct open_request *new_open(struct request_table *t, uint64_t key)
 	return o;
 }
 
-static bool request_has_event(const struct request *r, enum failure_kind kind)
+/*
+ * What makes two requests the same request again: the process, where and
+ * how it asked, and why it failed.  A storm of them is one listed record
+ * with a count, so memory stays bounded by the kinds of request.
+ */
+static uint64_t same_request_key(const struct request *r)
 {
-	for (uint32_t i = 0; i < r->nr_events; i++)
-		if (r->events[i].kind == kind)
-			return true;
-	return false;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const uint64_t fields[] = { r->pid, r->api, r->cause, r->outcome, r->context, (uint64_t)r->syscall,
+				    r->order, r->bytes, r->cgroup_id, r->evidence.rlimit };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		for (int b = 0; b < 8; b++)
+			h = (h ^ ((fields[i] >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	for (const char *c = r->caller; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (int i = 0; i < FS_COMM_LEN && r->comm[i]; i++)
+		h = (h ^ (unsigned char)r->comm[i]) * 1099511628211ULL;
+	return h;
 }
 
-static const char *const kvmalloc_frames[] = { "kvmalloc", "__kvmalloc", "kvzalloc", "kvcalloc", "kvrealloc", NULL };
-static const char *const hugetlb_frames[] = { "alloc_buddy_hugetlb", "alloc_fresh_hugetlb", "alloc_pool_huge",
-					      "alloc_surplus_hugetlb", "__alloc_buddy_huge_page",
-					      "only_alloc_fresh_hugetlb", NULL };
-
-/* The outermost interface the caller used, from the events and the stack. */
-static enum request_api request_api(const struct model *m, const struct request *r)
+static bool same_request(const struct request *a, const struct request *b)
 {
-	bool kvmalloc = false, hugetlb = false;
-	const struct interned_stack *st = stack_table_get(&m->stacks, r->stack_id);
-
-	for (uint32_t i = 0; st && i < st->nr_frames; i++) {
-		const char *name = frame_name(m, st->frames[i]);
-
-		kvmalloc |= name_has_prefix(name, kvmalloc_frames);
-		hugetlb |= name_has_prefix(name, hugetlb_frames);
-	}
-	/* kvmalloc, or a caller's own kmalloc-then-vmalloc (bpf_map_area_alloc): one request either way. */
-	if (kvmalloc || (request_has_event(r, FAIL_KMALLOC) &&
-			 (request_has_event(r, FAIL_VMALLOC) || request_has_event(r, FAIL_VMAP_AREA))))
-		return API_KVMALLOC;
-	if (request_has_event(r, FAIL_VMALLOC) || request_has_event(r, FAIL_VMAP_AREA))
-		return API_VMALLOC;
-	if (request_has_event(r, FAIL_KMALLOC))
-		return API_KMALLOC;
-	if (request_has_event(r, FAIL_SLAB))
-		return API_KMEM_CACHE;
-	if (hugetlb)
-		return API_HUGETLB;
-	if (request_has_event(r, FAIL_THP))
-		return API_THP_FAULT;
-	return API_PAGE;
+	return a->pid == b->pid && a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	       a->context == b->context && a->syscall == b->syscall && a->order == b->order &&
+	       a->bytes == b->bytes && a->cgroup_id == b->cgroup_id && a->evidence.rlimit == b->evidence.rlimit &&
+	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
 }
 
-/* Zones a request may take from: DMA is held back by lowmem_reserve, Movable only for movable requests. */
-static void zone_evidence(const struct model *m, struct request *r)
+/* Into the list: as another occurrence of the same request, or as a new one while there is room. */
+static void list_request(struct request_table *t, const struct request *r)
 {
-	const struct state_sample *s = m->timeline.last;
-	uint64_t movable = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_MOVABLE") : 0;
-	struct cause_evidence *ev = &r->evidence;
+	uint64_t key = same_request_key(r), *slot = u64map_get(&t->listed_by_key, key);
+	bool inserted;
 
-	if (!s)
+	if (slot && same_request(&t->list[*slot - 1], r)) {
+		t->list[*slot - 1].count++;
+		t->list[*slot - 1].last_ns = r->ts_ns;
 		return;
-	for (uint32_t i = 0; i < s->nr_zones && ev->nr_zones < EVIDENCE_MAX_ZONES; i++) {
-		const struct state_zone_free *z = &s->zones[i];
-		struct zone_evidence *out;
-
-		if (!z->nr_orders || !strcmp(z->name, "DMA") ||
-		    (!strcmp(z->name, "Movable") && !(movable && (r->gfp & movable))))
-			continue;
-		out = &ev->zones[ev->nr_zones++];
-		snprintf(out->name, sizeof(out->name), "%s", z->name);
-		out->node = z->node;
-		out->free_pages = z->pages_free;
-		out->min_pages = z->wmark_min;
-		out->low_pages = z->wmark_low;
-		out->high_pages = z->wmark_high;
-		memcpy(out->free_blocks, z->free_blocks, sizeof(out->free_blocks));
 	}
-	if (ev->nr_zones)
-		ev->have |= EVIDENCE_ZONES;
-}
+	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct request *grown = realloc(t->list, cap * sizeof(*grown));
 
-static uint64_t meminfo_kb(const struct state_sample *s, enum state_meminfo_key k)
-{
-	return state_meminfo_present(&s->meminfo, k) ? s->meminfo.value[k] : 0;
-}
-
-static void commit_evidence(const struct model *m, struct request *r)
-{
-	const struct state_sample *s = m->timeline.last;
-	struct cause_evidence *ev = &r->evidence;
-
-	if (!s || !s->has_sysctls || !state_sysctl_present(&s->sysctls, STATE_SYSCTL_OVERCOMMIT_MEMORY) ||
-	    !state_meminfo_present(&s->meminfo, STATE_MEM_COMMIT_LIMIT))
+		if (grown) {
+			t->list = grown;
+			t->cap = cap;
+		}
+	}
+	if (t->nr == t->cap) {
+		t->not_listed++;
 		return;
-	ev->have |= EVIDENCE_COMMIT;
-	ev->overcommit_memory = (uint32_t)s->sysctls.value[STATE_SYSCTL_OVERCOMMIT_MEMORY];
-	ev->committed_as_kb = meminfo_kb(s, STATE_MEM_COMMITTED_AS);
-	ev->commit_limit_kb = meminfo_kb(s, STATE_MEM_COMMIT_LIMIT);
-	ev->ram_swap_kb = meminfo_kb(s, STATE_MEM_TOTAL) + meminfo_kb(s, STATE_MEM_SWAP_TOTAL);
-}
-
-static uint32_t page_size(const struct model *m)
-{
-	return m->kinfo && m->kinfo->page_size ? m->kinfo->page_size : 4096;
+	}
+	t->list[t->nr] = *r;
+	t->list[t->nr].count = 1;
+	t->list[t->nr].last_ns = r->ts_ns;
+	t->nr++;
+	slot = u64map_upsert(&t->listed_by_key, key, &inserted);
+	if (slot)
+		*slot = t->nr;
 }
 
 /* The request is over: evidence, cause, and into the table. */
@@ -279,44 +197,23 @@ static void finish(struct model *m, struct open_request *o)
 	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
 	if (o->memcg_limit_pages && o->memcg_limit_pages < (1ULL << 48)) {
 		r->evidence.have |= EVIDENCE_MEMCG;
-		r->evidence.memcg_usage_bytes = o->memcg_usage_pages * page_size(m);
-		r->evidence.memcg_limit_bytes = o->memcg_limit_pages * page_size(m);
+		r->evidence.memcg_usage_bytes = o->memcg_usage_pages * model_page_size(m);
+		r->evidence.memcg_limit_bytes = o->memcg_limit_pages * model_page_size(m);
 	}
 	/* Refused before any allocation: the accounting's figures; else the zones' free memory. */
 	if (!r->nr_events)
-		commit_evidence(m, r);
+		request_commit_evidence(m, r);
 	else
-		zone_evidence(m, r);
-	if (r->api == API_HUGETLB && !r->nr_events) {
-		const struct state_sample *s = m->timeline.last;
-
-		if (s && state_meminfo_present(&s->meminfo, STATE_MEM_HUGEPAGES_FREE) && r->bytes) {
-			uint64_t huge_kb = meminfo_kb(s, STATE_MEM_HUGEPAGESIZE);
-
-			r->evidence.have |= EVIDENCE_HUGETLB;
-			r->evidence.hugetlb_asked = huge_kb ? (r->bytes / 1024 + huge_kb - 1) / huge_kb : 0;
-			r->evidence.hugetlb_got = meminfo_kb(s, STATE_MEM_HUGEPAGES_FREE) -
-						  meminfo_kb(s, STATE_MEM_HUGEPAGES_RSVD);
-		}
-	}
+		request_zone_evidence(m, r);
+	if (r->api == API_HUGETLB && !r->nr_events)
+		request_hugetlb_evidence(m, r);
 	if (request_has_event(r, FAIL_VMAP_AREA))
 		r->evidence.have |= EVIDENCE_VMAP;
 	request_classify(r);
 	t->counts[r->api][r->cause][r->outcome]++;
+	t->recent[t->total % REQUESTS_RECENT] = *r;
 	t->total++;
-	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct request *grown = realloc(t->list, cap * sizeof(*grown));
-
-		if (grown) {
-			t->list = grown;
-			t->cap = cap;
-		}
-	}
-	if (t->nr < t->cap)
-		t->list[t->nr++] = *r;
-	else
-		t->not_listed++;
+	list_request(t, r);
 	if (m->on_request)
 		m->on_request(m->on_request_ctx, r);
 }
@@ -346,7 +243,7 @@ static void close_open(struct model *m, struct open_request *o)
 {
 	if (!o->open)
 		return;
-	o->r.api = request_api(m, &o->r);
+	o->r.api = request_api_of(m, &o->r);
 	o->r.outcome = outcome(o, false);
 	finish(m, o);
 }
@@ -364,6 +261,7 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	o->open = true;
 	o->all_nowarn = true;
 	o->caller_addr = caller_addr;
+	o->caller_fn = request_function_of(m, caller_addr);
 	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	r->ts_ns = r->end_ns = e->hdr.ts_ns;
@@ -373,9 +271,16 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	r->cgroup_id = e->hdr.cgroup_id;
 	r->context = ctx;
 	r->stack_id = stack_id;
-	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
-	/* vmalloc's own gfp is not traced: vmalloc of a syscall reclaims (GFP_KERNEL) unless told not to. */
-	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || !reclaim || (r->gfp & reclaim);
+	/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
+	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
+		 : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
+	/*
+	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
+	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
+	 * allocation, so no gfp to judge.
+	 */
+	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
+			 (r->gfp & reclaim);
 	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
 }
 
@@ -391,10 +296,10 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 
 	if (o->sized_by_caller)
 		return;
-	if (kind == FAIL_VMALLOC && e->page.vmalloc_bytes > page_size(m)) {
+	if (kind == FAIL_VMALLOC && e->page.vmalloc_bytes > model_page_size(m)) {
 		/* The area has a guard page the caller did not ask for. */
 		o->sized_by_caller = true;
-		r->bytes = e->page.vmalloc_bytes - page_size(m);
+		r->bytes = e->page.vmalloc_bytes - model_page_size(m);
 		r->order = order;
 	} else if (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMAP_AREA) {
 		o->sized_by_caller = true;
@@ -406,23 +311,28 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 	}
 }
 
-static bool joins(const struct open_request *o, enum request_context ctx, enum failure_kind kind, uint32_t order,
-		  uint64_t bytes, uint64_t caller_addr, uint64_t ts_ns)
+static bool joins(const struct open_request *o, bool syscall_ends_traced, enum request_context ctx,
+		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_addr, uint64_t caller_fn,
+		  uint64_t ts_ns)
 {
 	const struct request *r = &o->r;
 	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
 
 	if (!o->open || r->context != ctx)
 		return false;
-	if (ctx == CONTEXT_SYSCALL)
+	if (ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (caller_addr != o->caller_addr || ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (caller_fn != o->caller_fn || ts_ns - o->last_ns > REQUEST_JOIN_NS)
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
-	/* The kernel traces a failed large kmalloc twice, back to back. */
-	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
-	       last->bytes == bytes;
+	/*
+	 * The kernel traces a failed large kmalloc twice, back to back, from one
+	 * call site; a vmalloc fails page after page (the bulk allocation, then
+	 * one by one).
+	 */
+	return caller_addr == o->caller_addr && (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMALLOC) &&
+	       last && last->kind == kind && last->order == order && last->bytes == bytes;
 }
 
 static uint64_t context_key(uint32_t tid, enum request_context ctx)
@@ -436,9 +346,9 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 {
 	struct request_table *t = &m->requests;
 	const struct interned_stack *st = stack_table_get(&m->stacks, stack_id);
-	uint32_t nr = st ? st->nr_frames : 0, at = st ? caller_frame(m, st->frames, nr) : 0;
-	uint64_t caller_addr = at < nr ? st->frames[at] : 0, *seen;
-	enum request_context ctx = st ? stack_context(m, st->frames, nr) : CONTEXT_TASK;
+	uint32_t nr = st ? st->nr_frames : 0, at = st ? request_caller_frame(m, st->frames, nr) : 0;
+	uint64_t caller_addr = at < nr ? st->frames[at] : 0, caller_fn = request_function_of(m, caller_addr), *seen;
+	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
 	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
 	struct open_request *o;
 	bool inserted;
@@ -448,13 +358,14 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		return -ENOMEM;
 	(*seen)++;
 	o = find_open(t, context_key(e->hdr.tid, ctx));
-	if (o && o->open && !joins(o, ctx, kind, order, bytes, caller_addr, e->hdr.ts_ns))
+	if (o && o->open &&
+	    !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_addr, caller_fn, e->hdr.ts_ns))
 		close_open(m, o);
 	if (!o || !o->open) {
 		o = new_open(t, context_key(e->hdr.tid, ctx));
 		if (!o)
 			return -ENOMEM;
-		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? frame_name(m, caller_addr) : NULL);
+		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)
@@ -464,58 +375,9 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 		o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	}
+	o->caller_addr = caller_addr;
 	o->last_ns = o->r.end_ns = e->hdr.ts_ns;
 	return 0;
-}
-
-/* What an ENOMEM syscall asked for, from its arguments. */
-static uint64_t syscall_bytes(const struct model *m, const struct fs_syscall_end *s, const char *name)
-{
-	if (!name)
-		return 0;
-	if (!strcmp(name, "mmap") || !strcmp(name, "mprotect") || !strcmp(name, "shmget") ||
-	    !strcmp(name, "mlock") || !strcmp(name, "madvise"))
-		return s->args[1];
-	if (!strcmp(name, "mremap"))
-		return s->args[2];
-	if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
-		return (uint64_t)s->total_vm * page_size(m); /* a fork commits the parent's private memory again */
-	return 0;
-}
-
-static void rlimit_evidence(const struct model *m, struct request *r, const struct fs_syscall_end *s)
-{
-	struct cause_evidence *ev = &r->evidence;
-	uint64_t total = (uint64_t)s->total_vm * page_size(m), data = (uint64_t)s->data_vm * page_size(m);
-
-	if (s->rlimit_as != RLIMIT_UNLIMITED && total + r->bytes > s->rlimit_as) {
-		ev->have |= EVIDENCE_RLIMIT;
-		ev->rlimit = RLIMIT_KIND_AS;
-		ev->rlimit_bytes = s->rlimit_as;
-		ev->rlimit_used_bytes = total;
-	} else if (s->rlimit_data != RLIMIT_UNLIMITED && data + r->bytes > s->rlimit_data) {
-		ev->have |= EVIDENCE_RLIMIT;
-		ev->rlimit = RLIMIT_KIND_DATA;
-		ev->rlimit_bytes = s->rlimit_data;
-		ev->rlimit_used_bytes = data;
-	}
-}
-
-/* Syscalls whose ENOMEM without an allocator failure is the address space or commit accounting refusing. */
-static const char *const commit_syscalls[] = { "mmap", "mremap", "mprotect", "brk", "fork", "vfork", "clone",
-					       "clone3", "execve", "execveat", "shmget", "shmat", "mlock",
-					       "mlock2", "mlockall", "madvise", "munmap", NULL };
-
-static enum request_api bare_enomem_api(const char *name, const struct fs_syscall_end *s)
-{
-	if (!name)
-		return API_UNTRACED;
-	if (!strcmp(name, "mmap") && (s->args[3] & MAP_HUGETLB_FLAG))
-		return API_HUGETLB;
-	for (const char *const *c = commit_syscalls; *c; c++)
-		if (!strcmp(name, *c))
-			return API_COMMIT;
-	return API_UNTRACED;
 }
 
 /* ENOMEM that never reached an allocator: the mapping was refused up front. */
@@ -528,13 +390,12 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	if (!o)
 		return -ENOMEM;
 	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
-	o->r.gfp = 0;
-	o->r.bytes = syscall_bytes(m, s, name);
-	o->r.api = bare_enomem_api(name, s);
+	o->r.bytes = request_syscall_bytes(m, s, name);
+	o->r.api = request_bare_enomem_api(name, s);
 	o->r.syscall = s->nr;
 	o->r.ret = s->ret;
 	o->r.outcome = OUTCOME_FAILED;
-	rlimit_evidence(m, &o->r, s);
+	request_rlimit_evidence(m, &o->r, s);
 	finish(m, o);
 	return 0;
 }
@@ -549,6 +410,10 @@ int requests_syscall_end(struct model *m, const struct fs_event *e)
 
 	if (seen)
 		u64map_remove(&t->failures_by_tid, e->hdr.tid);
+	if (s->nr_failures)
+		t->syscall_ends_seen++;
+	else
+		t->bare_enomem_seen++;
 	/* Faults and unrecognised stacks of the task happened before this exit: they are over. */
 	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
 		struct open_request *other = find_open(t, context_key(e->hdr.tid, before[i]));
@@ -560,7 +425,7 @@ int requests_syscall_end(struct model *m, const struct fs_event *e)
 		o->r.syscall = s->nr;
 		o->r.ret = s->ret;
 		o->r.end_ns = e->hdr.ts_ns;
-		o->r.api = request_api(m, &o->r);
+		o->r.api = request_api_of(m, &o->r);
 		o->r.outcome = outcome(o, s->ret >= 0);
 		finish(m, o);
 		return 0;
@@ -579,7 +444,8 @@ void requests_close_idle(struct model *m, uint64_t now_ns, bool all)
 
 	for (size_t i = 0; i < t->nr_open; i++) {
 		struct open_request *o = &t->open[i];
-		uint64_t idle = o->r.context == CONTEXT_SYSCALL ? REQUEST_SYSCALL_IDLE_NS : REQUEST_IDLE_NS;
+		uint64_t idle = o->r.context == CONTEXT_SYSCALL && t->syscall_ends_traced ? REQUEST_SYSCALL_IDLE_NS
+											: REQUEST_IDLE_NS;
 
 		if (o->open && (all || now_ns > o->last_ns + idle))
 			close_open(m, o);

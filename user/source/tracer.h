@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "fragscope.h"
+#include "model/meta.h"
 #include "model/snapshot.h"
 #include "util/u64map.h"
 
@@ -34,8 +35,6 @@ struct tracer_config {
 };
 
 void tracer_config_defaults(struct tracer_config *c);
-
-enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
 
 struct probe_status {
 	const char *name; /* category:event */
@@ -69,6 +68,13 @@ struct tracer {
  * enum fs_exit code with a message in err naming what is missing.
  */
 int tracer_preflight(char *err, size_t errlen);
+
+/*
+ * Where the kernel's interrupt entry text lies ([start, end) of .irqentry.text,
+ * then of .softirqentry.text), for the programs to tell an interrupt's
+ * failures from the interrupted task's requests.  After tracer_start().
+ */
+void tracer_set_interrupt_text(struct tracer *t, const uint64_t range[4]);
 
 /*
  * Returns an enum fs_exit code; on_event gets every ring-buffer record.
