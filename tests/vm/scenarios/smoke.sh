@@ -164,6 +164,35 @@ else
 fi
 rmdir $TP
 
+# --- case enomem: mmaps refused before any allocation, on every kernel -----
+# RLIMIT_AS and vm.max_map_count refuse them in the mm, the same way on every
+# kernel since long before 5.10: each refused mmap is one failed request,
+# told by the syscall's exit, with its cause.
+ENOMEM_TOOL=$(dirname "$PROVOKE")/enomem
+timeout 100 $FS record -d 90 --comm enomem --no-file -F json >$WD/enomem.json 2>$WD/enomem.err &
+FSPID=$!
+if wait_attached $WD/enomem.err $FSPID; then
+	timeout 30 $ENOMEM_TOOL rlimit-as 3 >$WD/enomem-as.out 2>&1
+	timeout 30 $ENOMEM_TOOL map-count 2 >$WD/enomem-map.out 2>&1
+	sleep 1
+	kill -INT $FSPID
+	wait $FSPID
+	jq -c '{request_summary, requests: [.requests[] | {comm, syscall, api, cause, outcome, count, why}]}' \
+		$WD/enomem.json >$WD/enomem.compact.json
+	keep enomem.report.json $WD/enomem.compact.json
+	enomem_requests() { jq "[.requests[] | select(.comm == \"enomem\" and .syscall == \"mmap\" and $1) | .count] | add // 0" $WD/enomem.json; }
+	expect "requests rlimit" "$(sed -n 's/^enomem.failed=//p' $WD/enomem-as.out)" \
+		"$(enomem_requests '.api == "commit" and .cause == "rlimit" and .evidence.rlimit == "RLIMIT_AS"')" "= mmaps RLIMIT_AS refused (3 asked)"
+	expect "requests max_map_count" "$(sed -n 's/^enomem.failed=//p' $WD/enomem-map.out)" \
+		"$(enomem_requests '.api == "commit" and .cause == "max_map_count"')" "= mmaps vm.max_map_count refused (2 asked)"
+	expect "requests kernel count" 5 "$(jq .request_summary.kernel.enomem_no_allocation $WD/enomem.json)" \
+		"ENOMEM returns the kernel counted with no allocation before them"
+	verdict requests "$(jq -r '[.requests[] | select(.comm == "enomem") | "\(.api):\(.cause):\(.outcome)"] | unique | join(",")' $WD/enomem.json)"
+else
+	show enomem-stderr $WD/enomem.err
+	fail "requests rlimit" "fragscope record --comm did not attach"
+fi
+
 # --- fragscope record around provoke fail, in the memory cgroup -------------
 timeout 200 $FS record -d 180 --cgroup "$CG" --no-file -F json --top 50 >$WD/rec.json 2>$WD/rec.err &
 FSPID=$!
