@@ -71,8 +71,9 @@ enum request_context request_stack_context(const struct model *m, const uint64_t
 uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr)
 {
 	uint32_t i = 0;
+	const char *name;
 
-	while (i < nr && allocator_function(request_frame_name(m, frames[i]) ? request_frame_name(m, frames[i]) : ""))
+	while (i < nr && (name = request_frame_name(m, frames[i])) && allocator_function(name))
 		i++;
 	return i;
 }
