@@ -93,3 +93,11 @@ for k in $KERNELS; do
 	esac
 done
 pass "verdict '$host_verdict' on every kernel that can provoke it; VMs ${vm_secs}s ($JOBS at a time), host ${host_secs}s"
+# The ENOMEM case runs everywhere, 5.10 included: the same requests verdict on every kernel.
+host_requests=$(sed -n 's/^requests verdict: //p' "$TMP/judge-host.out")
+[ "$host_requests" = "commit:max_map_count:failed,commit:rlimit:failed" ] || fail "the host's requests verdict is '$host_requests'"
+for k in $KERNELS; do
+	v=$(sed -n 's/^requests verdict: //p' "$TMP/judge-$k.out")
+	[ "$v" = "$host_requests" ] || fail "kernel $k's requests verdict '$v' differs from the host's '$host_requests'"
+done
+pass "requests verdict '$host_requests' on every kernel, $KERNELS and the host"

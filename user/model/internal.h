@@ -38,6 +38,9 @@ void model_prune_compactions(struct model *m);
 int model_add_oom(struct model *m, const struct fs_event *e);
 
 /* request_stack.c: what a failure's stack says of its request */
+/* Does a frame of the stack belong to a function whose name starts with one of prefixes? */
+bool model_stack_has_function(const struct model *m, const uint64_t *frames, uint32_t nr,
+			      const char *const *prefixes);
 const char *request_frame_name(const struct model *m, uint64_t addr);
 enum request_context request_stack_context(const struct model *m, const uint64_t *frames, uint32_t nr);
 /* The index of the first frame outside the allocators: the caller that asked. */
