@@ -51,6 +51,7 @@ struct open_request {
 	 * the event it repeats (caller_addr: the latest event's).
 	 */
 	uint64_t caller_addr, caller_fn;
+	uint64_t last_gfp; /* of the latest failure: a retry with more effort is the same request */
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
