@@ -12,10 +12,11 @@
  *    source saw no syscall end): failures of one allocation come from one
  *    caller function; they join while they come within REQUEST_JOIN_NS and
  *    add a new kind of event (a page failure, then the kmalloc above it,
- *    then vmalloc), or repeat a kmalloc or vmalloc failure from the same
+ *    then vmalloc), repeat a kmalloc or vmalloc failure from the same
  *    return address (the kernel traces a failed large kmalloc twice; a
- *    vmalloc fails page after page).  Interrupts are keyed apart from the
- *    task they interrupted.
+ *    vmalloc fails page after page), or retry the same allocation with more
+ *    effort (a THP fault asks __GFP_THISNODE | __GFP_NORETRY first).
+ *    Interrupts are keyed apart from the task they interrupted.
  */
 #ifndef FS_MODEL_REQUESTS_H
 #define FS_MODEL_REQUESTS_H
