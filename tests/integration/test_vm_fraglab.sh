@@ -32,7 +32,7 @@ KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
 # asserted exactly elsewhere: "kmalloc failures" (a kernel firing kmem:kmalloc
 # twice per failed kmalloc_large) and "compaction stalls" (attempts whose
 # zones were all deferred, which compact_stall counts).
-KNOWN="requests thp,thp fallbacks"
+KNOWN="thp fallbacks"
 MAYBE="compaction stalls|kmalloc failures"
 
 # Judge one kernel's run: fraglab_judge KERNEL OUTDIR; the verdict line on stdout.
