@@ -174,7 +174,7 @@ static void print_processes(const struct report *r, FILE *out)
 		const struct snap_proc *p = &procs[i];
 
 		fprintf(out, "%12" PRIu64 " %5u %8u  %-16.16s %" PRIu64 "\n", p->value.count, p->key.order,
-			p->key.pid, p->value.comm, p->key.cgroup_id);
+			p->key.pid, p->key.comm, p->key.cgroup_id);
 	}
 	free(procs);
 }

@@ -21,8 +21,12 @@
  *  2: REC_STATE holds a version 2 struct state_sample (sysctls, uptime and
  *     pageblock counts added, for the doctor's findings in reports); a
  *     version 1 sample of a format 1 file is read with those left empty.
+ *  3: a REC_SNAPSHOT's per-process counts (struct snap_proc) carry the comm
+ *     in the key, the task's at the time of the allocation, so one pid has
+ *     an entry per name it ran under (exec); formats 1-2 kept the pid's
+ *     first comm in the value and are read as one entry under that name.
  */
-#define FS_RECORD_FORMAT_VERSION 2
+#define FS_RECORD_FORMAT_VERSION 3
 
 struct record_header {
 	uint32_t format_version;

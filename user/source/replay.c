@@ -35,6 +35,7 @@ static int read_header(struct recfile_reader *f, struct replay *r, char *err, si
 			 h->format_version, len);
 		return FS_EXIT_BAD_INPUT;
 	}
+	r->format_version = h->format_version;
 	r->meta = h->meta;
 	r->kinfo = h->kinfo;
 	r->meta.command[sizeof(r->meta.command) - 1] = 0;
@@ -133,7 +134,7 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 			if (model_add_state(m, state))
 				goto oom;
 		} else if (type == REC_SNAPSHOT) {
-			if (snapshot_decode(payload, len, &snap))
+			if (snapshot_decode(payload, len, r->format_version, &snap))
 				goto corrupt;
 			decode_snapshot(&snap, r->ksyms);
 			r->snapshots++;

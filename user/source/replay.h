@@ -17,6 +17,7 @@ struct ksyms;
 struct fs_event;
 
 struct replay {
+	uint32_t format_version; /* of the file: older layouts are converted on reading */
 	struct trace_meta meta;
 	struct kernel_info kinfo;
 	struct ksyms *ksyms; /* the symbols the file carries */
