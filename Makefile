@@ -1,8 +1,10 @@
 # fragscope build.  `make` builds ./fragscope; `make help` lists the rest.
 #
-# The pipeline is kernel (bpf/) -> skeleton -> user/ (source -> decode ->
-# model -> format); tests/ holds unit tests (cmocka, on fixtures) and
-# integration tests (real tracer, real kernel, as root).
+# The pipeline is kernel (bpf/) -> skeleton -> user/: cli -> commands ->
+# session -> source -> decode -> model -> sinks (live, format, record), over
+# kernel/, state/ and util/ (docs/architecture.md; tests/check-layers.sh
+# keeps includes pointing down).  tests/ holds unit tests (cmocka, on
+# fixtures) and integration tests (real tracer, real kernel, as root).
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
 CLANG ?= clang
@@ -17,13 +19,13 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
-DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev pkg-config make gcc
+DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc
 DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Iuser -I$(BUILD) -DFRAGSCOPE_VERSION=\"$(VERSION)\" -D_GNU_SOURCE
-LDLIBS += -lbpf -lelf -lz -lm -lncurses -lpthread
+LDLIBS += -lbpf -lelf -lz -lm -lncurses -lmicrohttpd -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 # maps.bpf.o defines the shared maps: link it first so their definitions lead.
@@ -33,14 +35,14 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH)
 USER_SRCS := $(shell find user -name '*.c' | sort)
 USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 # Everything but main(): what unit tests and fuzzers link against.
-LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/user/cli/main.o,$(USER_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
+.PHONY: all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -48,7 +50,8 @@ help:
 	@echo "make              build ./fragscope"
 	@echo "make deps         install the Debian packages to build and test (as root)"
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
-	@echo "make unit         unit tests only (no root, no BPF)"
+	@echo "make unit         unit tests only (no root, no BPF), after make check-layers"
+	@echo "make check-layers includes in user/ point down its rooms; files within 600 lines"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
@@ -68,6 +71,7 @@ check-deps:
 	[ -f /usr/include/bpf/libbpf.h ] || missing="$$missing libbpf-dev"; \
 	[ -f /usr/include/libelf.h ] || [ -f /usr/include/elfutils/libelf.h ] || missing="$$missing libelf-dev"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -f /usr/include/microhttpd.h ] || missing="$$missing libmicrohttpd-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "fragscope: missing build dependencies. Install them with:" >&2; \
 		echo "    sudo apt-get install$$missing" >&2; \
@@ -92,6 +96,15 @@ $(BUILD)/fragscope.skel.h: $(BUILD)/fragscope.bpf.o
 	$(BPFTOOL) gen skeleton $< name fragscope_bpf > $@.tmp
 	mv $@.tmp $@
 
+# System call names from the C library's <asm/unistd.h>: the build architecture's numbering.
+$(BUILD)/syscall_names.inc:
+	@mkdir -p $(@D)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/user/kernel/syscall_names.o: $(BUILD)/syscall_names.inc
+
 $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -MMD -MP -c $< -o $@
@@ -109,7 +122,11 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 
 tools: $(TOOL_BINS)
 
-unit: $(UNIT_BINS)
+# Includes in user/ point down the rooms, files stay short: docs/architecture.md.
+check-layers:
+	@tests/check-layers.sh
+
+unit: check-layers $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
 # Each tests/fuzz/fuzz_*.c target, built by run.sh itself with clang's sanitizers.
@@ -122,7 +139,7 @@ integration: fragscope tools
 	@tests/run-integration.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
-test: all tools $(UNIT_BINS) sanitized-fragscope
+test: check-layers all tools $(UNIT_BINS) sanitized-fragscope
 	@tests/run-tests.sh $(UNIT_BINS)
 
 # AddressSanitizer + UBSan build of fragscope and the unit tests in

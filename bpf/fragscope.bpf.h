@@ -15,6 +15,8 @@
 
 #define EEXIST 17
 #define E2BIG 7
+#define ENOMEM 12
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h, stable since 2.6 */
 
 /* Filters and thresholds, set by user space before load (see loader.c). */
 extern const volatile __u32 filter_tgid;
@@ -30,6 +32,15 @@ extern const volatile __u64 ringbuf_wakeup_bytes;
 extern const volatile __u64 gfp_direct_reclaim;
 extern const volatile __u64 gfp_high;
 extern const volatile __u64 gfp_mayfail;
+extern const volatile bool track_requests;
+/* Tasks with a request open (entries of open_requests): 0 lets every syscall exit return at once. */
+extern __u64 open_request_count;
+/*
+ * The kernel's interrupt entry text, [start, end) of .irqentry.text and of
+ * .softirqentry.text, from kallsyms: a failure whose stack passes through
+ * them ran in an interrupt.  Set by user space after the load (0: unknown).
+ */
+extern __u64 interrupt_text[4];
 
 /*
  * The shared maps are written once: maps.bpf.c defines FS_DEFINE_SHARED_MAPS
@@ -73,6 +84,26 @@ FS_SHARED struct {
 	__type(key, struct fs_stack_key);
 	__type(value, __u64);
 } stack_counts SEC(".maps");
+
+/*
+ * The size of each task's latest vmalloc area, by tid: vmalloc reserves
+ * the area before its pages, so a page failure inside vmalloc tells user
+ * space what the caller asked.  LRU: tasks come and go.
+ */
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} vmalloc_sizes SEC(".maps");
+
+/* A task's allocator failures since its last syscall exit (struct fs_open_request), by tid. */
+FS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct fs_open_request);
+} open_requests SEC(".maps");
 
 static __always_inline void count(__u32 slot)
 {
@@ -241,9 +272,9 @@ static __always_inline struct fs_event *event_start(__u32 type)
  * Consumers are woken only once enough data waits: user space also drains
  * on a timer, so no event waits long and no event costs a wakeup.
  */
-static __always_inline void event_submit(void *ctx, struct fs_event *e)
+static __always_inline void event_submit_stack(void *ctx, struct fs_event *e, bool with_stack)
 {
-	long stack_bytes = bpf_get_stack(ctx, e->frames, sizeof(e->frames), 0);
+	long stack_bytes = with_stack ? bpf_get_stack(ctx, e->frames, sizeof(e->frames), 0) : 0;
 	__u64 size, flags = BPF_RB_NO_WAKEUP;
 
 	if (stack_bytes < 0)
@@ -255,7 +286,69 @@ static __always_inline void event_submit(void *ctx, struct fs_event *e)
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, e, size, flags))
-		count(FS_CTR_LOST + (e->hdr.type & (FS_EV_TYPES - 1)));
+		count(FS_CTR_LOST + (e->hdr.type < FS_EV_TYPES ? e->hdr.type : 0));
+}
+
+static __always_inline void event_submit(void *ctx, struct fs_event *e)
+{
+	event_submit_stack(ctx, e, true);
+}
+
+/* An open request older than this is another request (a kernel thread's, whose syscall never ends). */
+#define REQUEST_STALE_NS (1000 * 1000 * 1000ULL)
+
+/*
+ * The task's request in flight gains a failure; the first opens it.  The
+ * syscall exit program closes it and says how the syscall ended.  Kernel
+ * threads and the idle task make no syscalls: user space closes theirs.
+ */
+static __always_inline void request_note_failure(__u32 tid, __u64 ts_ns)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_open_request *o, init = { .first_ts_ns = ts_ns, .nr_failures = 1 };
+
+	if (!track_requests || !tid || (BPF_CORE_READ(task, flags) & PF_KTHREAD))
+		return;
+	o = bpf_map_lookup_elem(&open_requests, &tid);
+	if (o && ts_ns - o->first_ts_ns < REQUEST_STALE_NS) {
+		o->nr_failures++;
+		return;
+	}
+	if (o) {
+		*o = init;
+		count(FS_CTR_REQUEST_OPENED);
+		return;
+	}
+	if (bpf_map_update_elem(&open_requests, &tid, &init, BPF_NOEXIST)) {
+		count(FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS);
+		return;
+	}
+	__sync_fetch_and_add(&open_request_count, 1);
+	count(FS_CTR_REQUEST_OPENED);
+}
+
+/* Does the event's stack pass through interrupt entry?  Failure paths only: it reads every frame. */
+static __always_inline bool stack_in_interrupt(const struct fs_event *e)
+{
+	for (int i = 0; i < FS_MAX_FRAMES && i < e->hdr.nr_frames; i++) {
+		__u64 a = e->frames[i];
+
+		if ((a >= interrupt_text[0] && a < interrupt_text[1]) ||
+		    (a >= interrupt_text[2] && a < interrupt_text[3]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A failure event: to the ring buffer, and into the task's request, unless
+ * it ran in an interrupt: that is no request of the task it interrupted.
+ */
+static __always_inline void failure_submit(void *ctx, struct fs_event *e)
+{
+	event_submit(ctx, e);
+	if (!stack_in_interrupt(e))
+		request_note_failure(e->hdr.tid, e->hdr.ts_ns);
 }
 
 /* Count this stack under key; a stack-map collision is counted, never merged. */

@@ -19,5 +19,8 @@ const volatile __u64 ringbuf_wakeup_bytes = 256 * 1024;
 const volatile __u64 gfp_direct_reclaim = 0;
 const volatile __u64 gfp_high = 0;
 const volatile __u64 gfp_mayfail = 0;
+const volatile bool track_requests = true;
+__u64 open_request_count = 0;
+__u64 interrupt_text[4] = {};
 
 char LICENSE[] SEC("license") = "GPL";

@@ -82,10 +82,14 @@ static __always_inline int on_page_alloc(void *ctx, bool failed, __u32 order, __
 
 		if (!e)
 			return 0;
+		__u32 tid = e->hdr.tid;
+		__u64 *vmalloc_bytes = bpf_map_lookup_elem(&vmalloc_sizes, &tid);
+
 		e->page.gfp = gfp;
 		e->page.order = order;
 		e->page.migratetype = mt;
-		event_submit(ctx, e);
+		e->page.vmalloc_bytes = vmalloc_bytes ? *vmalloc_bytes : 0;
+		failure_submit(ctx, e);
 	}
 	return 0;
 }

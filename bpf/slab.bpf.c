@@ -110,7 +110,7 @@ int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes
 	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	return 0;
 }
 
@@ -121,7 +121,7 @@ int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 					   ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
 
 	if (e)
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, str
 
 	if (e) {
 		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	}
 	return 0;
 }
@@ -156,7 +156,7 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 			bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache),
 						  (void *)ctx + (loc & 0xffff));
 		}
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * vmalloc address-space failures.  vmalloc failing for lack of pages shows
  * up as page-allocator failures whose stack runs through vmalloc; user
- * space classifies those from the symbolised stack.
+ * space classifies those from the symbolised stack, and learns the size
+ * vmalloc was asked from the area it reserved first (vmalloc_sizes).
  */
 #include "fragscope.bpf.h"
 
@@ -14,8 +15,13 @@ int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
 	if (task_excluded())
 		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_VMAP_AREA);
-	if (!ctx->failed)
+	if (!ctx->failed) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u64 size = ctx->size;
+
+		bpf_map_update_elem(&vmalloc_sizes, &tid, &size, BPF_ANY);
 		return 0;
+	}
 	e = event_start(FS_EV_VMAP_FAIL);
 	if (!e)
 		return 0;
@@ -23,6 +29,6 @@ int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
 	e->vmap.align = ctx->align;
 	e->vmap.vstart = ctx->vstart;
 	e->vmap.vend = ctx->vend;
-	event_submit(ctx, e);
+	failure_submit(ctx, e);
 	return 0;
 }

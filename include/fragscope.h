@@ -69,6 +69,7 @@ enum fs_event_type {
 	FS_EV_COMPACT = 5,      /* one zone's direct compaction inside an allocation */
 	FS_EV_RECLAIM = 6,      /* one direct or memcg reclaim stall */
 	FS_EV_OOM = 7,          /* the OOM killer chose a victim */
+	FS_EV_SYSCALL_END = 8,  /* a task with failures returned from its syscall, or a syscall returned ENOMEM */
 	FS_EV_TYPES
 };
 
@@ -98,6 +99,8 @@ struct fs_page_fail {
 	fs_u64 gfp;
 	fs_u32 order;
 	fs_s32 migratetype;
+	/* The size of the task's latest vmalloc area: what a vmalloc failing its pages asked (format 3). */
+	fs_u64 vmalloc_bytes;
 };
 
 struct fs_kmalloc_fail {
@@ -150,6 +153,31 @@ struct fs_oom {
 };
 
 /*
+ * FS_EV_SYSCALL_END: what closes a request made under a syscall, and the
+ * evidence for ENOMEM that never reached an allocator (commit limit,
+ * rlimits).  No stack: the exit path says nothing.  Sized to keep the
+ * event union, and so the record layout, as it was (72 bytes).
+ */
+struct fs_syscall_end {
+	fs_u64 args[4];      /* the syscall's first four arguments */
+	fs_s32 nr;           /* syscall number, -1 if unknown */
+	fs_s32 ret;          /* the return value if negative (an errno), else 0 */
+	fs_u32 nr_failures;  /* allocator failures of the task since its last syscall exit (0: none) */
+	fs_u32 map_count;    /* the task's mm: mappings */
+	fs_u32 total_vm;     /* pages mapped */
+	fs_u32 data_vm;      /* pages of private writable mappings (RLIMIT_DATA) */
+	fs_u64 rlimit_as;    /* RLIMIT_AS and RLIMIT_DATA soft limits, bytes (~0: unlimited) */
+	fs_u64 rlimit_data;
+};
+
+/* A task's request in flight: opened by its first allocator failure, closed at its syscall exit. */
+struct fs_open_request {
+	fs_u64 first_ts_ns;
+	fs_u32 nr_failures;
+	fs_u32 pad;
+};
+
+/*
  * Events are written with only nr_frames of frames[], so a record is
  * fs_event_size(nr_frames) bytes long, not sizeof(struct fs_event).
  */
@@ -162,6 +190,7 @@ struct fs_event {
 		struct fs_compact compact;
 		struct fs_reclaim reclaim;
 		struct fs_oom oom;
+		struct fs_syscall_end sys;
 	};
 	fs_u64 frames[FS_MAX_FRAMES];
 };
@@ -292,6 +321,8 @@ enum fs_probe {
 	FS_PROBE_MEMCG_RECLAIM_BEGIN,
 	FS_PROBE_MEMCG_RECLAIM_END,
 	FS_PROBE_OOM_VICTIM,
+	FS_PROBE_SYSCALL_EXIT, /* raw_tp: closes requests (bpf/request.bpf.c) */
+	FS_PROBE_TASK_EXIT,    /* forgets the requests of tasks killed inside a syscall */
 	FS_PROBES
 };
 
@@ -306,6 +337,7 @@ enum fs_map_id {
 	FS_MAP_STACK_COUNTS,
 	FS_MAP_COMPACT_TRIES,
 	FS_MAP_RECLAIM_STARTS,
+	FS_MAP_OPEN_REQUESTS,
 	FS_MAPS
 };
 
@@ -325,6 +357,18 @@ enum fs_map_id {
 #define FS_CTR_KCOMPACTD_WAKE (FS_CTR_DEFERRED + FS_ORDERS) /* [FS_ORDERS] */
 #define FS_CTR_BG_COMPACT (FS_CTR_KCOMPACTD_WAKE + FS_ORDERS) /* zone compactions outside allocations */
 #define FS_CTR_VMAP_AREA (FS_CTR_BG_COMPACT + 1)           /* vmap areas allocated */
-#define FS_COUNTERS (FS_CTR_VMAP_AREA + 1)
+/*
+ * Requests, counted in the kernel so that their number stays exact when
+ * the ring buffer drops their detail: opened (a task's first failure since
+ * its last syscall exit), closed at a syscall exit by the syscall's result,
+ * and ENOMEM returns with no allocator failure before them.
+ */
+#define FS_CTR_REQUEST_OPENED (FS_CTR_VMAP_AREA + 1)
+#define FS_CTR_REQUEST_SYSCALL_FAILED (FS_CTR_REQUEST_OPENED + 1)
+#define FS_CTR_REQUEST_SYSCALL_OK (FS_CTR_REQUEST_SYSCALL_FAILED + 1)
+#define FS_CTR_ENOMEM_NO_ALLOC (FS_CTR_REQUEST_SYSCALL_OK + 1)
+#define FS_COUNTERS (FS_CTR_ENOMEM_NO_ALLOC + 1)
+/* Record format 2 ended the counters at FS_CTR_VMAP_AREA. */
+#define FS_COUNTERS_V2 (FS_CTR_VMAP_AREA + 1)
 
 #endif /* FRAGSCOPE_H */

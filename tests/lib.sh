@@ -154,5 +154,8 @@ provoke_go() {
 	wait "$job" || fail "$name failed: $(cat "$TMP/$name.out" "$TMP/$name.err")"
 }
 
+# The value of key=value line KEY in FILE (provoke's and enomem's output): val FILE KEY
+val() { sed -n "s/^$2=//p" "$1" | tail -1; }
+
 # The value of key=value line KEY in a provoke output file.
 provoke_value() { sed -n "s/^$2=//p" "$TMP/$1.out" | tail -1; }

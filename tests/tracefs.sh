@@ -40,7 +40,6 @@ trace_save() { # NAME: stop, keep the trace in $TMP/NAME.trace and the artifacts
 	cp "$TMP/$1.trace" "$ARTIFACTS/provoke-$1.trace"
 	echo >"$TI/trace"
 }
-val() { sed -n "s/^$2=//p" "$1" | tail -1; } # FILE KEY: a provoke key=value
 # The lines between provoke's --marker begin and end lines.
 between() { sed -n "/provoke: $2 begin/,/provoke: $2 end/p" "$1"; }
 # One line per recorded stack: "<event line> || frame frame ...".

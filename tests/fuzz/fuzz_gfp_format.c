@@ -8,7 +8,7 @@
  * defined here over a static enum), so the target needs no libbpf.  A table
  * that parses is then used to format every flag and some values.
  *
- * fuzz-sources: user/decode/gfp.c user/decode/expr.c user/decode/print_fmt.c user/decode/text_file.c
+ * fuzz-sources: user/kernel/gfp.c user/kernel/expr.c user/kernel/print_fmt.c user/kernel/text_file.c
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 
 #include <bpf/btf.h>
 
-#include "decode/gfp.h"
+#include "kernel/gfp.h"
 
 /* A fake BTF: type 1 is an enum of a few ___GFP_*_BIT constants. */
 static const char fake_strings[] = "\0___GFP_DMA_BIT\0___GFP_HIGHMEM_BIT\0___GFP_IO_BIT\0___GFP_FS_BIT\0"

@@ -6,7 +6,7 @@
  * address, formatting, the tracing-frame skip, and a rebuild through
  * ksyms_add()/ksyms_sort() as a record file's reader does.
  *
- * fuzz-sources: user/decode/ksyms.c user/decode/text_file.c user/util/u64map.c
+ * fuzz-sources: user/kernel/ksyms.c user/kernel/kallsyms.c user/kernel/name_pool.c user/kernel/text_file.c user/util/u64map.c
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decode/ksyms.h"
+#include "kernel/ksyms.h"
 
 static char path[256];
 

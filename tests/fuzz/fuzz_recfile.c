@@ -4,7 +4,7 @@
  * every input with 0 or an error, never crash, overread or leak; reading
  * every payload byte lets AddressSanitizer check the bounds it reports.
  *
- * fuzz-sources: user/record/recfile.c
+ * fuzz-sources: user/record/recfile_read.c
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 # regression case once fixed, since the unit tests replay the corpus.
 #
 # A target names the user/ sources it needs on a line of its own:
-#     * fuzz-sources: user/record/recfile.c
+#     * fuzz-sources: user/record/recfile_read.c
 # so that one file being mid-edit elsewhere in user/ breaks no other target.
 #
 # Usage: tests/fuzz/run.sh [seconds]

@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
 #include "format/format.h"
 #include "format/perf_script.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/model.h"
 
 #define T0 1000000000ULL /* the trace start, in ns */

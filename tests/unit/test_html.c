@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
 #include "format/format.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/model.h"
 
 #define T0 1000000000ULL

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The live views' pure parts on a hand-built model: top's screen, the
- * Prometheus/OpenMetrics exposition, interval histograms and the HTTP
- * request parser of serve.
+ * Prometheus/OpenMetrics exposition, interval histograms; and serve's HTTP
+ * server on a loopback port.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "live/http_server.h"
 #include "live/live.h"
 #include "model/model.h"
@@ -280,29 +284,74 @@ static void test_openmetrics(void **state)
 	assert_int_equal(strcmp(t + f->text.len - 6, "# EOF\n"), 0);
 }
 
-static void test_http_requests(void **state)
+/* Sends request to the server at addr ("127.0.0.1:PORT") and reads the answer until it closes. */
+static char *http_exchange(const char *addr, const char *request)
 {
-	static char big[HTTP_MAX_REQUEST];
-	struct http_request req;
-	const char *om = "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n"
-			 "accept: application/openmetrics-text;version=1.0.0;q=0.5,text/plain;q=0.3\r\n\r\n";
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	static char answer[65536];
+	size_t used = 0;
+	ssize_t n;
+	int fd;
+
+	sa.sin_port = htons(atoi(strrchr(addr, ':') + 1));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+	while (used < sizeof(answer) - 1 && (n = read(fd, answer + used, sizeof(answer) - 1 - used)) > 0)
+		used += n;
+	close(fd);
+	answer[used] = 0;
+	return answer;
+}
+
+static void test_http_server(void **state)
+{
+	char err[256], *doc, *om, *a;
+	struct http_server *srv;
+	const char *addr;
 
 	(void)state;
-	assert_int_equal(http_parse_request("GET /metrics HTTP/1.1\r\nHost: a\r\n", 33, &req), 0);
-	assert_int_equal(http_parse_request(om, strlen(om), &req), 200);
-	assert_true(req.metrics && req.openmetrics && !req.head);
-	assert_int_equal(http_parse_request("HEAD /metrics HTTP/1.0\n\n", 24, &req), 200);
-	assert_true(req.metrics && req.head && !req.openmetrics);
-	assert_int_equal(http_parse_request("GET / HTTP/1.1\r\n\r\n", 18, &req), 200);
-	assert_true(req.root && !req.metrics);
-	assert_int_equal(http_parse_request("GET /metricsx HTTP/1.1\r\n\r\n", 26, &req), 200);
-	assert_false(req.root || req.metrics);
-	assert_int_equal(http_parse_request("POST /metrics HTTP/1.1\r\n\r\n", 26, &req), 405);
-	assert_int_equal(http_parse_request("GET /metrics HTTP/2.0\r\n\r\n", 25, &req), 505);
-	assert_int_equal(http_parse_request("\x16\x03\x01garbage\r\n\r\n", 14, &req), 400);
-	assert_int_equal(http_parse_request("GET /metrics HTTP/1.1\r\nno colon\r\n\r\n", 35, &req), 400);
-	memset(big, 'a', sizeof(big));
-	assert_int_equal(http_parse_request(big, sizeof(big), &req), 413);
+	assert_null(http_server_start("nonsense", err, sizeof(err)));
+	assert_non_null(strstr(err, "expected HOST:PORT"));
+	srv = http_server_start("127.0.0.1:0", err, sizeof(err));
+	assert_non_null(srv);
+	addr = http_server_address(srv);
+	assert_int_equal(strncmp(addr, "127.0.0.1:", 10), 0);
+	assert_true(atoi(addr + 10) > 0);
+
+	/* Nothing published yet: 503, not an empty exposition. */
+	a = http_exchange(addr, "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 503 ", 13), 0);
+
+	doc = strdup("fragscope_up 1\n");
+	om = strdup("fragscope_up 1\n# EOF\n");
+	http_server_publish(srv, doc, strlen(doc), om, strlen(om));
+	a = http_exchange(addr, "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 200 ", 13), 0);
+	assert_non_null(strstr(a, "Content-Type: " METRICS_PROMETHEUS_TYPE "\r\n"));
+	assert_non_null(strstr(a, "Connection: close\r\n"));
+	assert_non_null(strstr(a, "\r\n\r\nfragscope_up 1\n"));
+	assert_null(strstr(a, "# EOF"));
+	a = http_exchange(addr, "GET /metrics HTTP/1.1\r\nHost: a\r\naccept: application/openmetrics-text;"
+				"version=1.0.0;q=0.5,text/plain;q=0.3\r\n\r\n");
+	assert_non_null(strstr(a, "Content-Type: " METRICS_OPENMETRICS_TYPE "\r\n"));
+	assert_non_null(strstr(a, "\r\n\r\nfragscope_up 1\n# EOF\n"));
+	a = http_exchange(addr, "HEAD /metrics HTTP/1.0\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 200 ", 13), 0);
+	assert_non_null(strstr(a, "Content-Length: 15\r\n"));
+	assert_null(strstr(a, "fragscope_up"));
+	a = http_exchange(addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_non_null(strstr(a, "metrics at /metrics\n"));
+	a = http_exchange(addr, "GET /metricsx HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 404 ", 13), 0);
+	a = http_exchange(addr, "POST /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 405 ", 13), 0);
+	assert_non_null(strstr(a, "Allow: GET, HEAD\r\n"));
+	a = http_exchange(addr, "GET /metrics HTTP/2.0\r\nHost: a\r\n\r\n");
+	assert_int_equal(strncmp(a, "HTTP/1.1 505 ", 13), 0);
+	http_server_stop(srv);
 }
 
 int main(void)
@@ -313,7 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interval_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openmetrics, setup, teardown),
-		cmocka_unit_test(test_http_requests),
+		cmocka_unit_test(test_http_server),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,9 @@
 #include <cmocka.h>
 
 #include "decode/event.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "record/record_format.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/histogram.h"
 #include "model/model.h"
 #include "model/stack_table.h"
@@ -416,8 +417,8 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	free(buf);
 }
 
-/* Formats 1-2 wrote a per-process count as key {cgroup, pid, order}, value {count, comm}. */
-static void test_snapshot_codec_reads_format_2_procs(void **state)
+/* Formats 1-3 wrote a per-process count as key {cgroup, pid, order}, value {count, comm}. */
+static void test_snapshot_codec_reads_format_3_procs(void **state)
 {
 	struct {
 		uint64_t cgroup_id;
@@ -437,7 +438,7 @@ static void test_snapshot_codec_reads_format_2_procs(void **state)
 	assert_int_equal(sizeof(old), sizeof(struct snap_proc));
 	memcpy(buf + procs_at, &old, sizeof(old));
 	snapshot_init(&back);
-	assert_int_equal(snapshot_decode(buf, len, 2, &back), 0);
+	assert_int_equal(snapshot_decode(buf, len, 3, &back), 0);
 	assert_int_equal(back.nr_procs, 1);
 	assert_int_equal(back.procs[0].key.cgroup_id, 11);
 	assert_int_equal(back.procs[0].key.pid, 9);
@@ -693,7 +694,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_window_keeps_comms_of_one_pid_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decode_event_validates, setup, teardown),
 		cmocka_unit_test(test_snapshot_codec_round_trip_and_truncation),
-		cmocka_unit_test(test_snapshot_codec_reads_format_2_procs),
+		cmocka_unit_test(test_snapshot_codec_reads_format_3_procs),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_stack_table_never_merges),
 		cmocka_unit_test(test_stack_table_bound),

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/model.h"
 #include "state/doctor.h"

@@ -16,10 +16,10 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
 #include "format/format.h"
 #include "format/pprof_writer.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/model.h"
 #include "model/snapshot.h"
 

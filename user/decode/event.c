@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "decode/ksyms.h"
+#include "kernel/ksyms.h"
 #include "model/snapshot.h"
 
 static uint32_t drop_tracing_frames(const struct ksyms *ksyms, uint64_t *frames, uint32_t nr)

@@ -5,6 +5,8 @@
 
 #include "fragscope.h"
 #include "format/format.h"
+#include "format/request_line.h"
+#include "kernel/kernel_info.h"
 #include "model/model.h"
 
 /* Frames shown per line: enough to see who allocated, short enough for a terminal. */
@@ -24,10 +26,25 @@ static void print_frames(const struct report *r, const struct fs_event *e, FILE 
 		fprintf(out, "%s%s", i ? " <- " : "  at ", report_function(r, e->frames[i], name, sizeof(name)));
 }
 
-void event_line_print(const struct report *r, const struct fs_event *e, FILE *out)
+void event_line_request(const struct report *r, const struct request *rq, FILE *out)
+{
+	char line[512];
+
+	request_line(rq, r->kinfo->page_size, line, sizeof(line));
+	fprintf(out, "%-12.6f %-16.16s %7u %-10s %s\n", (rq->ts_ns - r->model->start_ns) / 1e9, rq->comm, rq->pid,
+		rq->outcome == OUTCOME_FAILED ? "FAILED" : "recovered", line);
+	fflush(out);
+}
+
+void event_line_print(const struct report *r, const struct fs_event *e, bool failure_events, FILE *out)
 {
 	const struct model *m = r->model;
 	char gfp[256], status[32];
+
+	/* A syscall's end is part of a request; failures are, unless asked for one by one. */
+	if (e->hdr.type == FS_EV_SYSCALL_END ||
+	    (!failure_events && e->hdr.type >= FS_EV_PAGE_FAIL && e->hdr.type <= FS_EV_VMAP_FAIL))
+		return;
 
 	fprintf(out, "%-12.6f %-16.16s %7u ", (e->hdr.ts_ns - m->start_ns) / 1e9, e->hdr.comm, e->hdr.pid);
 	switch (e->hdr.type) {

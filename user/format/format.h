@@ -18,7 +18,8 @@ struct ksyms;
 struct trace_meta;
 
 /* What folded and pprof output are stacks of. */
-enum stack_selection { STACKS_FAILURES, STACKS_HIGH_ORDER, STACKS_EXTFRAG, STACKS_COMPACTION, STACKS_RECLAIM };
+enum stack_selection { STACKS_FAILURES, STACKS_HIGH_ORDER, STACKS_EXTFRAG, STACKS_COMPACTION, STACKS_RECLAIM,
+		       STACKS_REQUESTS };
 
 struct report_options {
 	const char *sort; /* count, bytes, order, comm, pid, kind, stack */
@@ -58,6 +59,8 @@ const char *report_migratetype(const struct report *r, int mt, char *buf, size_t
 const char *report_compact_status(const struct report *r, int status, char *buf, size_t len);
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len);
 const char *report_gfp_class(int gfp_class);
+/* A memory cgroup by its path ("/system.slice/x"), or "cgroup id N" when the trace never learnt it. */
+const char *report_cgroup(const struct report *r, uint64_t id, char *buf, size_t len);
 /* Indices of model->groups ordered by opts.sort (caller frees). */
 size_t *report_sorted_groups(const struct report *r);
 /* One stack of the --stacks selection, after the report filter. */

@@ -6,8 +6,9 @@
  */
 #include <stdlib.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
+#include "format/report_requests.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
@@ -496,6 +497,7 @@ static int write_json(const struct report *r, FILE *out)
 	json_init(&j, out, true);
 	json_object_begin(&j);
 	write_meta(r, &j);
+	report_requests_json(r, &j);
 	write_page_alloc(r, &j);
 	write_failures(r, &j);
 	write_callsites(r, &j);

@@ -16,8 +16,8 @@
 
 #include <inttypes.h>
 
-#include "decode/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "model/meta.h"
 #include "model/model.h"
 

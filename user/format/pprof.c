@@ -30,6 +30,7 @@ static const char *const sample_types[][4] = {
 	[STACKS_EXTFRAG] = { "fallbacks", "count", "fallback_space", "bytes" },
 	[STACKS_COMPACTION] = { "stall", "microseconds" },
 	[STACKS_RECLAIM] = { "stall", "microseconds" },
+	[STACKS_REQUESTS] = { "failed_requests", "count", "requested_space", "bytes" },
 };
 
 struct pprof_ctx {

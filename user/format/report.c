@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "format/format.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/gfp.h"
-#include "decode/kernel_info.h"
-#include "decode/ksyms.h"
+#include "kernel/gfp.h"
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
 #include "model/model.h"
+#include "util/u64map.h"
 
 static const struct formatter *const formatters[] = { &format_text, &format_json, &format_folded,
 								  &format_pprof, &format_perf_script, &format_html };
@@ -27,7 +30,7 @@ const char *formatter_names(void)
 
 int parse_stack_selection(const char *name, enum stack_selection *out)
 {
-	static const char *const names[] = { "failures", "high-order", "extfrag", "compaction", "reclaim" };
+	static const char *const names[] = { "failures", "high-order", "extfrag", "compaction", "reclaim", "requests" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		if (!strcmp(name, names[i])) {
@@ -84,6 +87,17 @@ const char *report_compact_status(const struct report *r, int status, char *buf,
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len)
 {
 	gfp_format(&r->kinfo->gfp, gfp, buf, len);
+	return buf;
+}
+
+const char *report_cgroup(const struct report *r, uint64_t id, char *buf, size_t len)
+{
+	const char *path = requests_cgroup_path(&r->model->requests, id);
+
+	if (path)
+		snprintf(buf, len, "%s", path);
+	else
+		snprintf(buf, len, "cgroup id %" PRIu64, id);
 	return buf;
 }
 
@@ -147,7 +161,45 @@ static bool stall_selected(enum stack_selection sel, uint32_t kind)
 
 bool report_stacks_have_bytes(enum stack_selection sel)
 {
-	return sel == STACKS_FAILURES || sel == STACKS_HIGH_ORDER || sel == STACKS_EXTFRAG;
+	return sel == STACKS_FAILURES || sel == STACKS_HIGH_ORDER || sel == STACKS_EXTFRAG || sel == STACKS_REQUESTS;
+}
+
+/*
+ * Each failed request once, under its api and cause (not its allocator
+ * events): requests sharing a stack, an api and a cause are one sample.
+ */
+static size_t visit_request_stacks(const struct model *m, stack_sample_fn fn, void *ctx)
+{
+	const struct request_table *t = &m->requests;
+	struct stack_sample *samples = calloc(t->nr ? t->nr : 1, sizeof(*samples));
+	char (*roots)[48] = calloc(t->nr ? t->nr : 1, sizeof(*roots));
+	struct u64map index;
+	size_t n = 0;
+
+	u64map_init(&index);
+	for (size_t i = 0; samples && roots && i < t->nr; i++) {
+		const struct request *rq = &t->list[i];
+		uint64_t key = (uint64_t)rq->stack_id << 16 | (uint64_t)rq->api << 8 | rq->cause, *slot;
+		bool inserted;
+
+		if (rq->outcome != OUTCOME_FAILED || !(slot = u64map_upsert(&index, key, &inserted)))
+			continue;
+		if (inserted) {
+			const struct interned_stack *s = stack_table_get(&m->stacks, rq->stack_id);
+
+			snprintf(roots[n], sizeof(roots[n]), "%s_%s", request_api_name(rq->api), request_cause_name(rq->cause));
+			samples[n] = (struct stack_sample){ s ? s->frames : NULL, s ? s->nr_frames : 0, 0, 0, roots[n] };
+			*slot = n++;
+		}
+		samples[*slot].weight++;
+		samples[*slot].bytes += rq->bytes;
+	}
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, &samples[i]);
+	u64map_free(&index);
+	free(samples);
+	free(roots);
+	return n;
 }
 
 /*
@@ -187,6 +239,9 @@ size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx
 							s->count * (page_size << s->key.order), root });
 			n++;
 		}
+		break;
+	case STACKS_REQUESTS:
+		n = visit_request_stacks(m, fn, ctx);
 		break;
 	case STACKS_COMPACTION:
 	case STACKS_RECLAIM:

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode/kernel_info.h"
 #include "format/format.h"
+#include "format/report_requests.h"
+#include "kernel/kernel_info.h"
 #include "model/findings.h"
 #include "model/meta.h"
 #include "model/model.h"
@@ -169,12 +170,13 @@ static void print_processes(const struct report *r, FILE *out)
 		free(procs);
 		return;
 	}
-	fprintf(out, "%12s %5s %8s  %-16s %s\n", "count", "order", "pid", "comm", "memcg id");
+	fprintf(out, "%12s %5s %8s  %-16s %s\n", "count", "order", "pid", "comm", "memcg");
 	for (size_t i = 0; i < w->nr_procs && i < r->opts.top; i++) {
 		const struct snap_proc *p = &procs[i];
+		char cg[REQUEST_CGROUP_LEN + 32];
 
-		fprintf(out, "%12" PRIu64 " %5u %8u  %-16.16s %" PRIu64 "\n", p->value.count, p->key.order,
-			p->key.pid, p->key.comm, p->key.cgroup_id);
+		fprintf(out, "%12" PRIu64 " %5u %8u  %-16.16s %s\n", p->value.count, p->key.order,
+			p->key.pid, p->key.comm, report_cgroup(r, p->key.cgroup_id, cg, sizeof(cg)));
 	}
 	free(procs);
 }
@@ -335,12 +337,13 @@ static void print_ooms(const struct report *r, FILE *out)
 	for (size_t i = 0; i < m->nr_ooms; i++) {
 		const struct oom_kill *k = &m->ooms[i];
 		const struct interned_stack *s = stack_table_get(&m->stacks, k->stack_id);
+		char cg[REQUEST_CGROUP_LEN + 32];
 
 		fprintf(out, "+%.3fs killed pid %u (%s), anon-rss %" PRIu64 " kB, file-rss %" PRIu64
-			     " kB, oom_score_adj %d; invoked by pid %u (%s) memcg %" PRIu64 ":\n",
+			     " kB, oom_score_adj %d; invoked by pid %u (%s) memcg %s:\n",
 			(k->killer.ts_ns - m->start_ns) / 1e9, k->victim.victim_pid, k->victim.victim_comm,
 			k->victim.anon_rss_kb, k->victim.file_rss_kb, k->victim.oom_score_adj, k->killer.pid,
-			k->killer.comm, k->killer.cgroup_id);
+			k->killer.comm, report_cgroup(r, k->killer.cgroup_id, cg, sizeof(cg)));
 		print_stack(r, out, s->frames, s->nr_frames, "      ");
 	}
 }
@@ -471,6 +474,7 @@ static void print_failures(const struct report *r, FILE *out)
 	for (size_t i = 0; i < m->nr_groups && i < r->opts.top; i++) {
 		const struct failure_group *g = &m->groups[order[i]];
 		const struct interned_stack *s = stack_table_get(&m->stacks, g->stack_id);
+		char cg[REQUEST_CGROUP_LEN + 32];
 
 		fprintf(out, "\n[%s] %" PRIu64 " failure%s, order %u (%" PRIu64 " bytes), first +%.3fs, last +%.3fs\n",
 			failure_kind_name(g->kind), g->count, g->count == 1 ? "" : "s", g->order, g->bytes,
@@ -484,7 +488,8 @@ static void print_failures(const struct report *r, FILE *out)
 			fprintf(out, " %s[%u] x%" PRIu64, g->procs[p].comm, g->procs[p].pid, g->procs[p].count);
 		if (g->other_procs)
 			fprintf(out, " and %" PRIu64 " more", g->other_procs);
-		fprintf(out, "; memcg id %" PRIu64 ", at its limit for %" PRIu64 " of %" PRIu64 "%s\n", g->cgroup_id,
+		fprintf(out, "; memcg %s, at its limit for %" PRIu64 " of %" PRIu64 "%s\n",
+			report_cgroup(r, g->cgroup_id, cg, sizeof(cg)),
 			g->at_memcg_limit, g->count,
 			g->at_memcg_limit == g->count ? " (the cgroup's limit, not fragmentation)" : "");
 		print_free_around(r, out, g);
@@ -531,6 +536,8 @@ static void print_high_order_stacks(const struct report *r, FILE *out)
 static int write_text(const struct report *r, FILE *out)
 {
 	print_header(r, out);
+	section(out, "Failed requests: who asked, what failed, why");
+	report_requests_text(r, out, "");
 	print_orders(r, out);
 	print_processes(r, out);
 	print_callsites(r, out);

@@ -2,307 +2,168 @@
 #include "live/http_server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <microhttpd.h>
+
 #include "live/live.h"
+#include "util/clock.h"
 
-/* After the response, how long to discard what the client still sends, so closing does not reset the connection. */
-#define HTTP_DRAIN_MS 1000
-
-enum client_state { CLIENT_FREE, CLIENT_READING, CLIENT_WRITING, CLIENT_DRAINING };
-
-struct client {
-	enum client_state state;
-	int fd;
-	uint64_t deadline_ms;
-	size_t req_len;
-	char req[HTTP_MAX_REQUEST];
-	char *resp;
-	size_t resp_len, resp_sent;
-};
+/* How often connections are checked against HTTP_CONNECTION_MAX_MS. */
+#define REAP_PERIOD_MS 250
 
 enum { DOC_PROMETHEUS, DOC_OPENMETRICS, DOCS };
 
+/* A connection libmicrohttpd is serving, with the time it must be gone by. */
+struct tracked {
+	struct MHD_Connection *conn; /* NULL: a free slot */
+	int fd;
+	uint64_t deadline_ms;
+	bool cut;
+};
+
 struct http_server {
-	int listen_fd;
-	int wake[2]; /* a byte on wake[1] ends the thread at once */
-	pthread_t thread;
-	pthread_mutex_t lock; /* guards doc and doc_len */
+	struct MHD_Daemon *daemon;
+	pthread_mutex_t lock; /* guards doc, doc_len, conns and stopping */
 	char *doc[DOCS];
 	size_t doc_len[DOCS];
-	struct client clients[HTTP_MAX_CLIENTS];
+	struct tracked conns[HTTP_MAX_CLIENTS];
+	pthread_t reaper;
+	pthread_cond_t wake_reaper;
+	bool stopping;
 	char address[96];
 };
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
-static const char *header_end(const char *buf, size_t len, size_t *body)
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type, const void *body,
+			     size_t len)
 {
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (buf[i] == '\n' && buf[i + 1] == '\n') {
-			*body = i + 2;
-			return buf + i;
-		}
-		if (i + 3 < len && !memcmp(buf + i, "\r\n\r\n", 4)) {
-			*body = i + 4;
-			return buf + i;
-		}
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	/* One request per connection: a scraper's idle keep-alive holds no slot. */
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_NO ||
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_NO ||
+	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") == MHD_NO)) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
 	}
-	return NULL;
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
-int http_parse_request(const char *buf, size_t len, struct http_request *req)
+/* "404 Not Found" and the like, as the whole body. */
+static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned int status)
 {
-	char method[16], target[HTTP_MAX_REQUEST], version[16];
-	const char *end, *line, *next;
-	size_t body, path_len;
-
-	memset(req, 0, sizeof(*req));
-	end = header_end(buf, len, &body);
-	if (!end)
-		return len >= HTTP_MAX_REQUEST ? 413 : 0;
-	if (memchr(buf, '\0', end - buf))
-		return 400;
-	/* The request line: METHOD SP TARGET SP HTTP/x.y */
-	if (sscanf(buf, "%15[A-Z] %8191[^ \r\n] %15[^ \r\n]", method, target, version) != 3 || target[0] != '/')
-		return 400;
-	if (strncmp(version, "HTTP/", 5))
-		return 400;
-	if (strcmp(version, "HTTP/1.0") && strcmp(version, "HTTP/1.1"))
-		return 505;
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return 405;
-	req->head = !strcmp(method, "HEAD");
-	path_len = strcspn(target, "?");
-	req->metrics = path_len == 8 && !strncmp(target, "/metrics", 8);
-	req->root = path_len == 1;
-	line = memchr(buf, '\n', end - buf + 1);
-	for (; line && line < end; line = next) {
-		const char *colon;
-		size_t n;
-
-		line++;
-		next = memchr(line, '\n', end - line + 1);
-		n = (next ? next : end) - line;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (!n)
-			continue;
-		colon = memchr(line, ':', n);
-		if (!colon || colon == line)
-			return 400;
-		if (colon - line == 6 && !strncasecmp(line, "Accept", 6) &&
-		    memmem(colon, n - (colon - line), "application/openmetrics-text", 28))
-			req->openmetrics = true;
-	}
-	return 200;
-}
-
-static const char *status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Content Too Large";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Error";
-	}
-}
-
-/* The whole response, owned by the client until it is sent. */
-static void respond(struct http_server *srv, struct client *c, int status, const struct http_request *req)
-{
-	struct live_text t = {};
-	const char *type = "text/plain; charset=utf-8";
 	char body[128];
-	size_t body_len;
-	int doc = -1;
 
-	if (status == 200 && req->metrics) {
-		doc = req->openmetrics ? DOC_OPENMETRICS : DOC_PROMETHEUS;
-		type = req->openmetrics ? METRICS_OPENMETRICS_TYPE : METRICS_PROMETHEUS_TYPE;
-	} else if (status == 200 && req->root) {
-		snprintf(body, sizeof(body), "fragscope %s: metrics at /metrics\n", FRAGSCOPE_VERSION);
-	} else {
-		if (status == 200)
-			status = 404;
-		snprintf(body, sizeof(body), "%d %s\n", status, status_text(status));
+	snprintf(body, sizeof(body), "%u %s\n", status, MHD_get_reason_phrase_for(status));
+	return reply(conn, status, "text/plain; charset=utf-8", body, strlen(body));
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct http_server *srv = cls;
+	const char *accept;
+	enum MHD_Result ret;
+	char banner[128];
+	int doc;
+
+	(void)version, (void)upload_data, (void)req_cls;
+	*upload_data_size = 0; /* a body is not read: the answer does not depend on it */
+	/* libmicrohttpd answers HEAD with GET's headers and no body. */
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED);
+	if (!strcmp(url, "/")) {
+		snprintf(banner, sizeof(banner), "fragscope %s: metrics at /metrics\n", FRAGSCOPE_VERSION);
+		return reply(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", banner, strlen(banner));
 	}
+	if (strcmp(url, "/metrics")) /* the query string is not part of url */
+		return reply_status(conn, MHD_HTTP_NOT_FOUND);
+	accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	doc = accept && strstr(accept, "application/openmetrics-text") ? DOC_OPENMETRICS : DOC_PROMETHEUS;
 	pthread_mutex_lock(&srv->lock);
-	if (doc >= 0 && !srv->doc[doc]) {
-		/* Tracing is still starting: no exposition rather than an empty one. */
-		doc = -1;
-		status = 503;
-		type = "text/plain; charset=utf-8";
-		snprintf(body, sizeof(body), "%d %s\n", status, status_text(status));
-	}
-	body_len = doc >= 0 ? srv->doc_len[doc] : strlen(body);
-	live_text_printf(&t, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-			 status, status_text(status), type, body_len);
-	if (!(req && req->head))
-		live_text_printf(&t, "%.*s", (int)body_len, doc >= 0 ? srv->doc[doc] : body);
+	if (!srv->doc[doc])
+		ret = reply_status(conn, MHD_HTTP_SERVICE_UNAVAILABLE); /* tracing is still starting */
+	else
+		ret = reply(conn, MHD_HTTP_OK, doc == DOC_OPENMETRICS ? METRICS_OPENMETRICS_TYPE : METRICS_PROMETHEUS_TYPE,
+			    srv->doc[doc], srv->doc_len[doc]);
 	pthread_mutex_unlock(&srv->lock);
-	c->resp = t.buf;
-	c->resp_len = t.oom ? 0 : t.len;
-	c->resp_sent = 0;
-	c->state = CLIENT_WRITING;
-	c->deadline_ms = now_ms() + HTTP_RESPONSE_TIMEOUT_MS;
+	return ret;
 }
 
-static void client_close(struct client *c)
+/* Keeps the table of live connections that the reaper bounds. */
+static void track(void *cls, struct MHD_Connection *conn, void **socket_context,
+		  enum MHD_ConnectionNotificationCode code)
 {
-	close(c->fd);
-	free(c->resp);
-	memset(c, 0, sizeof(*c));
-}
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
 
-static void client_read(struct http_server *srv, struct client *c)
-{
-	struct http_request req;
-	ssize_t n;
-	int status;
-
-	if (c->state == CLIENT_DRAINING) {
-		char discard[4096];
-
-		n = recv(c->fd, discard, sizeof(discard), 0);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			client_close(c);
-		return;
-	}
-	n = recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) { /* gone before asking anything complete */
-		client_close(c);
-		return;
-	}
-	c->req_len += n;
-	status = http_parse_request(c->req, c->req_len, &req);
-	if (status)
-		respond(srv, c, status, &req);
-}
-
-static void client_write(struct client *c)
-{
-	ssize_t n = send(c->fd, c->resp + c->resp_sent, c->resp_len - c->resp_sent, MSG_NOSIGNAL);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0) {
-		client_close(c);
-		return;
-	}
-	c->resp_sent += n;
-	if (c->resp_sent < c->resp_len)
-		return;
-	shutdown(c->fd, SHUT_WR);
-	c->state = CLIENT_DRAINING;
-	c->deadline_ms = now_ms() + HTTP_DRAIN_MS;
-}
-
-static void accept_clients(struct http_server *srv)
-{
+	(void)socket_context;
+	pthread_mutex_lock(&srv->lock);
 	for (int i = 0; i < HTTP_MAX_CLIENTS; i++) {
-		struct client *c = &srv->clients[i];
-		int fd;
+		struct tracked *t = &srv->conns[i];
 
-		if (c->state != CLIENT_FREE)
-			continue;
-		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		c->fd = fd;
-		c->state = CLIENT_READING;
-		c->deadline_ms = now_ms() + HTTP_REQUEST_TIMEOUT_MS;
+		if (code == MHD_CONNECTION_NOTIFY_CLOSED && t->conn == conn) {
+			memset(t, 0, sizeof(*t));
+			break;
+		}
+		if (code == MHD_CONNECTION_NOTIFY_STARTED && !t->conn) {
+			info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+			if (info)
+				*t = (struct tracked){ conn, info->connect_fd, now_ms() + HTTP_CONNECTION_MAX_MS, false };
+			break;
+		}
 	}
+	pthread_mutex_unlock(&srv->lock);
 }
 
-static void expire_clients(struct http_server *srv, uint64_t now)
-{
-	for (int i = 0; i < HTTP_MAX_CLIENTS; i++) {
-		struct client *c = &srv->clients[i];
-
-		if (c->state == CLIENT_FREE || now < c->deadline_ms)
-			continue;
-		if (c->state == CLIENT_READING)
-			respond(srv, c, 408, NULL);
-		else
-			client_close(c);
-	}
-}
-
-static void *serve_loop(void *arg)
+/*
+ * libmicrohttpd's timeout counts idle time only: a client trickling a byte
+ * a second would hold its slot for as long as its memory limit lasts.
+ * Connections older than HTTP_CONNECTION_MAX_MS are shut down, which
+ * libmicrohttpd sees as the client going away.  The fd stays libmicrohttpd's
+ * to close: it notifies (track(), under the lock held here) before it does.
+ */
+static void *reap(void *arg)
 {
 	struct http_server *srv = arg;
-	struct pollfd fds[HTTP_MAX_CLIENTS + 2];
-	int owner[HTTP_MAX_CLIENTS + 2];
 
-	for (;;) {
-		uint64_t now = now_ms(), next = now + 1000;
-		int nfds = 0, busy = 0;
+	pthread_mutex_lock(&srv->lock);
+	while (!srv->stopping) {
+		uint64_t now = now_ms(), wake_ns = clock_ns(CLOCK_MONOTONIC) + REAP_PERIOD_MS * 1000000ULL;
+		struct timespec until = { wake_ns / 1000000000ULL, wake_ns % 1000000000ULL };
 
-		fds[nfds++] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
 		for (int i = 0; i < HTTP_MAX_CLIENTS; i++) {
-			struct client *c = &srv->clients[i];
+			struct tracked *t = &srv->conns[i];
 
-			if (c->state == CLIENT_FREE)
-				continue;
-			busy++;
-			owner[nfds] = i;
-			fds[nfds++] = (struct pollfd){ .fd = c->fd,
-						       .events = c->state == CLIENT_WRITING ? POLLOUT : POLLIN };
-			if (c->deadline_ms < next)
-				next = c->deadline_ms;
-		}
-		/* When every slot is taken, newcomers wait in the backlog. */
-		if (busy < HTTP_MAX_CLIENTS) {
-			owner[nfds] = -1;
-			fds[nfds++] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
-		}
-		if (poll(fds, nfds, next > now ? (int)(next - now) : 0) < 0 && errno != EINTR)
-			break;
-		if (fds[0].revents)
-			break;
-		for (int i = 1; i < nfds; i++) {
-			struct client *c;
-
-			if (!fds[i].revents)
-				continue;
-			if (owner[i] < 0) {
-				accept_clients(srv);
-				continue;
+			if (t->conn && !t->cut && now >= t->deadline_ms) {
+				shutdown(t->fd, SHUT_RDWR);
+				t->cut = true;
 			}
-			c = &srv->clients[owner[i]];
-			if (c->state == CLIENT_WRITING)
-				client_write(c);
-			else
-				client_read(srv, c);
 		}
-		expire_clients(srv, now_ms());
+		pthread_cond_timedwait(&srv->wake_reaper, &srv->lock, &until);
 	}
+	pthread_mutex_unlock(&srv->lock);
 	return NULL;
 }
 
@@ -364,40 +225,57 @@ static int listen_on(const char *listen_addr, char *bound, size_t bound_len, cha
 	return fd;
 }
 
+static void server_free(struct http_server *srv)
+{
+	pthread_cond_destroy(&srv->wake_reaper);
+	pthread_mutex_destroy(&srv->lock);
+	for (int d = 0; d < DOCS; d++)
+		free(srv->doc[d]);
+	free(srv);
+}
+
 struct http_server *http_server_start(const char *listen_addr, char *err, size_t errlen)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
+	pthread_condattr_t monotonic;
 	sigset_t block, old;
-	bool started;
+	int fd;
 
 	if (!srv) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	srv->listen_fd = listen_on(listen_addr, srv->address, sizeof(srv->address), err, errlen);
-	if (srv->listen_fd < 0) {
-		free(srv);
-		return NULL;
-	}
-	if (pipe2(srv->wake, O_CLOEXEC)) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		close(srv->listen_fd);
+	fd = listen_on(listen_addr, srv->address, sizeof(srv->address), err, errlen);
+	if (fd < 0) {
 		free(srv);
 		return NULL;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
-	/* SIGINT/SIGTERM belong to the tracing thread, whose loop ends on them. */
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->wake_reaper, &monotonic);
+	pthread_condattr_destroy(&monotonic);
+	/* SIGINT/SIGTERM belong to the tracing thread, whose loop ends on them: both threads start with them blocked. */
 	sigfillset(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	started = !pthread_create(&srv->thread, NULL, serve_loop, srv);
+	srv->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL, answer, srv,
+				       MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+				       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CLIENTS,
+				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
+				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(2 * HTTP_MAX_REQUEST),
+				       MHD_OPTION_NOTIFY_CONNECTION, track, srv,
+				       MHD_OPTION_END);
+	if (srv->daemon && pthread_create(&srv->reaper, NULL, reap, srv)) {
+		MHD_stop_daemon(srv->daemon);
+		srv->daemon = NULL;
+		fd = -1; /* closed by MHD_stop_daemon() */
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!started) {
-		snprintf(err, errlen, "cannot start the server thread");
-		close(srv->wake[0]);
-		close(srv->wake[1]);
-		close(srv->listen_fd);
-		pthread_mutex_destroy(&srv->lock);
-		free(srv);
+	if (!srv->daemon) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s", srv->address);
+		if (fd >= 0)
+			close(fd);
+		server_free(srv);
 		return NULL;
 	}
 	return srv;
@@ -427,16 +305,12 @@ void http_server_publish(struct http_server *srv, char *prometheus, size_t prome
 
 void http_server_stop(struct http_server *srv)
 {
-	if (write(srv->wake[1], "x", 1) == 1)
-		pthread_join(srv->thread, NULL);
-	for (int i = 0; i < HTTP_MAX_CLIENTS; i++)
-		if (srv->clients[i].state != CLIENT_FREE)
-			client_close(&srv->clients[i]);
-	close(srv->wake[0]);
-	close(srv->wake[1]);
-	close(srv->listen_fd);
-	pthread_mutex_destroy(&srv->lock);
-	for (int d = 0; d < DOCS; d++)
-		free(srv->doc[d]);
-	free(srv);
+	pthread_mutex_lock(&srv->lock);
+	srv->stopping = true;
+	pthread_cond_signal(&srv->wake_reaper);
+	pthread_mutex_unlock(&srv->lock);
+	pthread_join(srv->reaper, NULL);
+	/* Closes the listening socket and every connection. */
+	MHD_stop_daemon(srv->daemon);
+	server_free(srv);
 }

@@ -23,6 +23,8 @@ struct live_totals {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint64_t allocs[FS_ORDERS][FS_MIGRATETYPES]; /* page allocations, summed over gfp classes */
 	uint64_t failures[FAIL_KINDS];
+	uint64_t requests[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
+	uint64_t requests_detail_lost;
 	uint64_t ooms;
 	uint64_t lost[FS_EV_TYPES];
 	struct histogram compaction;

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 
 /* Histogram buckets up to 2^25 us (33 s); slower stalls land in +Inf. */
@@ -88,6 +88,20 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 						 "fragscope_page_allocations_total{order=\"%u\",migratetype=\"%s\"} %" PRIu64 "\n",
 						 o, label_value(esc, sizeof(esc), report_migratetype(r, t, mt, sizeof(mt))),
 						 cur->allocs[o][t]);
+
+	family(x, "fragscope_failed_requests", FAMILY_COUNTER,
+	       "Requests whose allocations failed, by the interface asked, the cause and whether a fallback recovered.");
+	for (int a = 0; a < API_COUNT; a++)
+		for (int c = 0; c < CAUSE_COUNT; c++)
+			for (int o = 0; o < OUTCOME_COUNT; o++)
+				if (cur->requests[a][c][o])
+					live_text_printf(x->out,
+							 "fragscope_failed_requests_total{api=\"%s\",cause=\"%s\",outcome=\"%s\"} %" PRIu64 "\n",
+							 request_api_name(a), request_cause_name(c), request_outcome_name(o),
+							 cur->requests[a][c][o]);
+	family(x, "fragscope_failed_requests_detail_lost", FAMILY_COUNTER,
+	       "Failed requests counted by the kernel whose allocator events the ring buffer dropped.");
+	live_text_printf(x->out, "fragscope_failed_requests_detail_lost_total %" PRIu64 "\n", cur->requests_detail_lost);
 
 	family(x, "fragscope_allocation_failures", FAMILY_COUNTER, "Failed kernel memory allocations, by kind.");
 	for (int k = 0; k < FAIL_KINDS; k++)

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "format/request_line.h"
+#include "kernel/kernel_info.h"
 #include "model/stack_table.h"
 
 /* Orders from PAGE_ALLOC_COSTLY_ORDER + 1 on are the ones compaction exists for. */
@@ -154,15 +155,26 @@ static void render_allocations(struct screen *sc, const struct report *r, const 
 	}
 }
 
-/* The latest failures, newest first, with the innermost frames that fit. */
+/* The latest requests and failures, newest first; failures with the innermost frames that fit. */
 static void render_failures(struct screen *sc, const struct report *r, const struct live_totals *prev,
 			    const struct live_totals *cur, unsigned int max_rows)
 {
 	const struct model *m = r->model;
 	char head[256], frames[512], name[256], size[16];
 	uint64_t shown = m->nr_recent < MODEL_RECENT ? m->nr_recent : MODEL_RECENT;
+	const struct request_table *t = &m->requests;
+	uint64_t requests_shown = t->total < REQUESTS_RECENT ? t->total : REQUESTS_RECENT;
+	uint64_t failed = 0, recovered = 0;
 	int at;
 
+	for (int a = 0; a < API_COUNT; a++)
+		for (int c = 0; c < CAUSE_COUNT; c++) {
+			failed += cur->requests[a][c][OUTCOME_FAILED] - prev->requests[a][c][OUTCOME_FAILED];
+			recovered += cur->requests[a][c][OUTCOME_RECOVERED] - prev->requests[a][c][OUTCOME_RECOVERED];
+		}
+	line(sc, "REQUESTS failed %" PRIu64 " recovered %" PRIu64, failed, recovered);
+	if (requests_shown > max_rows / 2)
+		requests_shown = max_rows / 2;
 	at = snprintf(head, sizeof(head), "FAILURES");
 	for (int k = 0; k < FAIL_KINDS; k++)
 		at += snprintf(head + at, sizeof(head) - at, " %s %" PRIu64, failure_kind_name(k),
@@ -171,6 +183,14 @@ static void render_failures(struct screen *sc, const struct report *r, const str
 	line(sc, "%s", head);
 	if (!shown)
 		line(sc, "  (no failure since the start)");
+	/* The requests come first: who asked, what failed, why; then the allocator events. */
+	for (uint64_t i = 0; i < requests_shown && i < max_rows; i++) {
+		const struct request *rq = &t->recent[(t->total - 1 - i) % REQUESTS_RECENT];
+
+		request_line(rq, r->kinfo->page_size, frames, sizeof(frames));
+		line(sc, "%7.1fs %s", (rq->ts_ns - m->start_ns) / 1e9, frames);
+	}
+	max_rows -= requests_shown < max_rows ? requests_shown : max_rows;
 	for (uint64_t i = 0; i < shown && i < max_rows; i++) {
 		const struct recent_failure *f = &m->recent[(m->nr_recent - 1 - i) % MODEL_RECENT];
 		const struct interned_stack *st = stack_table_get(&m->stacks, f->stack_id);

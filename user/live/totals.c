@@ -16,6 +16,8 @@ void live_totals_take(struct live_totals *t, const struct model *m, const struct
 	/* Events can be newer than the last snapshot; the later of the two is "now". */
 	t->ts_ns = m->end_ns > m->start_ns ? m->end_ns : m->start_ns;
 	memcpy(t->failures, m->failures, sizeof(t->failures));
+	memcpy(t->requests, m->requests.counts, sizeof(t->requests));
+	t->requests_detail_lost = requests_detail_lost(m);
 	t->ooms = m->nr_ooms;
 	for (int type = 0; type < FS_EV_TYPES; type++)
 		t->lost[type] = m->window.counters[FS_CTR_LOST + type];

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 
 static const enum doctor_failure_kind doctor_kind[FAIL_KINDS] = {
 	[FAIL_PAGE] = DOCTOR_FAIL_PAGE,       [FAIL_THP] = DOCTOR_FAIL_PAGE,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The doctor's findings on a trace: the rules of user/state/doctor.c, run on
+ * The doctor's findings on a trace: the rules of user/state/doctor*.c, run on
  * the model's first and last /proc state samples (made into states) and on
  * what the trace saw.  Used by `fragscope doctor -d` for its evidence and by
  * the report formatters for their Doctor section.

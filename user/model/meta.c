@@ -23,6 +23,8 @@ static const char *const probes[FS_PROBES][3] = {
 	[FS_PROBE_MEMCG_RECLAIM_END] = { "vmscan:mm_vmscan_memcg_reclaim_end", "vmscan",
 					 "mm_vmscan_memcg_reclaim_end" },
 	[FS_PROBE_OOM_VICTIM] = { "oom:mark_victim", "oom", "mark_victim" },
+	[FS_PROBE_SYSCALL_EXIT] = { "raw_syscalls:sys_exit", "raw_syscalls", "sys_exit" },
+	[FS_PROBE_TASK_EXIT] = { "sched:sched_process_exit", "sched", "sched_process_exit" },
 };
 
 const char *fs_probe_name(int probe)
@@ -46,7 +48,7 @@ const char *fs_event_type_name(int type)
 		[FS_EV_PAGE_FAIL] = "page_fail", [FS_EV_KMALLOC_FAIL] = "kmalloc_fail",
 		[FS_EV_SLAB_FAIL] = "slab_fail", [FS_EV_VMAP_FAIL] = "vmap_fail",
 		[FS_EV_COMPACT] = "compaction", [FS_EV_RECLAIM] = "reclaim",
-		[FS_EV_OOM] = "oom",
+		[FS_EV_OOM] = "oom", [FS_EV_SYSCALL_END] = "syscall_end",
 	};
 
 	return type > 0 && type < FS_EV_TYPES ? names[type] : "?";

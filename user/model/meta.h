@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include "fragscope.h"
 
+#define TRACE_META_PROBES 32
+_Static_assert(FS_PROBES <= TRACE_META_PROBES, "trace_meta has no room for every probe");
+
 struct trace_meta {
 	char fragscope_version[16];
 	char hostname[65];
@@ -18,8 +21,9 @@ struct trace_meta {
 	uint64_t start_mono_ns;     /* CLOCK_MONOTONIC at attach: event timestamps' base */
 	uint64_t attach_ns;         /* from start to attached */
 	uint32_t min_order, stack_order;
-	uint8_t probe_state[FS_PROBES]; /* enum probe_state */
-	char probe_via[FS_PROBES][12];
+	/* Room for probes to come, so that adding one keeps the record layout. */
+	uint8_t probe_state[TRACE_META_PROBES]; /* enum probe_state, by enum fs_probe */
+	char probe_via[TRACE_META_PROBES][12];
 };
 
 /* "kmem:mm_page_alloc" and its parts, for every enum fs_probe. */

@@ -14,6 +14,8 @@
 
 #include "fragscope.h"
 #include "model/histogram.h"
+#include "model/request.h"
+#include "model/requests.h"
 #include "model/snapshot.h"
 #include "model/stack_table.h"
 #include "model/timeline.h"
@@ -22,19 +24,6 @@
 struct kernel_info;
 struct ksyms;
 
-enum failure_kind {
-	FAIL_PAGE,      /* the page allocator returned no page */
-	FAIL_THP,       /* ... for a transparent huge page: the fault falls back to small pages */
-	FAIL_KMALLOC,   /* kmalloc returned NULL */
-	FAIL_SLAB,      /* kmem_cache_alloc returned NULL */
-	FAIL_VMALLOC,   /* a page allocation inside vmalloc failed: vmalloc fails */
-	FAIL_VMAP_AREA, /* vmalloc found no virtual address space */
-	FAIL_KINDS
-};
-
-const char *failure_kind_name(enum failure_kind kind);
-/* -1 when name is no kind. */
-int failure_kind_parse(const char *name);
 
 #define GROUP_MAX_PROCS 8
 
@@ -176,6 +165,11 @@ struct model {
 	struct oom_kill *ooms;
 	size_t nr_ooms;
 
+	struct request_table requests;
+	/* Called with each request as it closes (trace prints it); NULL: none. */
+	void (*on_request)(void *ctx, const struct request *r);
+	void *on_request_ctx;
+
 	struct timeline timeline; /* /proc state samples in the window */
 
 	/* In-kernel aggregates: the window is the latest snapshot minus base. */
@@ -203,7 +197,9 @@ bool model_event_selected(const struct model *m, const struct fs_event *e);
 enum failure_kind model_failure_kind(const struct model *m, const struct fs_event *e);
 /* A fragmentation-state sample taken beside the trace. */
 int model_add_state(struct model *m, const struct state_sample *s);
-/* Closes what is still open (compaction attempts); call before reporting. */
+/* The path of a memory cgroup id, for requests to name it. */
+int model_set_cgroup_path(struct model *m, uint64_t id, const char *path);
+/* Closes what is still open (compaction attempts, requests); call before reporting. */
 void model_finish(struct model *m);
 /*
  * Drops per-task state that can no longer change a result: closed

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 
 /*
@@ -21,12 +21,16 @@
  *  2: REC_STATE holds a version 2 struct state_sample (sysctls, uptime and
  *     pageblock counts added, for the doctor's findings in reports); a
  *     version 1 sample of a format 1 file is read with those left empty.
- *  3: a REC_SNAPSHOT's per-process counts (struct snap_proc) carry the comm
+ *  3: requests: FS_EV_SYSCALL_END events, the request counters at the end
+ *     of a snapshot's counters (FS_COUNTERS, was FS_COUNTERS_V2), REC_CGROUP
+ *     records, and room for 32 probes in the header's trace_meta (was 15:
+ *     struct trace_meta_v2 below reads the older header).
+ *  4: a REC_SNAPSHOT's per-process counts (struct snap_proc) carry the comm
  *     in the key, the task's at the time of the allocation, so one pid has
- *     an entry per name it ran under (exec); formats 1-2 kept the pid's
+ *     an entry per name it ran under (exec); formats 1-3 kept the pid's
  *     first comm in the value and are read as one entry under that name.
  */
-#define FS_RECORD_FORMAT_VERSION 3
+#define FS_RECORD_FORMAT_VERSION 4
 
 struct record_header {
 	uint32_t format_version;
@@ -39,11 +43,43 @@ struct record_header {
 	struct kernel_info kinfo;
 };
 
+/* The header of formats 1 and 2: trace_meta had room for 15 probes. */
+#define TRACE_META_PROBES_V2 15
+struct trace_meta_v2 {
+	char fragscope_version[16];
+	char hostname[65];
+	char boot_id[40];
+	char command[256];
+	uint64_t start_realtime_ns;
+	uint64_t start_mono_ns;
+	uint64_t attach_ns;
+	uint32_t min_order, stack_order;
+	uint8_t probe_state[TRACE_META_PROBES_V2];
+	char probe_via[TRACE_META_PROBES_V2][12];
+};
+
+struct record_header_v2 {
+	uint32_t format_version;
+	uint32_t meta_size;
+	uint32_t kinfo_size;
+	uint32_t event_fixed_size;
+	uint32_t page_size;
+	uint32_t reserved;
+	struct trace_meta_v2 meta;
+	struct kernel_info kinfo;
+};
+
 enum record_type {
 	REC_EVENT = 1,    /* one ring-buffer event as the kernel wrote it */
 	REC_SNAPSHOT = 2, /* the in-kernel aggregates (snapshot_codec.h) */
 	REC_KSYM = 3,     /* a kernel symbol, written before any record that needs it */
 	REC_STATE = 4,    /* a struct state_sample (its own version field first; state_sample_load()) */
+	REC_CGROUP = 5,   /* a cgroup's path, written before any record that needs it (format 3) */
+};
+
+/* REC_CGROUP payload: this header, then the path and a NUL. */
+struct record_cgroup {
+	uint64_t id; /* the cgroup's kernfs id, as in fs_event_header.cgroup_id */
 };
 
 /* REC_KSYM payload: this header, then the name, a NUL, the module (maybe empty), a NUL. */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "model/snapshot.h"
 #include "record/recfile.h"
 #include "record/record_format.h"
@@ -128,6 +128,18 @@ int recorder_write_snapshot(struct recorder *r, const struct snapshot *s)
 int recorder_write_state(struct recorder *r, const struct state_sample *s)
 {
 	return recfile_append(r->file, REC_STATE, s, sizeof(*s));
+}
+
+int recorder_write_cgroup(struct recorder *r, uint64_t id, const char *path)
+{
+	char buf[sizeof(struct record_cgroup) + 4096];
+	struct record_cgroup head = { id };
+	size_t n = strnlen(path, sizeof(buf) - sizeof(head) - 1);
+
+	memcpy(buf, &head, sizeof(head));
+	memcpy(buf + sizeof(head), path, n);
+	buf[sizeof(head) + n] = 0;
+	return recfile_append(r->file, REC_CGROUP, buf, sizeof(head) + n + 1);
 }
 
 int recorder_flush(struct recorder *r)

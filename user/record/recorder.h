@@ -25,6 +25,8 @@ int recorder_write_event(struct recorder *r, const void *raw, size_t len);
 int recorder_write_snapshot(struct recorder *r, const struct snapshot *s);
 int recorder_write_state(struct recorder *r, const struct state_sample *s);
 /* Completes the pending block, so a crash after this loses nothing before it. */
+/* A memory cgroup's path, before the first event that names its id. */
+int recorder_write_cgroup(struct recorder *r, uint64_t id, const char *path);
 int recorder_flush(struct recorder *r);
 /* Final flush and rename into place; stats may be NULL. */
 int recorder_close(struct recorder *r, struct recfile_stats *stats);

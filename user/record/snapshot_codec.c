@@ -68,8 +68,8 @@ static bool take(const char **p, const char *end, void *dst, size_t n)
 	return true;
 }
 
-/* A per-process count as formats 1 and 2 wrote it: the comm of the pid's first allocation, in the value. */
-struct snap_proc_v2 {
+/* A per-process count as formats 1-3 wrote it: the comm of the pid's first allocation, in the value. */
+struct snap_proc_v3 {
 	uint64_t cgroup_id;
 	uint32_t pid;
 	uint32_t order;
@@ -79,9 +79,9 @@ struct snap_proc_v2 {
 
 static bool take_proc(const char **p, const char *end, uint32_t format_version, struct snap_proc *v)
 {
-	struct snap_proc_v2 old;
+	struct snap_proc_v3 old;
 
-	if (format_version >= 3)
+	if (format_version >= 4)
 		return take(p, end, v, sizeof(*v));
 	if (!take(p, end, &old, sizeof(old)))
 		return false;
@@ -96,12 +96,14 @@ static bool take_proc(const char **p, const char *end, uint32_t format_version, 
 int snapshot_decode(const void *data, size_t len, uint32_t format_version, struct snapshot *out)
 {
 	const char *p = data, *end = p + len;
+	/* Format 3 added the request counters at the end. */
+	size_t counters = (format_version >= 3 ? FS_COUNTERS : FS_COUNTERS_V2) * sizeof(uint64_t);
 	struct encoded_counts counts;
 	int err = 0;
 
 	snapshot_clear(out);
 	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
-	    !take(&p, end, out->counters, sizeof(out->counters)))
+	    !take(&p, end, out->counters, counters))
 		return -EINVAL;
 	out->ts_ns = counts.ts_ns;
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {

@@ -9,11 +9,8 @@
 
 /* Encodes s into a malloc'd buffer; NULL if out of memory. */
 void *snapshot_encode(const struct snapshot *s, size_t *len);
-/*
- * Decodes a snapshot written by record format format_version (older
- * layouts are converted); -EINVAL when the bytes are not a whole,
- * consistent snapshot.
- */
+/* Decodes; -EINVAL when the bytes are not a whole, consistent snapshot. */
+/* format_version: the record file's (older formats stored fewer counters). */
 int snapshot_decode(const void *data, size_t len, uint32_t format_version, struct snapshot *out);
 
 #endif

@@ -6,14 +6,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/exit_codes.h"
 #include "decode/event.h"
-#include "decode/ksyms.h"
 #include "fragscope.h"
+#include "kernel/ksyms.h"
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
 #include "state/state.h"
+#include "util/exit_codes.h"
+
+/* Formats 1 and 2 had room for 15 probes: the same probes, in the same order. */
+static void meta_from_v2(struct trace_meta *m, const struct trace_meta_v2 *old)
+{
+	memset(m, 0, sizeof(*m));
+	memcpy(m->fragscope_version, old->fragscope_version, sizeof(m->fragscope_version));
+	memcpy(m->hostname, old->hostname, sizeof(m->hostname));
+	memcpy(m->boot_id, old->boot_id, sizeof(m->boot_id));
+	memcpy(m->command, old->command, sizeof(m->command));
+	m->start_realtime_ns = old->start_realtime_ns;
+	m->start_mono_ns = old->start_mono_ns;
+	m->attach_ns = old->attach_ns;
+	m->min_order = old->min_order;
+	m->stack_order = old->stack_order;
+	memcpy(m->probe_state, old->probe_state, sizeof(old->probe_state));
+	memcpy(m->probe_via, old->probe_via, sizeof(old->probe_via));
+	/* Probes added since were not there: not attached. */
+	for (int p = TRACE_META_PROBES_V2; p < FS_PROBES; p++) {
+		m->probe_state[p] = 1; /* PROBE_MISSING */
+		memcpy(m->probe_via[p], "-", 2);
+	}
+}
+
+static int add_cgroup(struct model *m, const void *payload, uint32_t len)
+{
+	struct record_cgroup head;
+	const char *path = (const char *)payload + sizeof(head);
+
+	if (len < sizeof(head) + 1 || path[len - sizeof(head) - 1])
+		return -EINVAL;
+	memcpy(&head, payload, sizeof(head));
+	return model_set_cgroup_path(m, head.id, path);
+}
 
 static int read_header(struct recfile_reader *f, struct replay *r, char *err, size_t errlen)
 {
@@ -29,15 +62,21 @@ static int read_header(struct recfile_reader *f, struct replay *r, char *err, si
 			 h->format_version, FS_RECORD_FORMAT_VERSION);
 		return FS_EXIT_BAD_INPUT;
 	}
-	if (len != sizeof(*h) || h->meta_size != sizeof(h->meta) || h->kinfo_size != sizeof(h->kinfo) ||
-	    h->event_fixed_size != FS_EVENT_FIXED_SIZE) {
+	r->format_version = h->format_version;
+	if (h->format_version <= 2 && len == sizeof(struct record_header_v2) &&
+	    h->meta_size == sizeof(struct trace_meta_v2) && h->kinfo_size == sizeof(h->kinfo) &&
+	    h->event_fixed_size == FS_EVENT_FIXED_SIZE) {
+		meta_from_v2(&r->meta, &((const struct record_header_v2 *)h)->meta);
+		r->kinfo = ((const struct record_header_v2 *)h)->kinfo;
+	} else if (h->format_version >= 3 && len == sizeof(*h) && h->meta_size == sizeof(h->meta) &&
+		   h->kinfo_size == sizeof(h->kinfo) && h->event_fixed_size == FS_EVENT_FIXED_SIZE) {
+		r->meta = h->meta;
+		r->kinfo = h->kinfo;
+	} else {
 		snprintf(err, errlen, "the file's record layout differs from this fragscope's (format %u, header %zu bytes)",
 			 h->format_version, len);
 		return FS_EXIT_BAD_INPUT;
 	}
-	r->format_version = h->format_version;
-	r->meta = h->meta;
-	r->kinfo = h->kinfo;
 	r->meta.command[sizeof(r->meta.command) - 1] = 0;
 	r->meta.hostname[sizeof(r->meta.hostname) - 1] = 0;
 	r->kinfo.release[sizeof(r->kinfo.release) - 1] = 0;
@@ -123,11 +162,21 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 		if (type == REC_EVENT) {
 			if (decode_event(payload, len, r->ksyms, event))
 				goto corrupt;
+			/* Before format 3 these bytes were whatever the previous event left there. */
+			if (r->format_version < 3 && event->hdr.type == FS_EV_PAGE_FAIL)
+				event->page.vmalloc_bytes = 0;
 			r->events++;
 			if (model_add_event(m, event) == -ENOMEM)
 				goto oom;
 			if (on_event)
 				on_event(ctx, event);
+		} else if (type == REC_CGROUP) {
+			int e = add_cgroup(m, payload, len);
+
+			if (e == -ENOMEM)
+				goto oom;
+			if (e)
+				goto corrupt;
 		} else if (type == REC_STATE) {
 			if (state_sample_load(payload, len, state))
 				goto corrupt;

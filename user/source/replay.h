@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/kernel_info.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
 #include "model/model.h"
 
@@ -17,13 +17,13 @@ struct ksyms;
 struct fs_event;
 
 struct replay {
-	uint32_t format_version; /* of the file: older layouts are converted on reading */
 	struct trace_meta meta;
 	struct kernel_info kinfo;
 	struct ksyms *ksyms; /* the symbols the file carries */
 	bool truncated;      /* the file ended before its end marker */
 	char problem[256];   /* why reading stopped early, if it did */
 	uint64_t records, events, snapshots;
+	uint32_t format_version;
 };
 
 /*

@@ -19,11 +19,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "cli/exit_codes.h"
-#include "decode/gfp.h"
-#include "decode/kernel_info.h"
 #include "fragscope.skel.h"
+#include "kernel/gfp.h"
+#include "kernel/kernel_info.h"
 #include "model/meta.h"
+#include "util/clock.h"
+#include "util/exit_codes.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -44,6 +45,7 @@ static const struct probe_def {
 	const char *btf_prog, *tp_prog;
 	int btf_args;
 	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
+	const char *tp_via;          /* what tp_prog is, if not a classic tracepoint */
 } probe_defs[FS_PROBES] = {
 	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
@@ -61,6 +63,8 @@ static const struct probe_def {
 	[FS_PROBE_MEMCG_RECLAIM_BEGIN] = { NULL, "memcg_reclaim_begin_tp" },
 	[FS_PROBE_MEMCG_RECLAIM_END] = { NULL, "memcg_reclaim_end_tp" },
 	[FS_PROBE_OOM_VICTIM] = { NULL, "mark_victim_tp" },
+	[FS_PROBE_SYSCALL_EXIT] = { NULL, "sys_exit", .tp_via = "raw_tp" },
+	[FS_PROBE_TASK_EXIT] = { NULL, "request_task_exit" },
 };
 
 const char *probe_state_name(enum probe_state s)
@@ -89,14 +93,6 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_DEBUG || !getenv("FRAGSCOPE_VERBOSE"))
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static bool has_caps(uint64_t mask)
@@ -270,7 +266,7 @@ static void choose_programs(struct tracer *t, const struct tracer_config *cfg, c
 			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
 		} else {
 			s->state = PROBE_FAILED; /* until attached */
-			s->via = use_btf ? "tp_btf" : "tracepoint";
+			s->via = use_btf ? "tp_btf" : d->tp_via ? d->tp_via : "tracepoint";
 			if (btf_prog && !use_btf)
 				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
 					 cfg->classic_only ? "--classic-tracepoints" : why);
@@ -343,6 +339,8 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	if (!s->rodata->gfp_direct_reclaim)
 		fprintf(stderr, "fragscope: warning: this kernel's __GFP_DIRECT_RECLAIM bit is unknown; "
 				"gfp classes will all read 'nowait'\n");
+	/* Requests close at syscall exit: without that probe they would only fill open_requests. */
+	s->rodata->track_requests = !name_in_list(cfg->mask_probes, "raw_syscalls", "sys_exit");
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(s->maps.stacks, cfg->stack_map_entries);
 	bpf_map__set_max_entries(s->maps.stack_counts, cfg->stack_map_entries);
@@ -402,7 +400,7 @@ static void attach_all(struct tracer *t)
 int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct kernel_info *ki,
 		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen)
 {
-	uint64_t begin = now_ns();
+	uint64_t begin = clock_ns(CLOCK_MONOTONIC);
 	const char *tracefs;
 	int rc;
 
@@ -445,12 +443,17 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		return FS_EXIT_RUNTIME;
 	}
 	attach_all(t);
-	t->start_ns = now_ns();
+	t->start_ns = clock_ns(CLOCK_MONOTONIC);
 	t->attach_ns = t->start_ns - begin;
 	for (int i = 0; i < FS_PROBES; i++)
 		if (t->probes[i].state != PROBE_ATTACHED)
 			fprintf(stderr, "fragscope: warning: %s not traced: %s\n", t->probes[i].name, t->probes[i].why);
 	return FS_EXIT_OK;
+}
+
+void tracer_set_interrupt_text(struct tracer *t, const uint64_t range[4])
+{
+	memcpy(t->skel->bss->interrupt_text, range, sizeof(t->skel->bss->interrupt_text));
 }
 
 int tracer_poll(struct tracer *t, int timeout_ms)
@@ -463,228 +466,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return n;
 }
 
-/* Sum a per-CPU value made of u64 fields over CPUs into out. */
-static void sum_percpu(const void *percpu, size_t value_size, int ncpus, void *out)
-{
-	size_t fields = value_size / sizeof(uint64_t), stride = (value_size + 7) & ~7UL;
-	uint64_t *dst = out;
-
-	memset(out, 0, value_size);
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		const uint64_t *src = (const uint64_t *)((const char *)percpu + cpu * stride);
-
-		for (size_t f = 0; f < fields; f++)
-			dst[f] += src[f];
-	}
-}
-
-static int read_percpu_array(struct tracer *t, int fd, uint32_t n, uint64_t *out)
-{
-	for (uint32_t key = 0; key < n; key++) {
-		if (bpf_map_lookup_elem(fd, &key, t->percpu_buf))
-			return -errno;
-		sum_percpu(t->percpu_buf, sizeof(uint64_t), t->ncpus, &out[key]);
-	}
-	return 0;
-}
-
-typedef int (*entry_fn)(struct tracer *t, struct snapshot *s, const void *key, const void *value);
-
-/* Every entry of a hash map; per-CPU values arrive summed. */
-static int read_hash(struct tracer *t, struct snapshot *s, int fd, size_t key_size, size_t value_size,
-		     bool percpu, entry_fn fn)
-{
-	char key[64], next[64], value[sizeof(struct fs_proc_value) > sizeof(struct fs_callsite_value)
-					     ? sizeof(struct fs_proc_value) : sizeof(struct fs_callsite_value)];
-	void *prev = NULL;
-	int err;
-
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, percpu ? t->percpu_buf : value))
-			continue; /* deleted meanwhile */
-		if (percpu)
-			sum_percpu(t->percpu_buf, value_size, t->ncpus, value);
-		err = fn(t, s, key, value);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int add_proc(struct tracer *t, struct snapshot *s, const void *key, const void *value)
-{
-	struct snap_proc p;
-
-	(void)t;
-	memcpy(&p.key, key, sizeof(p.key));
-	memcpy(&p.value, value, sizeof(p.value));
-	return snapshot_add_proc(s, &p);
-}
-
-static int add_callsite(struct tracer *t, struct snapshot *s, const void *key, const void *value)
-{
-	struct snap_callsite c;
-
-	(void)t;
-	memcpy(&c.key, key, sizeof(c.key));
-	memcpy(&c.value, value, sizeof(c.value));
-	return snapshot_add_callsite(s, &c);
-}
-
-/*
- * Add the per-CPU call-site caches (fs_callsite_slots) of both probes into
- * the entries read from the callsites hash, one entry per call site, then
- * derive the probes' hit counts from the summed counts: the programs count
- * as hits only the events no map kept.
- */
-static int add_callsite_slots(struct tracer *t, struct snapshot *out)
-{
-	int fds[2] = { bpf_map__fd(t->skel->maps.kmalloc_slots), bpf_map__fd(t->skel->maps.kcache_slots) };
-	size_t stride = sizeof(struct fs_callsite_slots);
-	struct u64map index[2]; /* per is_cache: call site -> entry index + 1 */
-	struct fs_callsite_slots *buf;
-	uint32_t zero = 0;
-	bool inserted;
-	int err = 0;
-
-	buf = malloc(stride * t->ncpus);
-	if (!buf)
-		return -ENOMEM;
-	u64map_init(&index[0]);
-	u64map_init(&index[1]);
-	for (size_t i = 0; i < out->nr_callsites && !err; i++) {
-		const struct fs_callsite_key *k = &out->callsites[i].key;
-		uint64_t *at = u64map_upsert(&index[k->is_cache != 0], k->call_site, &inserted);
-
-		if (!at)
-			err = -ENOMEM;
-		else
-			*at = i + 1;
-	}
-	for (int c = 0; c < 2 && !err; c++) {
-		if (bpf_map_lookup_elem(fds[c], &zero, buf)) {
-			err = -errno;
-			break;
-		}
-		for (int cpu = 0; cpu < t->ncpus && !err; cpu++) {
-			const struct fs_callsite_slots *slots = (const void *)((const char *)buf + cpu * stride);
-
-			for (uint32_t i = 0; i < FS_CALLSITE_SLOTS && !err; i++) {
-				const struct fs_callsite_slot *sl = &slots->slot[i];
-				struct fs_callsite_value *v;
-				uint64_t *at;
-
-				if (!sl->count)
-					continue;
-				at = u64map_upsert(&index[c], sl->call_site, &inserted);
-				if (!at) {
-					err = -ENOMEM;
-					break;
-				}
-				if (!*at) {
-					struct snap_callsite n = { .key = { .call_site = sl->call_site, .is_cache = c } };
-
-					err = snapshot_add_callsite(out, &n);
-					if (err)
-						break;
-					*at = out->nr_callsites;
-				}
-				v = &out->callsites[*at - 1].value;
-				v->count += sl->count;
-				v->bytes_req += sl->bytes_req;
-				v->bytes_alloc += sl->bytes_alloc;
-			}
-		}
-	}
-	for (size_t i = 0; i < out->nr_callsites && !err; i++) {
-		const struct snap_callsite *cs = &out->callsites[i];
-
-		out->counters[FS_CTR_PROBE_HITS + (cs->key.is_cache ? FS_PROBE_KMEM_CACHE_ALLOC : FS_PROBE_KMALLOC)] +=
-			cs->value.count;
-	}
-	u64map_free(&index[0]);
-	u64map_free(&index[1]);
-	free(buf);
-	return err;
-}
-
-static int add_extfrag(struct tracer *t, struct snapshot *s, const void *key, const void *value)
-{
-	struct snap_extfrag x;
-
-	(void)t;
-	memcpy(&x.key, key, sizeof(x.key));
-	memcpy(&x.count, value, sizeof(x.count));
-	return snapshot_add_extfrag(s, &x);
-}
-
-/* Stack ids are never reused (no BPF_F_REUSE_STACKID), so each is fetched once. */
-static int add_stack(struct tracer *t, struct snapshot *s, const void *key, const void *value)
-{
-	struct snap_stack st = {};
-	uint64_t *slot;
-	bool inserted;
-
-	memcpy(&st.key, key, sizeof(st.key));
-	memcpy(&st.count, value, sizeof(st.count));
-	slot = u64map_upsert(&t->stack_cache, (uint32_t)st.key.stack_id, &inserted);
-	if (!slot)
-		return -ENOMEM;
-	if (inserted) {
-		size_t n = t->nr_cached;
-
-		if ((n & (n - 1)) == 0) {
-			void *frames = realloc(t->cached_stacks, (n ? n * 2 : 1) * sizeof(*t->cached_stacks));
-			void *nrs = frames ? realloc(t->cached_nr, (n ? n * 2 : 1) * sizeof(*t->cached_nr)) : NULL;
-
-			if (frames)
-				t->cached_stacks = frames;
-			if (!frames || !nrs) {
-				u64map_remove(&t->stack_cache, (uint32_t)st.key.stack_id);
-				return -ENOMEM;
-			}
-			t->cached_nr = nrs;
-		}
-		memset(t->cached_stacks[n], 0, sizeof(t->cached_stacks[n]));
-		bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &st.key.stack_id, t->cached_stacks[n]);
-		t->cached_nr[n] = 0;
-		while (t->cached_nr[n] < FS_MAX_FRAMES && t->cached_stacks[n][t->cached_nr[n]])
-			t->cached_nr[n]++;
-		*slot = ++t->nr_cached;
-	}
-	st.nr_frames = t->cached_nr[*slot - 1];
-	memcpy(st.frames, t->cached_stacks[*slot - 1], st.nr_frames * sizeof(uint64_t));
-	return snapshot_add_stack(s, &st);
-}
-
-int tracer_snapshot(struct tracer *t, struct snapshot *out)
-{
-	struct fragscope_bpf *s = t->skel;
-	int err;
-
-	snapshot_clear(out); /* keeps the arrays: the next snapshot needs as much */
-	out->ts_ns = now_ns();
-	err = read_percpu_array(t, bpf_map__fd(s->maps.page_allocs), FS_PAGE_ALLOC_SLOTS, out->page_allocs);
-	if (!err)
-		err = read_percpu_array(t, bpf_map__fd(s->maps.counters), FS_COUNTERS, out->counters);
-	if (!err)
-		err = read_hash(t, out, bpf_map__fd(s->maps.proc_allocs), sizeof(struct fs_proc_key),
-				sizeof(struct fs_proc_value), true, add_proc);
-	if (!err)
-		err = read_hash(t, out, bpf_map__fd(s->maps.callsites), sizeof(struct fs_callsite_key),
-				sizeof(struct fs_callsite_value), true, add_callsite);
-	if (!err)
-		err = add_callsite_slots(t, out);
-	if (!err)
-		err = read_hash(t, out, bpf_map__fd(s->maps.extfrag), sizeof(struct fs_extfrag_key),
-				sizeof(uint64_t), true, add_extfrag);
-	if (!err)
-		err = read_hash(t, out, bpf_map__fd(s->maps.stack_counts), sizeof(struct fs_stack_key),
-				sizeof(uint64_t), false, add_stack);
-	return err;
-}
 
 uint64_t tracer_map_bytes(const struct tracer *t)
 {

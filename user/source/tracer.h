@@ -68,6 +68,13 @@ struct tracer {
 int tracer_preflight(char *err, size_t errlen);
 
 /*
+ * Where the kernel's interrupt entry text lies ([start, end) of .irqentry.text,
+ * then of .softirqentry.text), for the programs to tell an interrupt's
+ * failures from the interrupted task's requests.  After tracer_start().
+ */
+void tracer_set_interrupt_text(struct tracer *t, const uint64_t range[4]);
+
+/*
  * Returns an enum fs_exit code; on_event gets every ring-buffer record.
  * btf is the vmlinux BTF if the caller has parsed it (kernel_info_load_btf()),
  * which the tracer frees, or NULL to parse it here.

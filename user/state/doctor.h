@@ -30,7 +30,8 @@ enum doctor_failure_kind {
 /*
  * What the tracer saw during a window, for the findings only trace
  * evidence can support.  Pointer-free, so it can be stored as bytes.
- * Filled by trace_collect_evidence(); every count covers the window.
+ * Filled by `fragscope doctor -d` (trace_collect_evidence() in
+ * commands/doctor.c); every count covers the window.
  */
 struct doctor_evidence {
 	uint32_t valid;          /* nonzero once filled in */
@@ -49,13 +50,6 @@ struct doctor_evidence {
 	uint64_t extfrag_change_ownership; /* ...that took the whole pageblock over */
 	uint64_t oom_kills;
 };
-
-/*
- * Traces for @seconds (it returns when they are over) and fills @out.
- * Returns 0, or nonzero when tracing was not possible (no root, no BPF).
- * Defined by the tracer, in user/cli/evidence.c.
- */
-int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *out);
 
 enum doctor_severity {
 	DOCTOR_INFO,

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "format/request_json.h"
+
+#include <string.h>
+
+#include "kernel/syscall_names.h"
+#include "format/request_line.h"
+
+static void write_zone(struct json *j, const struct zone_evidence *z)
+{
+	uint32_t top = FS_ORDERS;
+
+	while (top > 0 && !z->free_blocks[top - 1])
+		top--;
+	json_object_begin(j);
+	json_kv_string(j, "zone", z->name);
+	json_kv_u64(j, "node", z->node);
+	json_kv_u64(j, "free_pages", z->free_pages);
+	json_kv_u64(j, "min_pages", z->min_pages);
+	json_kv_u64(j, "low_pages", z->low_pages);
+	json_kv_u64(j, "high_pages", z->high_pages);
+	json_key(j, "free_blocks_by_order");
+	json_array_begin(j);
+	for (uint32_t o = 0; o < top; o++)
+		json_u64(j, z->free_blocks[o]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void write_evidence(struct json *j, const struct request *r)
+{
+	const struct cause_evidence *ev = &r->evidence;
+
+	json_key(j, "evidence");
+	json_object_begin(j);
+	if (ev->have & EVIDENCE_MEMCG) {
+		json_kv_u64(j, "memcg_usage_bytes", ev->memcg_usage_bytes);
+		json_kv_u64(j, "memcg_limit_bytes", ev->memcg_limit_bytes);
+	}
+	if (ev->have & EVIDENCE_ZONES) {
+		json_key(j, "zones");
+		json_array_begin(j);
+		for (uint32_t i = 0; i < ev->nr_zones; i++)
+			write_zone(j, &ev->zones[i]);
+		json_array_end(j);
+	}
+	if (ev->have & EVIDENCE_COMMIT) {
+		json_kv_u64(j, "overcommit_memory", ev->overcommit_memory);
+		json_kv_u64(j, "committed_as_kb", ev->committed_as_kb);
+		json_kv_u64(j, "commit_limit_kb", ev->commit_limit_kb);
+		json_kv_u64(j, "commit_reserve_kb", ev->commit_reserve_kb);
+		json_kv_u64(j, "ram_swap_kb", ev->ram_swap_kb);
+	}
+	if (ev->have & EVIDENCE_RLIMIT) {
+		json_kv_string(j, "rlimit", ev->rlimit == RLIMIT_KIND_DATA ? "RLIMIT_DATA"
+					    : ev->rlimit == RLIMIT_KIND_AS ? "RLIMIT_AS" : "");
+		json_kv_u64(j, "rlimit_bytes", ev->rlimit_bytes);
+		json_kv_u64(j, "rlimit_used_bytes", ev->rlimit_used_bytes);
+	}
+	if (ev->have & EVIDENCE_MAP_COUNT) {
+		json_kv_u64(j, "map_count", ev->map_count);
+		json_kv_u64(j, "max_map_count", ev->max_map_count);
+	}
+	if (ev->have & EVIDENCE_HUGETLB) {
+		json_kv_u64(j, "hugetlb_asked", ev->hugetlb_asked);
+		json_kv_u64(j, "hugetlb_got", ev->hugetlb_got);
+	}
+	if (ev->have & EVIDENCE_VMAP)
+		json_kv_u64(j, "vmap_bytes", ev->vmap_bytes);
+	if (ev->missing[0])
+		json_kv_string(j, "missing", ev->missing);
+	json_object_end(j);
+}
+
+void request_write_json(struct json *j, const struct request *r, const struct request_json_extra *x)
+{
+	const char *sys = syscall_name(r->syscall);
+	char text[512];
+
+	json_object_begin(j);
+	if (x->time_s >= 0)
+		json_kv_double(j, "time_s", x->time_s);
+	json_kv_string(j, "comm", r->comm);
+	json_kv_u64(j, "pid", r->pid);
+	json_kv_u64(j, "tid", r->tid);
+	json_kv_string(j, "cgroup", r->cgroup);
+	json_kv_u64(j, "cgroup_id", r->cgroup_id);
+	json_kv_string(j, "context", request_context_name(r->context));
+	json_kv_string(j, "api", request_api_name(r->api));
+	json_kv_u64(j, "bytes", r->bytes);
+	json_kv_u64(j, "order", r->order);
+	json_kv_string(j, "gfp", x->gfp_words ? x->gfp_words : r->gfp_text);
+	json_kv_bool(j, "can_reclaim", r->can_reclaim);
+	json_kv_string(j, "caller", r->caller);
+	if (r->syscall >= 0) {
+		json_kv_string(j, "syscall", sys ? sys : "");
+		json_kv_i64(j, "syscall_nr", r->syscall);
+	} else {
+		json_key(j, "syscall");
+		json_null(j);
+	}
+	json_kv_i64(j, "ret", r->ret);
+	json_kv_string(j, "outcome", request_outcome_name(r->outcome));
+	json_kv_string(j, "cause", request_cause_name(r->cause));
+	request_cause_text(r, x->page_size, text, sizeof(text));
+	json_kv_string(j, "why", text);
+	write_evidence(j, r);
+	json_key(j, "events");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < r->nr_events; i++) {
+		const struct request_event *e = &r->events[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "kind", failure_kind_name(e->kind));
+		json_kv_u64(j, "order", e->order);
+		json_kv_u64(j, "bytes", e->bytes);
+		json_kv_u64(j, "count", 1 + (uint64_t)e->repeats);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_kv_u64(j, "events_not_listed", r->events_not_listed);
+	json_key(j, "stack");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < x->nr_frames; i++)
+		json_string(j, x->frames[i]);
+	json_array_end(j);
+	if (r->kernel_log[0])
+		json_kv_string(j, "kernel_log", r->kernel_log);
+	request_line(r, x->page_size, text, sizeof(text));
+	json_kv_string(j, "line", text);
+	json_object_end(j);
+}

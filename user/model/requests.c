@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Failed requests: allocator failures grouped into requests, closed and
+ * given a cause (see requests.h for the grouping rules, request.c for the
+ * cause rules).
+ */
+#include "model/requests.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel_info.h"
+#include "kernel/ksyms.h"
+#include "kernel/syscall_names.h"
+#include "model/internal.h"
+#include "model/model.h"
+
+
+void requests_init(struct request_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	u64map_init(&t->open_by_key);
+	u64map_init(&t->failures_by_tid);
+	u64map_init(&t->cgroup_index);
+}
+
+void requests_free(struct request_table *t)
+{
+	free(t->list);
+	free(t->open);
+	free(t->cgroup_paths);
+	u64map_free(&t->open_by_key);
+	u64map_free(&t->failures_by_tid);
+	u64map_free(&t->cgroup_index);
+	memset(t, 0, sizeof(*t));
+}
+
+int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *path)
+{
+	bool inserted;
+	uint64_t *slot = u64map_upsert(&t->cgroup_index, id, &inserted);
+
+	if (!slot)
+		return -ENOMEM;
+	if (inserted) {
+		char (*grown)[REQUEST_CGROUP_LEN] = realloc(t->cgroup_paths, (t->nr_cgroups + 1) * sizeof(*grown));
+
+		if (!grown) {
+			u64map_remove(&t->cgroup_index, id);
+			return -ENOMEM;
+		}
+		t->cgroup_paths = grown;
+		*slot = ++t->nr_cgroups;
+	}
+	snprintf(t->cgroup_paths[*slot - 1], REQUEST_CGROUP_LEN, "%s", path);
+	return 0;
+}
+
+const char *requests_cgroup_path(const struct request_table *t, uint64_t id)
+{
+	const uint64_t *slot = u64map_get((struct u64map *)&t->cgroup_index, id);
+
+	return slot ? t->cgroup_paths[*slot - 1] : NULL;
+}
+
+uint64_t requests_detail_lost(const struct model *m)
+{
+	const struct request_table *t = &m->requests;
+	const uint64_t *c = m->window.counters;
+	uint64_t ends = c[FS_CTR_REQUEST_SYSCALL_FAILED] + c[FS_CTR_REQUEST_SYSCALL_OK];
+	uint64_t bare = c[FS_CTR_ENOMEM_NO_ALLOC];
+
+	/* The kernel's counts are read once a second: events can be newer than the last reading. */
+	return t->detail_lost + (ends > t->syscall_ends_seen ? ends - t->syscall_ends_seen : 0) +
+	       (bare > t->bare_enomem_seen ? bare - t->bare_enomem_seen : 0);
+}
+
+uint64_t requests_count(const struct request_table *t, enum request_outcome outcome)
+{
+	uint64_t n = 0;
+
+	for (int a = 0; a < API_COUNT; a++)
+		for (int c = 0; c < CAUSE_COUNT; c++)
+			n += t->counts[a][c][outcome];
+	return n;
+}
+
+static struct open_request *find_open(struct request_table *t, uint64_t key)
+{
+	uint64_t *slot = u64map_get(&t->open_by_key, key);
+
+	return slot ? &t->open[*slot - 1] : NULL;
+}
+
+static struct open_request *new_open(struct request_table *t, uint64_t key)
+{
+	struct open_request *o = find_open(t, key);
+	bool inserted;
+	uint64_t *slot;
+
+	if (o)
+		return o;
+	slot = u64map_upsert(&t->open_by_key, key, &inserted);
+	if (!slot)
+		return NULL;
+	if (!(t->nr_open & (t->nr_open - 1))) {
+		struct open_request *grown = realloc(t->open, (t->nr_open ? t->nr_open * 2 : 1) * sizeof(*grown));
+
+		if (!grown) {
+			u64map_remove(&t->open_by_key, key);
+			return NULL;
+		}
+		t->open = grown;
+	}
+	o = &t->open[t->nr_open];
+	*slot = ++t->nr_open;
+	memset(o, 0, sizeof(*o));
+	o->key = key;
+	return o;
+}
+
+/* The request is over: evidence, cause, and into the table. */
+static void finish(struct model *m, struct open_request *o)
+{
+	struct request_table *t = &m->requests;
+	struct request *r = &o->r;
+	const char *path = requests_cgroup_path(t, r->cgroup_id);
+
+	o->open = false;
+	if (path)
+		snprintf(r->cgroup, sizeof(r->cgroup), "%s", path);
+	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
+	if (o->memcg_limit_pages && o->memcg_limit_pages < (1ULL << 48)) {
+		r->evidence.have |= EVIDENCE_MEMCG;
+		r->evidence.memcg_usage_bytes = o->memcg_usage_pages * model_page_size(m);
+		r->evidence.memcg_limit_bytes = o->memcg_limit_pages * model_page_size(m);
+	}
+	/* Refused before any allocation: the accounting's figures; else the zones' free memory. */
+	if (!r->nr_events)
+		request_commit_evidence(m, r);
+	else
+		request_zone_evidence(m, r);
+	if (r->api == API_HUGETLB && !r->nr_events)
+		request_hugetlb_evidence(m, r);
+	if (request_has_event(r, FAIL_VMAP_AREA))
+		r->evidence.have |= EVIDENCE_VMAP;
+	request_classify(r);
+	t->counts[r->api][r->cause][r->outcome]++;
+	t->recent[t->total % REQUESTS_RECENT] = *r;
+	t->total++;
+	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct request *grown = realloc(t->list, cap * sizeof(*grown));
+
+		if (grown) {
+			t->list = grown;
+			t->cap = cap;
+		}
+	}
+	if (t->nr < t->cap)
+		t->list[t->nr++] = *r;
+	else
+		t->not_listed++;
+	if (m->on_request)
+		m->on_request(m->on_request_ctx, r);
+}
+
+/*
+ * Did the caller get its memory after all?  Recovered: a THP fault maps
+ * small pages instead; kmalloc failed but vmalloc did not; or the syscall
+ * succeeded and every failure was __GFP_NOWARN, the kernel's way of saying
+ * "I have a fallback" (network buffers retry at order 0).  Otherwise the
+ * caller got NULL: failed, even when its syscall still succeeded (a
+ * fanotify event lost).
+ */
+static enum request_outcome outcome(const struct open_request *o, bool syscall_ok)
+{
+	const struct request *r = &o->r;
+
+	if (r->ret < 0 || r->api == API_HUGETLB)
+		return OUTCOME_FAILED; /* an error, or a pool left short of what was written */
+	if (r->api == API_THP_FAULT)
+		return OUTCOME_RECOVERED;
+	if (r->api == API_KVMALLOC && !request_has_event(r, FAIL_VMALLOC) && !request_has_event(r, FAIL_VMAP_AREA))
+		return OUTCOME_RECOVERED;
+	return syscall_ok && o->all_nowarn ? OUTCOME_RECOVERED : OUTCOME_FAILED;
+}
+
+static void close_open(struct model *m, struct open_request *o)
+{
+	if (!o->open)
+		return;
+	o->r.api = request_api_of(m, &o->r);
+	o->r.outcome = outcome(o, false);
+	finish(m, o);
+}
+
+static void start_request(struct model *m, struct open_request *o, const struct fs_event *e,
+			  enum request_context ctx, uint32_t stack_id, uint64_t caller_addr, const char *caller)
+{
+	struct request *r = &o->r;
+	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
+	uint64_t key = o->key;
+
+	memset(o, 0, sizeof(*o));
+	o->key = key;
+	request_init(r);
+	o->open = true;
+	o->all_nowarn = true;
+	o->caller_addr = caller_addr;
+	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
+	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
+	r->ts_ns = r->end_ns = e->hdr.ts_ns;
+	r->pid = e->hdr.pid;
+	r->tid = e->hdr.tid;
+	memcpy(r->comm, e->hdr.comm, FS_COMM_LEN);
+	r->cgroup_id = e->hdr.cgroup_id;
+	r->context = ctx;
+	r->stack_id = stack_id;
+	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
+	/* vmalloc's own gfp is not traced: vmalloc of a syscall reclaims (GFP_KERNEL) unless told not to. */
+	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || !reclaim || (r->gfp & reclaim);
+	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
+}
+
+/*
+ * The caller's size: what the first kmalloc, vmap area or vmalloc was asked
+ * (the caller's own figure), else the pages of the largest order that
+ * failed (vmalloc's single pages are its parts, not its size).
+ */
+static void take_size(const struct model *m, struct open_request *o, const struct fs_event *e,
+		      enum failure_kind kind, uint32_t order, uint64_t bytes)
+{
+	struct request *r = &o->r;
+
+	if (o->sized_by_caller)
+		return;
+	if (kind == FAIL_VMALLOC && e->page.vmalloc_bytes > model_page_size(m)) {
+		/* The area has a guard page the caller did not ask for. */
+		o->sized_by_caller = true;
+		r->bytes = e->page.vmalloc_bytes - model_page_size(m);
+		r->order = order;
+	} else if (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMAP_AREA) {
+		o->sized_by_caller = true;
+		r->bytes = bytes;
+		r->order = order;
+	} else if (kind != FAIL_VMALLOC && bytes > r->bytes) {
+		r->bytes = bytes;
+		r->order = order;
+	}
+}
+
+static bool joins(const struct open_request *o, enum request_context ctx, enum failure_kind kind, uint32_t order,
+		  uint64_t bytes, uint64_t caller_addr, uint64_t ts_ns)
+{
+	const struct request *r = &o->r;
+	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
+
+	if (!o->open || r->context != ctx)
+		return false;
+	if (ctx == CONTEXT_SYSCALL)
+		return true;
+	if (caller_addr != o->caller_addr || ts_ns - o->last_ns > REQUEST_JOIN_NS)
+		return false;
+	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
+		return true;
+	/* The kernel traces a failed large kmalloc twice, back to back. */
+	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
+	       last->bytes == bytes;
+}
+
+static uint64_t context_key(uint32_t tid, enum request_context ctx)
+{
+	/* Syscall, fault and task requests of a task close at its syscall exit: they share a key space. */
+	return (uint64_t)tid | (uint64_t)ctx << 32;
+}
+
+int requests_add_failure(struct model *m, const struct fs_event *e, enum failure_kind kind, uint32_t order,
+			 uint64_t bytes, uint32_t stack_id)
+{
+	struct request_table *t = &m->requests;
+	const struct interned_stack *st = stack_table_get(&m->stacks, stack_id);
+	uint32_t nr = st ? st->nr_frames : 0, at = st ? request_caller_frame(m, st->frames, nr) : 0;
+	uint64_t caller_addr = at < nr ? st->frames[at] : 0, *seen;
+	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
+	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
+	struct open_request *o;
+	bool inserted;
+
+	seen = u64map_upsert(&t->failures_by_tid, e->hdr.tid, &inserted);
+	if (!seen)
+		return -ENOMEM;
+	(*seen)++;
+	o = find_open(t, context_key(e->hdr.tid, ctx));
+	if (o && o->open && !joins(o, ctx, kind, order, bytes, caller_addr, e->hdr.ts_ns))
+		close_open(m, o);
+	if (!o || !o->open) {
+		o = new_open(t, context_key(e->hdr.tid, ctx));
+		if (!o)
+			return -ENOMEM;
+		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
+	}
+	request_add_event(&o->r, kind, order, bytes);
+	if (e->hdr.type != FS_EV_VMAP_FAIL)
+		o->all_nowarn &= nowarn && ((e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->kmalloc.gfp) & nowarn);
+	take_size(m, o, e, kind, order, bytes);
+	if (e->hdr.memcg_usage_pages > o->memcg_usage_pages) {
+		o->memcg_usage_pages = e->hdr.memcg_usage_pages;
+		o->memcg_limit_pages = e->hdr.memcg_limit_pages;
+	}
+	o->last_ns = o->r.end_ns = e->hdr.ts_ns;
+	return 0;
+}
+
+/* ENOMEM that never reached an allocator: the mapping was refused up front. */
+static int bare_enomem(struct model *m, const struct fs_event *e)
+{
+	const struct fs_syscall_end *s = &e->sys;
+	const char *name = syscall_name(s->nr);
+	struct open_request *o = new_open(&m->requests, context_key(e->hdr.tid, CONTEXT_SYSCALL));
+
+	if (!o)
+		return -ENOMEM;
+	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
+	o->r.gfp = 0;
+	o->r.bytes = request_syscall_bytes(m, s, name);
+	o->r.api = request_bare_enomem_api(name, s);
+	o->r.syscall = s->nr;
+	o->r.ret = s->ret;
+	o->r.outcome = OUTCOME_FAILED;
+	request_rlimit_evidence(m, &o->r, s);
+	finish(m, o);
+	return 0;
+}
+
+int requests_syscall_end(struct model *m, const struct fs_event *e)
+{
+	struct request_table *t = &m->requests;
+	const struct fs_syscall_end *s = &e->sys;
+	uint64_t *seen = u64map_get(&t->failures_by_tid, e->hdr.tid), traced = seen ? *seen : 0;
+	struct open_request *o = find_open(t, context_key(e->hdr.tid, CONTEXT_SYSCALL));
+	static const enum request_context before[] = { CONTEXT_FAULT, CONTEXT_TASK };
+
+	if (seen)
+		u64map_remove(&t->failures_by_tid, e->hdr.tid);
+	if (s->nr_failures)
+		t->syscall_ends_seen++;
+	else
+		t->bare_enomem_seen++;
+	/* Faults and unrecognised stacks of the task happened before this exit: they are over. */
+	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++) {
+		struct open_request *other = find_open(t, context_key(e->hdr.tid, before[i]));
+
+		if (other)
+			close_open(m, other);
+	}
+	if (o && o->open) {
+		o->r.syscall = s->nr;
+		o->r.ret = s->ret;
+		o->r.end_ns = e->hdr.ts_ns;
+		o->r.api = request_api_of(m, &o->r);
+		o->r.outcome = outcome(o, s->ret >= 0);
+		finish(m, o);
+		return 0;
+	}
+	if (!s->nr_failures)
+		return bare_enomem(m, e);
+	/* Failures the kernel counted for this syscall that never reached us: their detail was lost. */
+	if (s->nr_failures > traced)
+		t->detail_lost++;
+	return 0;
+}
+
+void requests_close_idle(struct model *m, uint64_t now_ns, bool all)
+{
+	struct request_table *t = &m->requests;
+
+	for (size_t i = 0; i < t->nr_open; i++) {
+		struct open_request *o = &t->open[i];
+		uint64_t idle = o->r.context == CONTEXT_SYSCALL ? REQUEST_SYSCALL_IDLE_NS : REQUEST_IDLE_NS;
+
+		if (o->open && (all || now_ns > o->last_ns + idle))
+			close_open(m, o);
+	}
+}
+
+void requests_prune(struct model *m)
+{
+	struct request_table *t = &m->requests;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->nr_open; i++) {
+		struct open_request *o = &t->open[i];
+
+		if (!o->open) {
+			u64map_remove(&t->open_by_key, o->key);
+			continue;
+		}
+		if (kept != i)
+			t->open[kept] = *o;
+		*u64map_get(&t->open_by_key, o->key) = ++kept;
+	}
+	t->nr_open = kept;
+	/* Kernel threads never reach a syscall exit: their counts would only grow. */
+	if (t->failures_by_tid.len > 4096) {
+		u64map_free(&t->failures_by_tid);
+		u64map_init(&t->failures_by_tid);
+	}
+}

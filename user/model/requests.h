@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The model's failed requests: allocator failures grouped into the request
+ * they were part of, closed by the syscall's exit (FS_EV_SYSCALL_END), by
+ * the next unrelated failure, or when idle, then given a cause.
+ *
+ * Grouping, by the context the failure's stack shows:
+ *  - syscall: every failure of the task until its syscall returns is one
+ *    request; the return value is the outcome (ENOMEM: failed; success: a
+ *    fallback recovered).
+ *  - page fault, kernel thread, interrupt, softirq: failures of one
+ *    allocation share the caller's return address; they join while they
+ *    come within REQUEST_JOIN_NS and add a new kind of event (a page
+ *    failure, then the kmalloc above it, then vmalloc), or repeat a kmalloc
+ *    failure (the kernel traces a failed large kmalloc twice).  Interrupts
+ *    are keyed apart from the task they interrupted.
+ */
+#ifndef FS_MODEL_REQUESTS_H
+#define FS_MODEL_REQUESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fragscope.h"
+#include "model/request.h"
+#include "util/u64map.h"
+
+struct model;
+
+/* A non-syscall request takes no more events this long after its last. */
+#define REQUEST_JOIN_NS (10 * 1000 * 1000ULL)
+/* A non-syscall request is closed once idle this long (at the next snapshot). */
+#define REQUEST_IDLE_NS (100 * 1000 * 1000ULL)
+/* A syscall that has not returned in this long was ended another way (the task was killed). */
+#define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
+/* Requests listed with all their detail; beyond, counted by api, cause and outcome only. */
+#define MODEL_MAX_REQUESTS 8192
+/* The latest requests, for live views that must keep showing new ones. */
+#define REQUESTS_RECENT 16
+
+struct open_request {
+	uint64_t key;         /* tid | context << 32 */
+	uint64_t last_ns;
+	uint64_t caller_addr; /* the caller's return address: one allocation's events share it */
+	uint64_t memcg_usage_pages, memcg_limit_pages;
+	bool open;
+	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
+	bool all_nowarn;      /* every failure was __GFP_NOWARN: the caller said it had a fallback */
+	struct request r;
+};
+
+struct request_table {
+	struct request *list; /* closed requests in the order they closed, at most MODEL_MAX_REQUESTS */
+	size_t nr, cap;
+	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS */
+	uint64_t counts[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
+	struct request recent[REQUESTS_RECENT]; /* a ring: the latest is recent[(total - 1) % REQUESTS_RECENT] */
+	uint64_t total;
+	/* Syscalls that ended with failures whose events never arrived (lost in the ring buffer). */
+	uint64_t detail_lost;
+	/*
+	 * What user space saw of what the kernel counts (FS_CTR_REQUEST_SYSCALL_*,
+	 * FS_CTR_ENOMEM_NO_ALLOC): syscall ends of tasks with failures, and bare
+	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
+	 */
+	uint64_t syscall_ends_seen, bare_enomem_seen;
+	struct open_request *open; /* closed entries are removed by requests_prune() */
+	size_t nr_open;
+	struct u64map open_by_key;
+	struct u64map failures_by_tid; /* failures seen since the task's last syscall exit */
+	struct u64map cgroup_index;    /* cgroup id -> index + 1 into cgroup_paths */
+	char (*cgroup_paths)[REQUEST_CGROUP_LEN];
+	size_t nr_cgroups;
+};
+
+void requests_init(struct request_table *t);
+void requests_free(struct request_table *t);
+
+/* A failure event, already decoded; kind, order and bytes as the per-event view has them. */
+int requests_add_failure(struct model *m, const struct fs_event *e, enum failure_kind kind, uint32_t order,
+			 uint64_t bytes, uint32_t stack_id);
+/* FS_EV_SYSCALL_END. */
+int requests_syscall_end(struct model *m, const struct fs_event *e);
+/* Closes what has been idle long enough at now_ns (all, with all). */
+void requests_close_idle(struct model *m, uint64_t now_ns, bool all);
+/* Forgets closed entries and tasks long gone. */
+void requests_prune(struct model *m);
+
+int requests_set_cgroup_path(struct request_table *t, uint64_t id, const char *path);
+/* The path, or NULL when unknown. */
+const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
+
+/* Requests that failed or recovered, by outcome, of those whose detail arrived. */
+uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
+/*
+ * Requests the kernel counted whose detail never arrived: syscall ends and
+ * bare ENOMEM returns lost in the ring buffer, and syscall ends whose
+ * failure events were lost.  Counted, never listed: their cause is unknown.
+ */
+uint64_t requests_detail_lost(const struct model *m);
+
+#endif

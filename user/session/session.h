@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A live tracing session: the pipeline of the live commands.
+ *
+ *   tracer (ring buffer, maps) -> decoder -> model -> formatters
+ *                                    \-> record file, event lines
+ *
+ * record, trace and doctor -d run the same session with different sinks.
+ */
+#ifndef FS_SESSION_SESSION_H
+#define FS_SESSION_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "format/format.h"
+#include "kernel/kernel_info.h"
+#include "model/meta.h"
+#include "model/model.h"
+#include "source/tracer.h"
+#include "state/state.h"
+
+struct ksyms;
+struct recorder;
+
+struct session {
+	struct kernel_info kinfo;
+	struct ksyms *ksyms;
+	struct tracer tracer;
+	struct model model;
+	struct trace_meta meta;
+	struct snapshot snap;
+	struct state_sample *state;  /* the latest /proc sample */
+	uint32_t ticks;
+	struct fs_event scratch;     /* the decoded event being processed */
+	struct recorder *recorder;   /* NULL: nothing written */
+	FILE *event_lines;           /* NULL: no line per event (trace prints them) */
+	bool failure_event_lines;    /* ... allocator failures too, not only their requests */
+	struct report report;        /* what formatters read once the session ends */
+	uint64_t decode_errors;
+	int error;
+};
+
+/* Set by SIGINT/SIGTERM; the session loop ends and flushes what it read. */
+extern volatile sig_atomic_t session_stop_requested;
+void session_install_signal_handlers(void);
+
+/*
+ * Loads kernel facts and symbols, starts tracing.  Returns an enum fs_exit;
+ * err holds the reason on failure.
+ */
+int session_start(struct session *s, const struct tracer_config *cfg, const struct model_filter *filter,
+		  const char *command, char *err, size_t errlen);
+/*
+ * Runs until duration_s passes (0: until a signal), reading the maps
+ * every snapshot_ms.  on_tick, if set, runs after each snapshot.
+ */
+int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
+		void (*on_tick)(struct session *s, void *ctx), void *ctx);
+/* Drains the ring buffer, takes the final snapshot and closes the model. */
+int session_finish(struct session *s);
+void session_free(struct session *s);
+
+/*
+ * session_start() on a new heap session, printing "fragscope CMD: reason"
+ * on failure.  Returns NULL with *rc set to the exit code then.
+ */
+struct session *session_open(const struct tracer_config *cfg, const char *cmd, const char *command_line,
+			     int *rc);
+/* session_free() and the session itself. */
+void session_close(struct session *s);
+
+/* The command line as one string, for the record file's header. */
+void join_args(int argc, char **argv, char *buf, size_t len);
+
+#endif

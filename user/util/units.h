@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sizes for people: "3.8 MiB", "512 KiB", "12 B". */
+#ifndef FS_UTIL_UNITS_H
+#define FS_UTIL_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* bytes in the largest binary unit that keeps the figure at or above 1; returns buf. */
+const char *format_bytes(uint64_t bytes, char *buf, size_t len);
+
+#endif
