@@ -5,7 +5,7 @@
 #
 # usage: tests/bench/traffic.sh [--quick] [--rounds N] [--duration S] [--conditions "C1 C2..."]
 #
-# Loads (each DURATION seconds, default 4), one after the other per condition:
+# Loads (each about DURATION seconds, default 3), one after the other per condition:
 #   nginx-1w   nginx, 1 worker process: wrk -t1 -c64 --latency over static
 #              files of 1, 4, 16, 64 and 256 KiB in turn (64 connections
 #              keep the one worker busy)
@@ -15,11 +15,11 @@
 # Conditions (the order rotates every round):
 #   untraced     nothing attached
 #   floor        empty BPF programs on fragscope's tracepoints (tests/bench/floor)
-#   fs_default   fragscope record --no-file -F json
+#   fs_default   fragscope record --no-file -F json (with request tracking,
+#                its raw_tp sys_exit program, where this fragscope has it)
 #   fs_stacks    the same with --stack-order 0 (a stack for every page allocation)
-#   fs_requests  the same with the failed-request tracker (its raw_tp sys_exit
-#                program; FS_REQUESTS_ARGS adds record options), when this
-#                fragscope has it
+#   fs_no_requests  fs_default with the sys_exit probe masked: what request
+#                tracking costs (only where this fragscope has it)
 #   bpftrace     an order histogram of mm_page_alloc and a kmalloc count
 #   bt_stacks    bpftrace @[kstack] = count() on mm_page_alloc
 #   perf_record  perf record -e 'kmem:*' -a
@@ -39,8 +39,8 @@ FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 BENCH=$TOP/build/bench
 QUICK=0
 ROUNDS=3
-DURATION=4
-CONDS=(untraced floor fs_default fs_stacks fs_requests bpftrace bt_stacks perf_record perf_kmem)
+DURATION=3
+CONDS=(untraced floor fs_default fs_stacks fs_no_requests bpftrace bt_stacks perf_record perf_kmem)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -163,14 +163,14 @@ to_us() {
 	}'
 }
 
-# redis-benchmark request count for about DURATION seconds per test, from one untraced calibration run.
+# redis-benchmark request count for about DURATION seconds for SET and GET together, from one untraced calibration run.
 declare -A REDIS_N
 calibrate_redis() {
 	local load=$1 d=$2 p=$3 rps
 	rps=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$PORT_R" -t set,get -n 100000 -P "$p" -d "$d" -c 50 -r 100000 --csv 2>/dev/null |
 		awk -F'"' '$2 == "SET" || $2 == "GET" { s += $4; n++ } END { if (n) printf "%.0f", s / n }')
 	[ -n "$rps" ] || { echo "traffic.sh: redis-benchmark calibration failed" >&2; exit 1; }
-	REDIS_N[$load]=$(awk -v r="$rps" -v t="$DURATION" 'BEGIN { n = r * t; printf "%d", (n > 10000 ? n : 10000) }')
+	REDIS_N[$load]=$(awk -v r="$rps" -v t="$DURATION" 'BEGIN { n = r * t / 2; printf "%d", (n > 10000 ? n : 10000) }')
 }
 
 # run_load LOAD TAG: one load; prints "rps p50_us p99_us server_us_per_request".
@@ -244,9 +244,9 @@ start_tracer() {
 	fs_*)
 		case $cond in
 		fs_stacks) args=(--stack-order 0) ;;
-		fs_requests)
-			has_requests || { echo "not available in this build (no raw_tp/sys_exit program in $FRAGSCOPE)" >"$OUT/$cond.why"; return 1; }
-			read -r -a args <<<"${FS_REQUESTS_ARGS:-}" ;;
+		fs_no_requests)
+			has_requests || { echo "this build has no request tracking (no raw_tp/sys_exit program in $FRAGSCOPE)" >"$OUT/$cond.why"; return 1; }
+			args=(--mask-probes raw_syscalls:sys_exit) ;;
 		esac
 		"$FRAGSCOPE" record --no-file -F json "${args[@]}" >"$OUT/$tag.json" 2>"$OUT/$tag.err" &
 		BG_PID=$!
@@ -342,7 +342,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		done
 		tracer=$(stop_tracer "$cond" "$tag")
 		for l in "${lines[@]}"; do echo "$cond $round $l $tracer" >>"$OUT/results"; done
-		printf '  round %s %-12s %s\n' "$round" "$cond" "$(printf '%s; ' "${lines[@]}")" >&2
+		printf '  %s round %s %-14s %s\n' "$(date +%T)" "$round" "$cond" "$(printf '%s; ' "${lines[@]}")" >&2
 	done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -385,15 +385,15 @@ why() { tr '\n' ' ' <"$OUT/$1.why" 2>/dev/null; }
 echo
 echo "== traffic: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
 echo "== $ROUNDS round(s), loads of ${DURATION} s; load average before $LOAD_BEFORE, after $LOAD_AFTER"
-printf '%-10s %-12s %4s %7s %13s %7s %7s %9s %8s %8s %8s %10s %6s\n' load condition runs "req/s x" "min-max" "p50 x" "p99 x" \
+printf '%-10s %-14s %4s %7s %13s %7s %7s %9s %8s %8s %8s %10s %6s\n' load condition runs "req/s x" "min-max" "p50 x" "p99 x" \
 	"µs/req" "added" "cpu s" "RSS KiB" "events/s" lost
 echo "$SUMMARY" | while read -r load cond n a mn mx b d u du tc hw ev lost; do
-	if [ "$n" = skip ]; then printf '%-10s %-12s  not run: %s\n' "$load" "$cond" "$(why "$cond")"; continue; fi
-	printf '%-10s %-12s %4s %7.3f %6.3f-%-6.3f %7.3f %7.3f %9.2f %8s %8s %8s %10s %6s\n' "$load" "$cond" "$n" "$a" "$mn" "$mx" \
+	if [ "$n" = skip ]; then printf '%-10s %-14s  not run: %s\n' "$load" "$cond" "$(why "$cond")"; continue; fi
+	printf '%-10s %-14s %4s %7.3f %6.3f-%-6.3f %7.3f %7.3f %9.2f %8s %8s %8s %10s %6s\n' "$load" "$cond" "$n" "$a" "$mn" "$mx" \
 		"$b" "$d" "$u" "$du" "$tc" "$hw" "$ev" "$lost"
 done
 for cond in "${CONDS[@]}"; do
-	echo "$SUMMARY" | grep -q " $cond " || printf '%-10s %-12s  not run: %s\n' all "$cond" "$(why "$cond")"
+	echo "$SUMMARY" | grep -q " $cond " || printf '%-10s %-14s  not run: %s\n' all "$cond" "$(why "$cond")"
 done
 
 # The cost of a condition on a load: 1 - its requests/s ratio.
