@@ -28,8 +28,8 @@
 # requests/s, p50 and p99 latency ratios to untraced in the same round, the
 # servers' CPU per request (µs, /proc/PID/stat of the nginx workers or
 # redis), the tracer's CPU seconds and peak RSS, the events/s it saw and the
-# events it lost; then the targets, the load average, and the same table in
-# markdown.  --quick: one round of 1 s loads, untraced, floor and fs_default
+# events it lost; then the targets, the load average, the same table in
+# markdown, and every measurement.  --quick: one round of 1 s loads, untraced, floor and fs_default
 # (the CI smoke, no targets).  Needs root, nginx, wrk, redis-server and
 # redis-tools; every process it starts is stopped by its pid.
 
@@ -437,4 +437,8 @@ echo "$SUMMARY" | while read -r load cond n a mn mx b d u du tc hw ev lost; do
 	printf '| %s | %s | %.3f (%.3f-%.3f) | %.3f | %.3f | %s (%s) | %s | %s | %s | %s |\n' "$load" "$cond" "$a" "$mn" "$mx" "$b" "$d" \
 		"$u" "$du" "$([ "$cond" = untraced ] && echo - || echo "$tc")" "$rss" "$ev" "$lost"
 done
+
+echo
+echo "== every measurement: condition round load req/s p50_us p99_us server_us/req tracer_cpu_s tracer_hwm_kib events/s lost"
+grep -v ' skip$' "$OUT/results"
 exit 0
