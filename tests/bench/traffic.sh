@@ -37,6 +37,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 BENCH=$TOP/build/bench
+source "$TOP/tests/bench/attach.sh" # wait_for, wait_perf, attached
 QUICK=0
 ROUNDS=3
 DURATION=3
@@ -220,16 +221,6 @@ EOF
 # fragscope has the failed-request tracker when its BPF object has a raw_tp sys_exit program.
 has_requests() { grep -a -q 'raw_tp/sys_exit' "$FRAGSCOPE"; }
 
-# wait_for FILE PATTERN PID: until FILE has PATTERN (0), PID exits (1) or 15 s pass (2).
-wait_for() {
-	for _ in $(seq 300); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 2
-}
-
 # start_tracer COND TAG: start it in the background and wait until attached; sets BG_PID.
 # Non-zero, with the reason in $OUT/COND.why, when it cannot run here.
 start_tracer() {
@@ -265,25 +256,10 @@ start_tracer() {
 			perf kmem record -o "$OUT/perf.data" >"$OUT/$tag.out" 2>"$OUT/$tag.err" &
 		fi
 		BG_PID=$!
-		# perf prints nothing once attached: wait for its event fds, then a little more.
-		for _ in $(seq 100); do
-			ls -l /proc/"$BG_PID"/fd 2>/dev/null | grep -q perf_event && break
-			kill -0 "$BG_PID" 2>/dev/null || break
-			sleep 0.05
-		done
-		sleep 0.5
-		kill -0 "$BG_PID" 2>/dev/null ;;
+		wait_perf "$BG_PID" ;;
 	*) echo "unknown condition" >"$OUT/$cond.why"; return 1 ;;
 	esac
-	local rc=$?
-	if [ $rc != 0 ]; then
-		{ echo "did not attach (rc $rc):"; tail -3 "$OUT/$tag.err" "$OUT/$tag.out" 2>/dev/null; } | tr '\n' ' ' >"$OUT/$cond.why"
-		[ -n "$BG_PID" ] && { kill -INT "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; }
-		BG_PID=
-		return 1
-	fi
-	T_START=$(date +%s.%N)
-	return 0
+	attached $? "$OUT/$cond.why" "$OUT/$tag.err" "$OUT/$tag.out"
 }
 
 # stop_tracer COND TAG: SIGINT by pid; prints "cpu_s hwm_kib events_per_s lost" (- where unknown).
