@@ -20,7 +20,11 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
 DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio debian-archive-keyring
+DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio debian-archive-keyring \
+	$(DEB_BENCH_DEPS)
+# The traffic benchmark's real servers and load generators (tests/bench/traffic.sh):
+# what fragscope costs nginx's and redis's requests/s and latency on loopback.
+DEB_BENCH_DEPS := nginx-light wrk redis-server redis-tools
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-missing-field-initializers
@@ -56,7 +60,7 @@ help:
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make test-vm-fraglab  the fragmentation lab in a 1 GiB qemu guest: docs/fragmentation-lab.md"
-	@echo "make bench        overhead benchmark (root): tests/bench/run.sh, see docs/performance.md"
+	@echo "make bench        overhead benchmarks (root, ~25 min): tests/bench/run.sh and traffic.sh, see tests/bench/README"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
 
@@ -64,6 +68,8 @@ deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get install)" >&2; exit 1; fi
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_BUILD_DEPS) $(DEB_TEST_DEPS)
+	@# traffic.sh starts its own servers on loopback: the packages' services (nginx on port 80) stay off.
+	-systemctl disable --now nginx redis-server >/dev/null 2>&1
 
 # Fail early, naming the Debian packages, instead of with a compiler error.
 check-deps:
@@ -177,10 +183,11 @@ sanitize-run: $(BUILD)/fragscope $(UNIT_BINS)
 $(BUILD)/fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# The overhead benchmark (root; several minutes): docs/performance.md.
+# The overhead benchmarks (root; tests/bench/README says how long): docs/performance.md.
 bench: fragscope
 	@$(MAKE) -C tests/bench
 	@tests/bench/run.sh
+	@tests/bench/traffic.sh
 
 install: fragscope
 	install -D -m 0755 fragscope $(DESTDIR)$(PREFIX)/sbin/fragscope

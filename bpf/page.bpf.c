@@ -17,8 +17,9 @@ struct {
 	__type(value, __u64);
 } page_allocs SEC(".maps");
 
+/* Per-CPU values: a process allocating on many CPUs shares no counter between them. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct fs_proc_key);
 	__type(value, struct fs_proc_value);
@@ -45,13 +46,14 @@ static __always_inline void count_process(__u32 order)
 		.pid = bpf_get_current_pid_tgid() >> 32,
 		.order = order,
 	};
-	struct fs_proc_value *v = bpf_map_lookup_elem(&proc_allocs, &key), init = { .count = 1 };
+	struct fs_proc_value *v, init = { .count = 1 };
 
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	v = bpf_map_lookup_elem(&proc_allocs, &key);
 	if (v) {
-		__sync_fetch_and_add(&v->count, 1);
+		v->count++;
 		return;
 	}
-	bpf_get_current_comm(init.comm, sizeof(init.comm));
 	count_map_full(bpf_map_update_elem(&proc_allocs, &key, &init, BPF_NOEXIST), FS_MAP_PROC);
 }
 

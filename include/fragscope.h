@@ -198,16 +198,20 @@ struct fs_event {
 #define FS_EVENT_FIXED_SIZE (sizeof(struct fs_event) - FS_MAX_FRAMES * sizeof(fs_u64))
 #define fs_event_size(nr_frames) (FS_EVENT_FIXED_SIZE + (nr_frames) * sizeof(fs_u64))
 
-/* Per-process counts of page allocations at or above min_order. */
+/*
+ * Per-process counts of page allocations at or above min_order.  The comm
+ * is the task's at the time of the allocation, part of the key: a process
+ * that execs counts its pages under its new name, not its parent shell's.
+ */
 struct fs_proc_key {
 	fs_u64 cgroup_id;
 	fs_u32 pid;
 	fs_u32 order;
+	char comm[FS_COMM_LEN];
 };
 
 struct fs_proc_value {
 	fs_u64 count;
-	char comm[FS_COMM_LEN];
 };
 
 /* kmalloc / kmem_cache_alloc per call site. */

@@ -9,6 +9,17 @@
  *   STEP 2  plus the aggregate every event updates: mm_page_alloc's
  *           per-CPU counter at its order x migratetype x gfp-class slot,
  *           kmalloc's and kmem_cache_alloc's call-site slot (two ways)
+ *   STEP 3  STEP 2 with every event on one constant slot (page counter 0,
+ *           call-site slot 0): the same instructions minus the index, so
+ *           the difference to STEP 2 is what the computed slot's cache
+ *           line costs (memory latency), not the increment
+ *   STEP 4  STEP 2 for page allocations of order >= 1 only, the order
+ *           tested first: an order-0 event takes no filter and no counter
+ *   STEP 5  STEP 2 with the order tested first: an order-0 event takes
+ *           the counter but not the self filter
+ *   STEP 6  STEP 5 with the page counters in a plain array, one row of
+ *           FS_PAGE_ALLOC_SLOTS per CPU (kmalloc'd memory, not the
+ *           per-CPU allocator's vmalloc'd chunks)
  *
  * The same program names as the floor's, so progstats.sh prints them side
  * by side.  The logic mirrors bpf/page.bpf.c and bpf/slab.bpf.c; the
@@ -33,6 +44,14 @@ struct {
 	__type(value, __u64);
 } page_allocs SEC(".maps");
 
+#define ABLATE_CPUS 4 /* 4 rows of 4 KiB: small enough to be kmalloc'd */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ABLATE_CPUS * FS_PAGE_ALLOC_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} page_rows SEC(".maps");
+
 struct slots_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -55,8 +74,8 @@ static __always_inline void slot_add(void *slots, __u64 call_site, __u64 req, __
 
 	if (!all || !call_site)
 		return;
-	s = &all->slot[i];
-	if (s->call_site != call_site) {
+	s = &all->slot[STEP == 3 ? 0 : i];
+	if (STEP != 3 && s->call_site != call_site) {
 		if (s->call_site) {
 			s = &all->slot[i + 1];
 			if (s->call_site != call_site) {
@@ -79,7 +98,9 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order, gfp_t gfp, int m
 	__u32 slot, class;
 	__u64 *n;
 
-	if (excluded() || STEP < 2)
+	if (STEP == 4 && !order)
+		return 0;
+	if ((STEP < 5 || order) && (excluded() || STEP < 2))
 		return 0;
 	if (!(gfp & gfp_direct_reclaim))
 		class = (gfp & gfp_high) ? FS_GFP_ATOMIC : FS_GFP_NOWAIT;
@@ -87,7 +108,14 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order, gfp_t gfp, int m
 		class = (gfp & gfp_mayfail) ? FS_GFP_MAYFAIL : FS_GFP_NORMAL;
 	slot = fs_page_alloc_index(order < FS_ORDERS ? order : FS_ORDERS - 1,
 				   mt >= 0 && mt < FS_MIGRATETYPES ? mt : FS_MIGRATETYPES - 1, class);
-	n = bpf_map_lookup_elem(&page_allocs, &slot);
+	if (STEP == 3)
+		slot = 0;
+	if (STEP == 6) {
+		slot += (bpf_get_smp_processor_id() & (ABLATE_CPUS - 1)) * FS_PAGE_ALLOC_SLOTS;
+		n = bpf_map_lookup_elem(&page_rows, &slot);
+	} else {
+		n = bpf_map_lookup_elem(&page_allocs, &slot);
+	}
 	if (n)
 		(*n)++;
 	return 0;

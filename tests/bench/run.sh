@@ -27,6 +27,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 BENCH=$TOP/build/bench
 source "$TOP/tests/procstat.sh" # map_bytes
+source "$TOP/tests/bench/attach.sh" # wait_for, wait_perf, attached
 QUICK=0
 ROUNDS=5
 WL_ARGS="-r 2000"
@@ -102,16 +103,6 @@ tracepoint:kmem:kmem_cache_alloc
 }
 EOF
 
-# wait_for FILE PATTERN PID: until FILE has PATTERN (0), PID exits (1) or 15 s pass (2).
-wait_for() {
-	for _ in $(seq 300); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 2
-}
-
 # user CPU ms and peak RSS KiB of PID (while it lives).
 proc_usage() {
 	local pid=$1 tck utime hwm
@@ -153,24 +144,9 @@ start_tracer() {
 			perf kmem --page --slab record -o "$OUT/perf.data" >"$OUT/$tag.out" 2>"$OUT/$tag.err" &
 		fi
 		BG_PID=$!
-		# perf prints nothing once attached: wait for its event fds, then a little more.
-		for _ in $(seq 100); do
-			ls -l /proc/"$BG_PID"/fd 2>/dev/null | grep -q perf_event && break
-			kill -0 "$BG_PID" 2>/dev/null || break
-			sleep 0.05
-		done
-		sleep 0.5
-		kill -0 "$BG_PID" 2>/dev/null ;;
+		wait_perf "$BG_PID" ;;
 	esac
-	local rc=$?
-	if [ $rc != 0 ]; then
-		{ echo "$cond did not attach (rc $rc):"; tail -3 "$OUT/$tag.err" "$OUT/$tag.out" 2>/dev/null; } >"$OUT/$tag.why"
-		[ -n "$BG_PID" ] && { kill -INT "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; }
-		BG_PID=
-		return 1
-	fi
-	T_START=$(date +%s.%N)
-	return 0
+	attached $? "$OUT/$tag.why" "$OUT/$tag.err" "$OUT/$tag.out"
 }
 
 # stop_tracer COND TAG: SIGINT the tracer by pid; sample its usage until it exits.

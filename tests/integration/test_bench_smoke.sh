@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The overhead benchmark's smoke test: `tests/bench/run.sh --quick` (one short
-# round of untraced, floor and fragscope) runs and prints its table.  No
-# figure is checked: CI machines are too noisy for overhead targets.
+# The overhead benchmarks' smoke test: `tests/bench/run.sh --quick` (one short
+# round of untraced, floor and fragscope) and `tests/bench/traffic.sh --quick`
+# (nginx and redis under the same three, 1 s loads) run and print their
+# tables.  No figure is checked: CI machines are too noisy for overhead targets.
 source "$(dirname "$0")/../lib.sh"
 require_bpf
 command -v jq >/dev/null || skip "needs jq"
@@ -16,4 +17,18 @@ for c in untraced floor fs_default; do
 	grep -Eq "^$c +1 +[0-9.]+ " "$TMP/bench.txt" || fail "no figures for $c"
 done
 grep -Eq '^fs_default +1 .* [0-9]+ +0 ' "$TMP/bench.txt" || echo "note: fs_default row: $(grep '^fs_default' "$TMP/bench.txt")"
-pass "run.sh --quick printed its table"
+
+for tool in nginx wrk redis-server redis-benchmark; do
+	command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || fail "$tool not installed (make deps: nginx-light wrk redis-server redis-tools)"
+done
+timeout -s INT 120 "$TOP/tests/bench/traffic.sh" --quick >"$TMP/traffic.txt" 2>"$TMP/traffic.err"
+rc=$?
+cat "$TMP/traffic.txt"
+[ $rc = 0 ] || fail "traffic.sh --quick exited $rc: $(tail -5 "$TMP/traffic.err")"
+for load in nginx-1w nginx-2w redis-64 redis-16k; do
+	for c in untraced floor fs_default; do
+		grep -Eq "^$load +$c +1 +[0-9.]+ " "$TMP/traffic.txt" || fail "traffic.sh: no figures for $load under $c"
+	done
+done
+grep -q '^| load | condition |' "$TMP/traffic.txt" || fail "traffic.sh: no markdown table"
+pass "run.sh --quick and traffic.sh --quick printed their tables"

@@ -23,6 +23,9 @@
  *                  (a tracefs trace_marker) around the measured phase
  *   --wait         after the header (pid=...), wait for a line on stdin
  *   --hold MS      keep the memory allocated MS milliseconds before releasing
+ *   --exec-after PROG  when the command succeeded, exec PROG with the same
+ *                  command and arguments (same pid, new comm: a copy of
+ *                  provoke under another name), its output following this one's
  *
  * Exit status: 0 done, 1 the workload could not run as asked, 2 usage.
  * Memory-pressure commands refuse to run where they would not be bounded
@@ -195,6 +198,7 @@ __attribute__((format(printf, 1, 2))) static const char *reason(const char *fmt,
 static int marker_fd = -1;
 static int opt_wait;
 static unsigned opt_hold_ms;
+static const char *opt_exec_after;
 
 static void marker(const char *what)
 {
@@ -1563,7 +1567,7 @@ static int cmd_oom(int argc, char **argv)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: provoke [--marker FILE] [--wait] [--hold MS] COMMAND [ARGS]\n"
+		"usage: provoke [--marker FILE] [--wait] [--hold MS] [--exec-after PROG] COMMAND [ARGS]\n"
 		"  pages N                          N order-0 page faults (MADV_NOHUGEPAGE)\n"
 		"  thp N                            N PMD-size THP faults (MADV_HUGEPAGE)\n"
 		"  fail [KINDS] [COUNT]             allocation failures, inside a memcg with a\n"
@@ -1579,36 +1583,8 @@ static void usage(void)
 		"Output: key=value lines on stdout; see tests/tools/README.md.\n");
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
-	int i;
-
-	clock_gettime(CLOCK_MONOTONIC, &t_start);
-	page_size = sysconf(_SC_PAGESIZE);
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--marker") && i + 1 < argc) {
-			marker_fd = open(argv[++i], O_WRONLY | O_CLOEXEC);
-			if (marker_fd < 0) {
-				fprintf(stderr, "provoke: open %s: %s\n", argv[i], strerror(errno));
-				return 2;
-			}
-		} else if (!strcmp(argv[i], "--wait")) {
-			opt_wait = 1;
-		} else if (!strcmp(argv[i], "--hold") && i + 1 < argc) {
-			opt_hold_ms = parse_size(argv[++i], "hold ms");
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage();
-			return 0;
-		} else {
-			usage();
-			return 2;
-		}
-	}
-	if (i >= argc) {
-		usage();
-		return 2;
-	}
-	cmd_name = argv[i++];
 	memcg_find();
 	print_header();
 	out_flush();
@@ -1618,8 +1594,6 @@ int main(int argc, char **argv)
 		while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
 			;
 	}
-	argc -= i;
-	argv += i;
 	if (!strcmp(cmd_name, "pages"))
 		return cmd_pages(argc, argv);
 	if (!strcmp(cmd_name, "thp"))
@@ -1636,4 +1610,46 @@ int main(int argc, char **argv)
 		return cmd_oom(argc, argv);
 	usage();
 	return finish(2, "unknown_command");
+}
+
+int main(int argc, char **argv)
+{
+	int i, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	page_size = sysconf(_SC_PAGESIZE);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--marker") && i + 1 < argc) {
+			marker_fd = open(argv[++i], O_WRONLY | O_CLOEXEC);
+			if (marker_fd < 0) {
+				fprintf(stderr, "provoke: open %s: %s\n", argv[i], strerror(errno));
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--wait")) {
+			opt_wait = 1;
+		} else if (!strcmp(argv[i], "--hold") && i + 1 < argc) {
+			opt_hold_ms = parse_size(argv[++i], "hold ms");
+		} else if (!strcmp(argv[i], "--exec-after") && i + 1 < argc) {
+			opt_exec_after = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			return 0;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage();
+		return 2;
+	}
+	cmd_name = argv[i];
+	rc = run_command(argc - i - 1, argv + i + 1);
+	if (rc || !opt_exec_after)
+		return rc;
+	/* PROG in the slot before the command: its argv is PROG COMMAND ARGS... */
+	argv[i - 1] = (char *)opt_exec_after;
+	execv(opt_exec_after, argv + i - 1);
+	fprintf(stderr, "provoke: exec %s: %s\n", opt_exec_after, strerror(errno));
+	return 1;
 }

@@ -23,6 +23,7 @@
 #include "model/model.h"
 #include "model/stack_table.h"
 #include "model/timeline.h"
+#include "record/record_format.h"
 #include "record/snapshot_codec.h"
 #include "util/json.h"
 #include "util/u64map.h"
@@ -356,7 +357,7 @@ static void test_reclaim_stalls(void **state)
 
 static void fill_snapshot(struct snapshot *s, uint64_t ts, uint64_t n)
 {
-	struct snap_proc p = { .key = { .pid = 9, .order = 2 }, .value = { .count = n, .comm = "worker" } };
+	struct snap_proc p = { .key = { .pid = 9, .order = 2, .comm = "worker" }, .value = { .count = n } };
 	struct snap_callsite c = { .key = { .call_site = A_CALLER }, .value = { n, 10 * n, 16 * n, 0 } };
 	struct snap_stack st = { .key = { .stack_id = 1, .order = 4 }, .count = n, .nr_frames = 2,
 				 .frames = { A_ALLOC_PAGES, A_SYSCALL } };
@@ -405,6 +406,7 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	snapshot_init(&back);
 	assert_int_equal(snapshot_decode(buf, len, FS_RECORD_FORMAT_VERSION, &back), 0);
 	assert_int_equal(back.ts_ns, 77);
+	assert_string_equal(back.procs[0].key.comm, "worker");
 	assert_int_equal(back.nr_stacks, 1);
 	assert_int_equal(back.stacks[0].frames[1], A_SYSCALL);
 	assert_memory_equal(back.page_allocs, s.page_allocs, sizeof(s.page_allocs));
@@ -413,6 +415,65 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	snapshot_free(&back);
 	snapshot_free(&s);
 	free(buf);
+}
+
+/* Formats 1-3 wrote a per-process count as key {cgroup, pid, order}, value {count, comm}. */
+static void test_snapshot_codec_reads_format_3_procs(void **state)
+{
+	struct {
+		uint64_t cgroup_id;
+		uint32_t pid, order;
+		uint64_t count;
+		char comm[FS_COMM_LEN];
+	} old = { 11, 9, 2, 5, "bash" };
+	size_t len, procs_at = sizeof(uint64_t) + 4 * sizeof(uint32_t) + sizeof(((struct snapshot *)0)->page_allocs) +
+			       sizeof(((struct snapshot *)0)->counters);
+	struct snapshot s, back;
+	char *buf;
+
+	(void)state;
+	fill_snapshot(&s, 77, 3);
+	buf = snapshot_encode(&s, &len);
+	assert_non_null(buf);
+	assert_int_equal(sizeof(old), sizeof(struct snap_proc));
+	memcpy(buf + procs_at, &old, sizeof(old));
+	snapshot_init(&back);
+	assert_int_equal(snapshot_decode(buf, len, 3, &back), 0);
+	assert_int_equal(back.nr_procs, 1);
+	assert_int_equal(back.procs[0].key.cgroup_id, 11);
+	assert_int_equal(back.procs[0].key.pid, 9);
+	assert_int_equal(back.procs[0].key.order, 2);
+	assert_string_equal(back.procs[0].key.comm, "bash");
+	assert_int_equal(back.procs[0].value.count, 5);
+	snapshot_free(&back);
+	snapshot_free(&s);
+	free(buf);
+}
+
+/* A pid that execs has one entry per comm; the window keeps them apart. */
+static void test_snapshot_window_keeps_comms_of_one_pid_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct snap_proc shell = { .key = { .pid = 9, .order = 2, .comm = "bash" }, .value = { .count = 1 } };
+	struct snap_proc program = { .key = { .pid = 9, .order = 2, .comm = "alloc-pages" }, .value = { .count = 40 } };
+	struct snapshot a, b;
+
+	snapshot_init(&a);
+	snapshot_init(&b);
+	a.ts_ns = T0 + 1000000000ULL;
+	b.ts_ns = T0 + 2000000000ULL;
+	snapshot_add_proc(&b, &shell);
+	snapshot_add_proc(&b, &program);
+	model_set_snapshot(&f->model, &a);
+	model_set_snapshot(&f->model, &b);
+	assert_int_equal(f->model.window.nr_procs, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct snap_proc *p = &f->model.window.procs[i];
+
+		assert_int_equal(p->value.count, strcmp(p->key.comm, "bash") ? 40 : 1);
+	}
+	snapshot_free(&a);
+	snapshot_free(&b);
 }
 
 static void test_decode_event_validates(void **state)
@@ -630,8 +691,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending_page_failures_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_compactions_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_window_keeps_comms_of_one_pid_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decode_event_validates, setup, teardown),
 		cmocka_unit_test(test_snapshot_codec_round_trip_and_truncation),
+		cmocka_unit_test(test_snapshot_codec_reads_format_3_procs),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_stack_table_never_merges),
 		cmocka_unit_test(test_stack_table_bound),

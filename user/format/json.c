@@ -111,7 +111,7 @@ static void write_page_alloc(const struct report *r, struct json *j)
 	json_array_begin(j);
 	for (size_t i = 0; i < w->nr_procs; i++) {
 		json_object_begin(j);
-		json_kv_string(j, "comm", w->procs[i].value.comm);
+		json_kv_string(j, "comm", w->procs[i].key.comm);
 		json_kv_u64(j, "pid", w->procs[i].key.pid);
 		json_kv_u64(j, "cgroup_id", w->procs[i].key.cgroup_id);
 		json_kv_u64(j, "order", w->procs[i].key.order);

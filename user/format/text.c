@@ -182,7 +182,7 @@ static void print_processes(const struct report *r, FILE *out)
 		char cg[REQUEST_CGROUP_LEN + 32];
 
 		fprintf(out, "%12" PRIu64 " %5u %8u  %-16.16s %s\n", p->value.count, p->key.order,
-			p->key.pid, p->value.comm, report_cgroup(r, p->key.cgroup_id, cg, sizeof(cg)));
+			p->key.pid, p->key.comm, report_cgroup(r, p->key.cgroup_id, cg, sizeof(cg)));
 	}
 	free(procs);
 }

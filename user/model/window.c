@@ -32,7 +32,7 @@ static const void *find_base(const void *base, size_t n, size_t size, const void
 
 static bool proc_selected(const struct model_filter *f, const struct snap_proc *p)
 {
-	return model_task_selected(f, p->key.pid, p->value.comm) &&
+	return model_task_selected(f, p->key.pid, p->key.comm) &&
 	       (f->min_order < 0 || p->key.order >= (uint32_t)f->min_order);
 }
 

@@ -25,8 +25,12 @@
  *     of a snapshot's counters (FS_COUNTERS, was FS_COUNTERS_V2), REC_CGROUP
  *     records, and room for 32 probes in the header's trace_meta (was 15:
  *     struct trace_meta_v2 below reads the older header).
+ *  4: a REC_SNAPSHOT's per-process counts (struct snap_proc) carry the comm
+ *     in the key, the task's at the time of the allocation, so one pid has
+ *     an entry per name it ran under (exec); formats 1-3 kept the pid's
+ *     first comm in the value and are read as one entry under that name.
  */
-#define FS_RECORD_FORMAT_VERSION 3
+#define FS_RECORD_FORMAT_VERSION 4
 
 struct record_header {
 	uint32_t format_version;

@@ -95,6 +95,31 @@ static bool take_counters(const char **p, const char *end, uint32_t format_versi
 	return true;
 }
 
+/* A per-process count as formats 1-3 wrote it: the comm of the pid's first allocation, in the value. */
+struct snap_proc_v3 {
+	uint64_t cgroup_id;
+	uint32_t pid;
+	uint32_t order;
+	uint64_t count;
+	char comm[FS_COMM_LEN];
+};
+
+static bool take_proc(const char **p, const char *end, uint32_t format_version, struct snap_proc *v)
+{
+	struct snap_proc_v3 old;
+
+	if (format_version >= 4)
+		return take(p, end, v, sizeof(*v));
+	if (!take(p, end, &old, sizeof(old)))
+		return false;
+	v->key.cgroup_id = old.cgroup_id;
+	v->key.pid = old.pid;
+	v->key.order = old.order;
+	memcpy(v->key.comm, old.comm, sizeof(v->key.comm));
+	v->value.count = old.count;
+	return true;
+}
+
 int snapshot_decode(const void *data, size_t len, uint32_t format_version, struct snapshot *out)
 {
 	const char *p = data, *end = p + len;
@@ -109,7 +134,7 @@ int snapshot_decode(const void *data, size_t len, uint32_t format_version, struc
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {
 		struct snap_proc v;
 
-		err = take(&p, end, &v, sizeof(v)) ? snapshot_add_proc(out, &v) : -EINVAL;
+		err = take_proc(&p, end, format_version, &v) ? snapshot_add_proc(out, &v) : -EINVAL;
 	}
 	for (uint32_t i = 0; i < counts.nr_callsites && !err; i++) {
 		struct snap_callsite v;

@@ -223,7 +223,7 @@ int tracer_snapshot(struct tracer *t, struct snapshot *out)
 		err = read_percpu_array(t, bpf_map__fd(s->maps.counters), FS_COUNTERS, out->counters);
 	if (!err)
 		err = read_hash(t, out, bpf_map__fd(s->maps.proc_allocs), sizeof(struct fs_proc_key),
-				sizeof(struct fs_proc_value), false, add_proc);
+				sizeof(struct fs_proc_value), true, add_proc);
 	if (!err)
 		err = read_hash(t, out, bpf_map__fd(s->maps.callsites), sizeof(struct fs_callsite_key),
 				sizeof(struct fs_callsite_value), true, add_callsite);
