@@ -7,10 +7,18 @@
  *   fraglab fragment [BLOCK_ORDER]   pin one page in every 2^BLOCK_ORDER-page
  *                                    block (default 4) and free the rest; then
  *                                    hold the pins until SIGTERM
- *   fraglab pipe-resize ORDER COUNT  COUNT F_SETPIPE_SZ whose pipe_buffer array
- *                                    is a kcalloc of 2^ORDER pages
+ *   fraglab pipe-resize ORDER COUNT [wait]
+ *                                    COUNT F_SETPIPE_SZ whose pipe_buffer array
+ *                                    is a kcalloc of 2^ORDER pages (with wait:
+ *                                    once a line is read from stdin)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *   fraglab low-memory APPROACH MARGIN
+ *                                    touch anonymous pages until the zones but
+ *                                    DMA have at most APPROACH pages free above
+ *                                    their min watermarks; keep it so; from
+ *                                    SIGUSR1 on, keep min at MARGIN pages
+ *                                    under the free pages; until SIGTERM
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -39,6 +47,15 @@
  * hugetlb-map: an anonymous MAP_HUGETLB mapping reserves its huge pages at
  * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
  * with ENOMEM, no page allocated.
+ *
+ * low-memory: with no swap, touched anonymous pages cannot be reclaimed;
+ * the zones are read again every 20 ms and what kswapd frees is taken back.
+ * From SIGUSR1 on, it rewrites vm.min_free_kbytes every 5 ms so that the
+ * zone's min watermark stays MARGIN pages under its free pages (for the
+ * lab's guest, whose only zone above DMA is DMA32): order-0 allocations
+ * still pass (free > min) as others (the tracer) take pages, a costly-order
+ * one (free - 2^order + 1 <= min) cannot, and reclaim has nothing to give
+ * it.  The caller restores min_free_kbytes (printed) after SIGTERM.
  *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
@@ -334,14 +351,17 @@ static int cmd_fragment(int block_order)
 
 /* ---------------------------------------------------------- pipe-resize */
 
-static int cmd_pipe_resize(int order, long count)
+static int cmd_pipe_resize(int order, long count, int wait_line)
 {
 	long bytes = ring_pipe_bytes(order), failed = 0, succeeded = 0;
 	int last_errno = 0;
+	char go[16];
 
 	printf("fraglab.pipe_resize.order=%d\n", order);
 	printf("fraglab.pipe_resize.pipe_bytes=%ld\n", bytes);
 	printf("fraglab.pipe_resize.ring_bytes=%ld\n", bytes / (long)PAGE * PIPE_BUFFER_BYTES);
+	if (wait_line && !fgets(go, sizeof(go), stdin))
+		return error("stdin");
 	for (long i = 0; i < count; i++) {
 		int fd[2];
 
@@ -362,6 +382,123 @@ static int cmd_pipe_resize(int order, long count)
 	printf("fraglab.pipe_resize.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
 	printf("status=ok\n");
 	return 0;
+}
+
+/* ----------------------------------------------------------- low-memory */
+
+/* Pages free above min + margin in the zones other than DMA that have
+ * memory (/proc/zoneinfo); the zones' free and min summed into *free, *min. */
+static long pages_above_min(long margin, long *free, long *min)
+{
+	char line[256], zone[32] = "";
+	long v, zone_free = 0, zone_min = 0, above = 0;
+	FILE *f;
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	/* Fold the per-CPU drift of the free counts (up to 125 pages a CPU
+	 * under pressure) into them: the window above min is 31 pages. */
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			perror("fraglab: stat_refresh");
+		close(fd);
+	}
+	f = fopen("/proc/zoneinfo", "r");
+	*free = *min = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d, zone %31s", zone) == 1)
+			continue;
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			zone_free = v;
+		else if (sscanf(line, " min %ld", &v) == 1)
+			zone_min = v;
+		else if (sscanf(line, " managed %ld", &v) == 1 && v > 0 && strcmp(zone, "DMA")) {
+			*free += zone_free;
+			*min += zone_min;
+			if (zone_free > zone_min + margin)
+				above += zone_free - zone_min - margin;
+		}
+	}
+	if (f)
+		fclose(f);
+	return above;
+}
+
+static volatile sig_atomic_t follow_free;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	follow_free = 1;
+}
+
+static long sysctl_get(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int sysctl_put(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fprintf(f, "%ld\n", v) > 0;
+
+	return (f && fclose(f)) || !ok ? -1 : 0;
+}
+
+static int cmd_low_memory(long approach, long margin)
+{
+	static const char min_free[] = "/proc/sys/vm/min_free_kbytes";
+	size_t len = (size_t)meminfo_kb("MemTotal") * 1024, touched = 0;
+	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	long free, min, above, base_kb = sysctl_get(min_free), base_min = 0, set_kb = 0;
+	int ready = 0;
+
+	if (mem == MAP_FAILED)
+		return error("mmap");
+	if (base_kb <= 0)
+		return error("min_free_kbytes");
+	signal(SIGTERM, on_term);
+	signal(SIGUSR1, on_usr1);
+	for (;;) {
+		if (follow_free) {
+			/* The zone's min is floor(min_free_kbytes / 4 * its share):
+			 * scale the base by (free - margin) / base min, rounded up. */
+			pages_above_min(0, &free, &min);
+			if (!base_min)
+				base_min = min;
+			long kb = (base_kb * (free - margin) + base_min - 1) / base_min;
+
+			if (kb != set_kb && sysctl_put(min_free, kb))
+				return error("min_free_kbytes");
+			set_kb = kb;
+			usleep(5000);
+			continue;
+		}
+		while ((above = pages_above_min(approach, &free, &min)) > 0) {
+			for (; above > 0 && touched < len; above--, touched += PAGE)
+				mem[touched] = 1;
+			if (touched >= len) {
+				errno = ENOMEM;
+				return error("all_memory_touched");
+			}
+		}
+		if (!ready) {
+			printf("fraglab.low_memory.touched_kb=%zu\n", touched / 1024);
+			printf("fraglab.low_memory.free_pages=%ld\n", free);
+			printf("fraglab.low_memory.min_pages=%ld\n", min);
+			printf("fraglab.low_memory.min_free_kbytes=%ld\n", base_kb);
+			printf("status=ok\nready\n");
+			fflush(stdout);
+			ready = 1;
+		}
+		usleep(20000);
+	}
 }
 
 /* ------------------------------------------------- overcommit, hugetlb-map */
@@ -397,7 +534,7 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | low-memory APPROACH MARGIN\n");
 	return 2;
 }
 
@@ -409,15 +546,17 @@ int main(int argc, char **argv)
 
 		return order >= 1 && order < 10 ? cmd_fragment(order) : usage();
 	}
-	if (argc == 4 && !strcmp(argv[1], "pipe-resize")) {
+	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "wait"))) && !strcmp(argv[1], "pipe-resize")) {
 		int order = atoi(argv[2]);
 
-		return order >= 3 && order < 11 ? cmd_pipe_resize(order, atol(argv[3])) : usage();
+		return order >= 3 && order < 11 ? cmd_pipe_resize(order, atol(argv[3]), argc == 5) : usage();
 	}
 	if (argc == 4 && !strcmp(argv[1], "overcommit"))
 		return try_mmaps("overcommit", (unsigned long)atol(argv[2]) << 20, 0, atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "low-memory"))
+		return atol(argv[2]) > 0 && atol(argv[3]) >= 0 ? cmd_low_memory(atol(argv[2]), atol(argv[3])) : usage();
 	return usage();
 }
