@@ -13,13 +13,15 @@
 #    tracepoints independently, each case is provoked and counted:
 #    pipe-resize (kmalloc_large of order 5 that fails), hugetlb shortfall,
 #    THP faults that fall back after direct compaction, a manual and a
-#    proactive compaction, and mmaps refused under vm.overcommit_memory=2.
+#    proactive compaction, mmaps refused under vm.overcommit_memory=2, and
+#    (pins released) the same order-5 kmalloc with every zone at its min
+#    watermark: low memory, not fragmentation.
 # Then fragscope's figures are compared with the kernel's own counters.
 # FS, TOOLDIR, PROVOKE, T and the helpers (pass, fail, warn, info, expect,
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_MARGIN=16 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -215,7 +217,7 @@ committed=$(sed -n 's/^Committed_AS: *\([0-9]*\).*/\1/p' /proc/meminfo)
 # Room for what still runs (fragscope stopping and writing its report), not
 # for OVERCOMMIT_MB.  fragscope classifies a request with the /proc sample
 # (taken every second) latest when it reads the event, which may be older or
-# newer than the event: mode 2 is set 2 s before and kept until it stopped.
+# newer than the event: mode 2 is set 2 s before and kept 2 s after.
 echo $((committed + 131072)) >/proc/sys/vm/overcommit_kbytes
 echo 2 >/proc/sys/vm/overcommit_memory
 sleep 2
@@ -227,6 +229,67 @@ mark "overcommit end"
 show overcommit /tmp/overcommit.out
 expect "overcommit refused" "$OVERCOMMIT_TRIES ENOMEM" "$(sed -n 's/^fraglab.overcommit.failed=//p' /tmp/overcommit.out) $(sed -n 's/^fraglab.overcommit.errno=//p' /tmp/overcommit.out)" \
 	"mmaps of $OVERCOMMIT_MB MiB refused with $(($(sed -n 's/^fraglab.overcommit.memfree_kb=//p' /tmp/overcommit.out) / 1024)) MiB free"
+
+# g. Low memory: the pins released, anonymous memory (no swap: nothing to
+# reclaim) fills DMA32 to LOWMEM_APPROACH pages above its min watermark;
+# then the holder keeps min (vm.min_free_kbytes) LOWMEM_MARGIN pages under
+# the free pages, however many fragscope takes: order-0 allocations still
+# pass, an order-5 one cannot.  That is held 2 s before and after the
+# kmallocs (fragscope samples /proc every second), with no process started
+# meanwhile (the kmalloc task waits on a fifo, the waits are the shell's
+# read -t).
+# A costly order neither retries nor calls the OOM killer, yet the OOM
+# killer is watched for: init and fragscope are exempt, a kill fails the case.
+sleep 2
+echo 0 >/proc/sys/vm/overcommit_memory
+kill $HOLDER
+wait $HOLDER 2>/dev/null
+for pid in 1 $$ $FSPID; do echo -1000 >/proc/$pid/oom_score_adj; done
+# The fragmentation's fallbacks boosted the watermarks (min included) far
+# above their base: no more boosts, and rewriting min_free_kbytes resets them.
+echo 0 >/proc/sys/vm/watermark_boost_factor
+cat /proc/sys/vm/min_free_kbytes >/tmp/min_free_kbytes
+cat /tmp/min_free_kbytes >/proc/sys/vm/min_free_kbytes
+ooms_before=$(dmesg | grep -c 'invoked oom-killer')
+# The holder may be chosen by the OOM killer (not init's -1000 it inherits).
+sh -c 'echo 0 >/proc/self/oom_score_adj && exec "$@"' sh $FRAGLAB low-memory $LOWMEM_APPROACH $LOWMEM_MARGIN >/tmp/lowmem-hold.out 2>&1 &
+LOWMEM_HOLDER=$!
+i=0
+while ! grep -qs '^ready$' /tmp/lowmem-hold.out && kill -0 $LOWMEM_HOLDER 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+show lowmem-hold /tmp/lowmem-hold.out
+grep -q '^ready$' /tmp/lowmem-hold.out || fail "lowmem hold" "fraglab low-memory did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
+sleep 2
+rm -f /tmp/lowmem.go
+mkfifo /tmp/lowmem.go
+exec 5<>/tmp/lowmem.go
+$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >/tmp/lowmem.out 2>&1 &
+LOWMEM_PID=$!
+sleep 1
+kill -USR1 $LOWMEM_HOLDER
+read -r -t 2 _ <&5
+mark "lowmem begin"
+echo go >&5
+wait $LOWMEM_PID
+mark "lowmem end"
+read -r -t 2 _ <&5
+exec 5<&-
+kill $LOWMEM_HOLDER
+wait $LOWMEM_HOLDER 2>/dev/null
+cat /tmp/min_free_kbytes >/proc/sys/vm/min_free_kbytes
+show lowmem /tmp/lowmem.out
+ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms_before))
+LOWMEM_FAILED=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
+if [ "$ooms" != 0 ]; then
+	dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
+	show lowmem-oom /tmp/lowmem-oom.txt
+	fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low"
+else
+	expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$LOWMEM_FAILED $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
+		"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, DMA32 min held $LOWMEM_MARGIN pages under its free pages (base min $(sed -n 's/^fraglab.low_memory.min_pages=//p' /tmp/lowmem-hold.out), $(($(sed -n 's/^fraglab.low_memory.touched_kb=//p' /tmp/lowmem-hold.out) / 1024)) MiB held), no OOM kill"
+fi
 
 cp /proc/vmstat /tmp/vmstat.1
 mark "window end"
@@ -354,13 +417,16 @@ expect "requests hugetlb map" "$HUGE_MAP_TRIES hugetlb hugetlb_pool failed" "$(r
 expect "requests overcommit" "$OVERCOMMIT_TRIES commit commit_limit failed" "$(requests_of $OVERCOMMIT_PID)" "(fraglab overcommit)"
 # A fault that falls back makes two order-9 attempts (__GFP_THISNODE |
 # __GFP_NORETRY, then the full mode): one request, so one per fallback.
+expect "requests lowmem" "$LOWMEM_FAILED kmalloc low_memory failed" "$(requests_of $LOWMEM_PID)" "(fraglab pipe-resize, memory held at the min watermark)"
+expect "requests lowmem evidence" "$LOWMEM_FAILED" \
+	"$(jq "[.requests[] | select(.pid == $LOWMEM_PID) | select(.evidence.zones | length > 0 and
+		all(.free_pages < .min_pages + $((1 << KMALLOC_ORDER)))) | .count] | add // 0" $R)" \
+	"requests whose every zone's evidence shows free pages below min + $((1 << KMALLOC_ORDER))"
 expect "requests thp" "$fallback thp_fault fragmentation recovered" "$(requests_of $THP_PID)" \
 	"THP fault requests = Δthp_fault_fallback, fell back to small pages"
 info "requests all" "$(jq -c '.request_summary.by' $R)"
 # The same verdicts on every kernel (the host test compares them).
-verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
+verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); lowmem $(jq -r "[.requests[] | select(.pid == $LOWMEM_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
 expect "lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
 
-kill $HOLDER
-wait $HOLDER 2>/dev/null
 info "lab time" "$(($(date +%s) - LAB_START)) s in the guest"
