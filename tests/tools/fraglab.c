@@ -13,6 +13,8 @@
  *                                    once a line is read from stdin)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *   fraglab realtime PID on|off      every thread of PID to SCHED_FIFO 1, or
+ *                                    back to SCHED_OTHER
  *   fraglab low-memory APPROACH MARGIN
  *                                    touch anonymous pages until the zones but
  *                                    DMA have at most APPROACH pages free above
@@ -57,9 +59,15 @@
  * one (free - 2^order + 1 <= min) cannot, and reclaim has nothing to give
  * it.  The caller restores min_free_kbytes (printed) after SIGTERM.
  *
+ * realtime: a real-time task's allocations may go a quarter (6.1) or half
+ * (6.3 on) of the way below min (ALLOC_HARDER, ALLOC_MIN_RESERVE): the
+ * lab's tracer, so made, keeps allocating while the zone is at min.
+ *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -192,16 +200,31 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &r);
 }
 
+static long sysctl_get(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int sysctl_put(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fprintf(f, "%ld\n", v) > 0;
+
+	return (f && fclose(f)) || !ok ? -1 : 0;
+}
+
 /* A full synchronous compaction of every zone (vm.compact_memory). */
 static void compact_all(void)
 {
-	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, "1\n", 2) != 2)
-			perror("fraglab: compact_memory");
-		close(fd);
-	}
+	if (sysctl_put("/proc/sys/vm/compact_memory", 1))
+		perror("fraglab: compact_memory");
 }
 
 static void on_term(int sig)
@@ -393,15 +416,11 @@ static long pages_above_min(long margin, long *free, long *min)
 	char line[256], zone[32] = "";
 	long v, zone_free = 0, zone_min = 0, above = 0;
 	FILE *f;
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 
 	/* Fold the per-CPU drift of the free counts (up to 125 pages a CPU
 	 * under pressure) into them: the window above min is 31 pages. */
-	if (fd >= 0) {
-		if (write(fd, "1\n", 2) != 2)
-			perror("fraglab: stat_refresh");
-		close(fd);
-	}
+	if (sysctl_put("/proc/sys/vm/stat_refresh", 1))
+		perror("fraglab: stat_refresh");
 	f = fopen("/proc/zoneinfo", "r");
 	*free = *min = 0;
 	while (f && fgets(line, sizeof(line), f)) {
@@ -429,26 +448,6 @@ static void on_usr1(int sig)
 {
 	(void)sig;
 	follow_free = 1;
-}
-
-static long sysctl_get(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (f && fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static int sysctl_put(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fprintf(f, "%ld\n", v) > 0;
-
-	return (f && fclose(f)) || !ok ? -1 : 0;
 }
 
 static int cmd_low_memory(long approach, long margin)
@@ -501,6 +500,31 @@ static int cmd_low_memory(long approach, long margin)
 	}
 }
 
+/* ------------------------------------------------------------- realtime */
+
+static int cmd_realtime(const char *pid, int on)
+{
+	struct sched_param param = { .sched_priority = on ? 1 : 0 };
+	char dir[64];
+	struct dirent *d;
+	DIR *tasks;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/task", pid);
+	tasks = opendir(dir);
+	if (!tasks)
+		return error("task_dir");
+	while ((d = readdir(tasks)))
+		if (d->d_name[0] != '.') {
+			if (sched_setscheduler(atoi(d->d_name), on ? SCHED_FIFO : SCHED_OTHER, &param))
+				return error("sched_setscheduler");
+			n++;
+		}
+	closedir(tasks);
+	printf("fraglab.realtime.threads=%d\nstatus=ok\n", n);
+	return 0;
+}
+
 /* ------------------------------------------------- overcommit, hugetlb-map */
 
 /* COUNT mmaps of BYTES with FLAGS, each unmapped at once if it succeeds. */
@@ -534,7 +558,7 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | low-memory APPROACH MARGIN\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | realtime PID on|off | low-memory APPROACH MARGIN\n");
 	return 2;
 }
 
@@ -556,6 +580,8 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "realtime") && (!strcmp(argv[3], "on") || !strcmp(argv[3], "off")))
+		return cmd_realtime(argv[2], !strcmp(argv[3], "on"));
 	if (argc == 4 && !strcmp(argv[1], "low-memory"))
 		return atol(argv[2]) > 0 && atol(argv[3]) >= 0 ? cmd_low_memory(atol(argv[2]), atol(argv[3])) : usage();
 	return usage();
