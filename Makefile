@@ -20,7 +20,7 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 # Debian packages that provide each build dependency, named in error messages
 # and installed by `make deps`.
 DEB_BUILD_DEPS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc
-DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio \
+DEB_TEST_DEPS := libcmocka-dev jq golang-go chromium chromium-driver bc bpftrace linux-perf tmux prometheus curl netcat-openbsd qemu-system-x86 busybox-static cpio debian-archive-keyring \
 	$(DEB_BENCH_DEPS)
 # The traffic benchmark's real servers and load generators (tests/bench/traffic.sh):
 # what fragscope costs nginx's and redis's requests/s and latency on loopback.
@@ -46,7 +46,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
+.PHONY: test-vm all deps check-deps check-layers vmlinux install uninstall clean test unit integration tools help bench sanitize sanitize-run sanitized-fragscope
 
 all: check-deps fragscope
 
@@ -56,6 +56,7 @@ help:
 	@echo "make test         unit tests, then integration tests (root for the BPF ones)"
 	@echo "make unit         unit tests only (no root, no BPF), after make check-layers"
 	@echo "make check-layers includes in user/ point down its rooms; files within 600 lines"
+	@echo "make test-vm      the same binary on Debian's 5.10, 6.1, 6.12 and 7.x kernels under qemu (KERNELS=...)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make bench        overhead benchmarks (root, ~25 min): tests/bench/run.sh and traffic.sh, see tests/bench/README"
@@ -90,7 +91,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX_H).tmp
 	mv $(VMLINUX_H).tmp $(VMLINUX_H)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/fragscope.bpf.h include/fragscope.h $(VMLINUX_H)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/fragscope.bpf.h bpf/compat.bpf.h include/fragscope.h $(VMLINUX_H)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -118,7 +119,7 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/fragscope.skel.h
 fragscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
@@ -143,6 +144,11 @@ fuzz:
 
 integration: fragscope tools
 	@tests/run-integration.sh
+
+# The kernel matrix (docs/kernels.md): KERNELS="5.10 6.1 6.12 7" (the default) or any subset.
+KERNELS ?= 5.10 6.1 6.12 7
+test-vm: fragscope tools
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_kernels.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: check-layers all tools $(UNIT_BINS) sanitized-fragscope

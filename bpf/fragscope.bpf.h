@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "fragscope.h"
+#include "compat.bpf.h"
 
 #define EEXIST 17
 #define E2BIG 7
@@ -173,13 +174,16 @@ static __always_inline __u64 cgroup_id(struct cgroup *cgrp)
 /*
  * cgroup_id(current_memcg()) for hot paths: plain loads through the
  * BTF-typed task pointer (each a fault-safe load) instead of four
- * bpf_probe_read_kernel calls.
+ * bpf_probe_read_kernel calls, where the kernel has the helper for it.
  */
-static __always_inline __u64 task_memcg_id(struct task_struct *task)
+static __always_inline __u64 current_memcg_id(void)
 {
 	int memcg_idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct cgroup_subsys_state *css = task->cgroups->subsys[memcg_idx];
+	struct cgroup_subsys_state *css;
 
+	if (!has_current_task_btf)
+		return cgroup_id(current_memcg());
+	css = bpf_get_current_task_btf()->cgroups->subsys[memcg_idx];
 	return css ? css->cgroup->kn->id : 0;
 }
 
@@ -196,12 +200,6 @@ static __always_inline bool comm_matches(void)
 	}
 	return true;
 }
-
-/* Before 6.0 a cgroup kept its ancestors' ids, not pointers to them. */
-struct cgroup___ancestor_ids {
-	int level;
-	__u64 ancestor_ids[];
-} __attribute__((preserve_access_index));
 
 /* Is cgrp the filter's cgroup or below it? */
 static __always_inline bool cgroup_selected(struct cgroup *cgrp)

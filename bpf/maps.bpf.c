@@ -22,5 +22,6 @@ const volatile __u64 gfp_mayfail = 0;
 const volatile bool track_requests = true;
 __u64 open_request_count = 0;
 __u64 interrupt_text[4] = {};
+const volatile bool has_current_task_btf = true;
 
 char LICENSE[] SEC("license") = "GPL";

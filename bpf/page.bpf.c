@@ -41,10 +41,9 @@ static __always_inline __u32 gfp_class(__u64 gfp)
 
 static __always_inline void count_process(__u32 order)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct fs_proc_key key = {
-		.cgroup_id = task_memcg_id(task),
-		.pid = task->tgid,
+		.cgroup_id = current_memcg_id(),
+		.pid = bpf_get_current_pid_tgid() >> 32,
 		.order = order,
 	};
 	struct fs_proc_value *v, init = { .count = 1 };

@@ -103,15 +103,22 @@ static __always_inline struct fs_event *on_slab_alloc(void *slots, __u32 probe, 
 	return e;
 }
 
-SEC("tp_btf/kmalloc")
-int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp, int node)
+/* kmalloc's tracepoint arguments, typed (tp_btf) or not (raw_tp): one body. */
+static __always_inline int on_kmalloc(void *ctx, unsigned long call_site, const void *ptr, size_t bytes_req,
+				      size_t bytes_alloc, gfp_t gfp, int node)
 {
 	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
 		failure_submit(ctx, e);
 	return 0;
+}
+
+SEC("tp_btf/kmalloc")
+int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, gfp_t gfp, int node)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
 }
 
 SEC("tracepoint/kmem/kmalloc")
@@ -143,6 +150,36 @@ int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, str
 	return 0;
 }
 
+/*
+ * Raw tracepoints: the typed variants' arguments, untyped, for kernels whose
+ * verifier refuses the typed read of `const void *ptr` (6.1's, 6.12's).  The
+ * classic tracepoint would do too, but the kernel skips classic tracepoint
+ * programs while it holds BPF instrumentation off (a bpf() map update, and
+ * an irq_work interrupting one: bpf_mem_alloc's refills), and kmalloc
+ * failures happen exactly there; a raw tracepoint program is skipped only
+ * if it interrupts itself.  kmem_cache_alloc's cache is read by CO-RE reads.
+ */
+SEC("raw_tp/kmalloc")
+int BPF_PROG(kmalloc_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, gfp_t gfp, int node)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr, struct kmem_cache *s,
+	     gfp_t gfp, int node)
+{
+	struct fs_event *e = on_slab_alloc(&kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
+					   BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), gfp, node);
+
+	if (e) {
+		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
+		event_submit(ctx, e);
+	}
+	return 0;
+}
+
 SEC("tracepoint/kmem/kmem_cache_alloc")
 int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 {
@@ -160,3 +197,33 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 	}
 	return 0;
 }
+
+/*
+ * Kernels whose BTF has no struct trace_event_raw_kmalloc (5.10 among them)
+ * lay both events out as the kmem_alloc class, without a node, and trace
+ * kmalloc_node and kmem_cache_alloc_node as events of their own: user space
+ * loads these four instead of the two above there (see compat.bpf.h).
+ */
+#define FS_SLAB_COMPAT_PROG(name, slots, probe, ctx_type, node)                                      \
+	int name(struct ctx_type *ctx)                                                              \
+	{                                                                                            \
+		struct fs_event *e = on_slab_alloc(&slots, probe, ctx->call_site, !ctx->ptr,         \
+						   ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, \
+						   node);                                            \
+		if (e)                                                                               \
+			event_submit(ctx, e);                                                        \
+		return 0;                                                                            \
+	}
+
+SEC("tracepoint/kmem/kmalloc")
+FS_SLAB_COMPAT_PROG(kmalloc_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
+		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
+SEC("tracepoint/kmem/kmalloc_node")
+FS_SLAB_COMPAT_PROG(kmalloc_node_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
+		    trace_event_raw_kmem_alloc_node___compat, ctx->node)
+SEC("tracepoint/kmem/kmem_cache_alloc")
+FS_SLAB_COMPAT_PROG(kmem_cache_alloc_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
+		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
+SEC("tracepoint/kmem/kmem_cache_alloc_node")
+FS_SLAB_COMPAT_PROG(kmem_cache_alloc_node_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
+		    trace_event_raw_kmem_alloc_node___compat, ctx->node)

@@ -368,7 +368,5 @@ enum fs_map_id {
 #define FS_CTR_REQUEST_SYSCALL_OK (FS_CTR_REQUEST_SYSCALL_FAILED + 1)
 #define FS_CTR_ENOMEM_NO_ALLOC (FS_CTR_REQUEST_SYSCALL_OK + 1)
 #define FS_COUNTERS (FS_CTR_ENOMEM_NO_ALLOC + 1)
-/* Record format 2 ended the counters at FS_CTR_VMAP_AREA. */
-#define FS_COUNTERS_V2 (FS_CTR_VMAP_AREA + 1)
 
 #endif /* FRAGSCOPE_H */

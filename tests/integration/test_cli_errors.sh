@@ -24,6 +24,9 @@ expect_exit 2 "until must be later" "$FRAGSCOPE" report --since 5 --until 2
 expect_exit 0 "Usage: fragscope record" "$FRAGSCOPE" record --help
 expect_exit 0 "Usage: fragscope report" "$FRAGSCOPE" report --help
 expect_exit 0 "Usage: fragscope trace" "$FRAGSCOPE" trace --help
+expect_exit 2 "takes text or json" "$FRAGSCOPE" explain -F xml
+expect_exit 2 "unexpected argument" "$FRAGSCOPE" explain a b
+expect_exit 0 "Usage: fragscope explain" "$FRAGSCOPE" explain --help
 pass "usage errors exit 2 with a message"
 
 # A missing or foreign record file is bad input, not a crash.
@@ -31,6 +34,14 @@ expect_exit 1 "No such file" "$FRAGSCOPE" report -i "$TMP/none.data"
 head -c 4096 /dev/urandom >"$TMP/foreign.data"
 expect_exit 5 "not a record file|foreign|magic" "$FRAGSCOPE" report -i "$TMP/foreign.data"
 pass "bad record files are refused clearly"
+
+# explain: a missing file as report's; a binary file is not a log; garbage text is no report.
+expect_exit 1 "cannot open" "$FRAGSCOPE" explain "$TMP/none.log"
+expect_exit 5 "not text" "$FRAGSCOPE" explain "$TMP/foreign.data"
+head -c 65536 /dev/urandom | tr -d '\000' >"$TMP/noise.log"
+expect_exit 0 "^0 allocation-failure reports in [0-9]+ lines" "$FRAGSCOPE" explain "$TMP/noise.log"
+expect_exit 0 "^1 allocation-failure report in 19 lines" "$FRAGSCOPE" explain - <"$TOP/tests/fixtures/dmesg/concourse-3127-iptables-4.14.89.log"
+pass "explain: missing file 1, binary file 5, noise 0 reports, standard input read"
 
 # Without privileges, the message names what is missing (exit 3).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

@@ -46,7 +46,7 @@ shape() {
 check_shape() { # NAME BYTES API EVENTS
 	local name=$1 bytes=$2 api=$3 events=$4 n
 	shape "$bytes" "$api" >"$TMP/shape.json"
-	n=$(jq length "$TMP/shape.json")
+	n=$(jq '[.[].count] | add // 0' "$TMP/shape.json")
 	[ "$n" = "$ROUNDS" ] || fail "$name: $n requests of $bytes bytes via $api, expected $ROUNDS: $(jq -c '[.requests[] | {api,bytes,caller,syscall}] | unique' "$TMP/a.json")"
 	[ "$(jq -r '[.[] | .outcome + "/" + .cause + "/" + (.ret | tostring) + "/" + .cgroup + "/" + .context] | unique | join(" ")' "$TMP/shape.json")" = "failed/memcg_limit/-12/$cgpath/syscall" ] ||
 		fail "$name: $(jq -c '[.[] | {outcome, cause, ret, cgroup, context}] | unique' "$TMP/shape.json")"
@@ -71,8 +71,9 @@ grep -q "^ *${ROUNDS}x provoke\[[0-9]*\] $cgpath bpf → ENOMEM: kvmalloc 16.3 K
 pass "the text report leads with the requests' lines"
 
 # The kernel counted the same syscall ends and bare ENOMEMs that user space listed.
-syscall_failed=$(jq '[.requests[] | select(.context == "syscall" and (.events | length) > 0 and .ret < 0)] | length' "$TMP/a.json")
-bare=$(jq '[.requests[] | select((.events | length) == 0)] | length' "$TMP/a.json")
+# Requests are counted by their count: the same request of one process again is one record.
+syscall_failed=$(jq '[.requests[] | select(.context == "syscall" and (.events | length) > 0 and .ret < 0) | .count] | add // 0' "$TMP/a.json")
+bare=$(jq '[.requests[] | select((.events | length) == 0) | .count] | add // 0' "$TMP/a.json")
 [ "$(jq .request_summary.kernel.syscall_failed "$TMP/a.json")" = "$syscall_failed" ] ||
 	fail "kernel syscall_failed $(jq .request_summary.kernel.syscall_failed "$TMP/a.json"), listed $syscall_failed"
 [ "$(jq .request_summary.kernel.enomem_no_allocation "$TMP/a.json")" = "$bare" ] ||
@@ -83,7 +84,7 @@ pass "kernel counts = listed: $syscall_failed syscalls failed after allocator fa
 # Folded stacks of failed requests: each request once, not its allocator events.
 "$FRAGSCOPE" report -i "$TMP/a.fsr" -F folded --stacks requests >"$TMP/a.folded" || fail "folded --stacks requests"
 folded=$(awk '{ n += $NF } END { print n + 0 }' "$TMP/a.folded")
-failed=$(jq '[.requests[] | select(.outcome == "failed")] | length' "$TMP/a.json")
+failed=$(jq '[.requests[] | select(.outcome == "failed") | .count] | add // 0' "$TMP/a.json")
 [ "$folded" = "$failed" ] || fail "folded --stacks requests weighs $folded, $failed requests failed"
 kv=$(awk '/^kvmalloc_memcg_limit;.*;__bpf_map_area_alloc;/ { n += $NF } END { print n + 0 }' "$TMP/a.folded")
 [ "$kv" = $((2 * ROUNDS)) ] || fail "folded --stacks requests: $kv kvmalloc requests from __bpf_map_area_alloc, expected $((2 * ROUNDS))"
@@ -104,7 +105,7 @@ run_enomem map-count 3
 fragscope_stop || fail "record exited $?: $(cat "$TMP/fs.err")"
 "$FRAGSCOPE" report -i "$TMP/b.fsr" -F json >"$TMP/b.json" || fail "report -F json"
 cp "$TMP/b.json" "$ARTIFACTS/requests-enomem.json"
-count() { jq "[.requests[] | select($1)] | length" "$TMP/b.json"; }
+count() { jq "[.requests[] | select($1) | .count] | add // 0" "$TMP/b.json"; }
 expect() { # N FILTER WHAT
 	local n
 	n=$(count "$2")

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -54,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
 
 #define KiB 1024ULL
 #define MiB (1024ULL * 1024)
@@ -748,7 +750,8 @@ static int cmd_thp(int argc, char **argv)
  * of the OOM killer, then asking for more through allocations that fail
  * cleanly (NORETRY / RETRY_MAYFAIL): see docs/provoking.md.
  */
-enum { K_KMALLOC = 1, K_LARGE = 2, K_VMALLOC = 4, K_SLAB = 8, K_ALL = 15 };
+/* iptables is not in "all": it is the one kind the kernel logs (warn_alloc), for explain's tests */
+enum { K_KMALLOC = 1, K_LARGE = 2, K_VMALLOC = 4, K_SLAB = 8, K_ALL = 15, K_IPT = 16 };
 
 static const struct fail_kind {
 	unsigned bit;
@@ -763,7 +766,39 @@ static const struct fail_kind {
 	/* 1 MiB: above PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER, vmalloc only */
 	{ K_VMALLOC, "vmalloc", 1 << 20, "bpf_map_area_alloc>__vmalloc_node_range" },
 	{ K_SLAB, "slab", 0, "fanotify_alloc_event>kmem_cache_alloc" },
+	/* 1 MiB table: kvmalloc(GFP_KERNEL_ACCOUNT), whose vmalloc fallback warns when it fails */
+	{ K_IPT, "iptables", 1 << 20, "xt_alloc_table_info>kvmalloc>vmalloc" },
 };
+#define N_FAIL_KINDS (sizeof(fail_kinds) / sizeof(fail_kinds[0]))
+
+/*
+ * IPT_SO_SET_REPLACE with a table of `size` bytes: the kernel allocates the
+ * table (xt_alloc_table_info) before it reads a single rule, so an empty one
+ * is enough: ENOMEM when the allocation failed, EINVAL after it succeeded.
+ * In a network namespace of its own (see cmd_fail), so the host's tables
+ * are never touched.
+ */
+static struct ipt_replace *ipt_table;
+static int ipt_fd = -1;
+
+static int ipt_setup(unsigned size)
+{
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	ipt_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	ipt_table = calloc(1, sizeof(*ipt_table) + size);
+	if (ipt_fd < 0 || !ipt_table)
+		return -1;
+	snprintf(ipt_table->name, sizeof(ipt_table->name), "filter");
+	ipt_table->num_counters = 1;
+	ipt_table->size = size;
+	return 0;
+}
+
+static int ipt_replace_table(void)
+{
+	return setsockopt(ipt_fd, SOL_IP, IPT_SO_SET_REPLACE, ipt_table, sizeof(*ipt_table) + ipt_table->size);
+}
 
 /* The filler: a BPF hash map without preallocation whose elements are
  * allocated by bpf_mem_alloc's refill with GFP_NOWAIT | __GFP_ACCOUNT:
@@ -883,7 +918,7 @@ static int cmd_fail(int argc, char **argv)
 	struct {
 		unsigned attempts, failed, succeeded;
 		int last_errno;
-	} res[4] = { 0 };
+	} res[N_FAIL_KINDS] = { 0 };
 	cpu_set_t set;
 
 	if (argc >= 1) {
@@ -900,8 +935,10 @@ static int cmd_fail(int argc, char **argv)
 				kinds |= K_VMALLOC;
 			else if (!strcmp(tok, "slab"))
 				kinds |= K_SLAB;
+			else if (!strcmp(tok, "iptables"))
+				kinds |= K_IPT;
 			else
-				return finish(2, reason("unknown kind %s (kmalloc,large,page,vmalloc,slab,all)", tok));
+				return finish(2, reason("unknown kind %s (kmalloc,large,page,vmalloc,slab,iptables,all)", tok));
 		}
 	}
 	if (!kinds)
@@ -911,7 +948,7 @@ static int cmd_fail(int argc, char **argv)
 	{
 		char list[64] = "";
 
-		for (unsigned k = 0; k < 4; k++)
+		for (unsigned k = 0; k < N_FAIL_KINDS; k++)
 			if (kinds & fail_kinds[k].bit)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? "," : "",
 					 fail_kinds[k].name);
@@ -946,6 +983,8 @@ static int cmd_fail(int argc, char **argv)
 	else
 		kv("fail.mlockall", "ok");
 
+	if ((kinds & K_IPT) && ipt_setup(fail_kinds[4].value_size))
+		return finish(1, reason("iptables setup (unshare CLONE_NEWNET, raw socket): %s", errname(errno)));
 	if (kinds & K_SLAB) {
 		/*
 		 * A fanotify group charges its events to its creator's memcg with
@@ -1032,7 +1071,7 @@ static int cmd_fail(int argc, char **argv)
 	fail0 = memcg_failcnt();
 
 	marker("begin");
-	for (unsigned k = 0; k < 4; k++) {
+	for (unsigned k = 0; k < N_FAIL_KINDS; k++) {
 		const struct fail_kind *fk = &fail_kinds[k];
 
 		if (!(kinds & fk->bit) || fk->bit == K_SLAB)
@@ -1047,7 +1086,8 @@ static int cmd_fail(int argc, char **argv)
 			if (!full)
 				break;
 			res[k].attempts++;
-			if (map_alloc_only(fk->value_size, 1) < 0 && errno == ENOMEM) {
+			if ((fk->bit == K_IPT ? ipt_replace_table() : map_alloc_only(fk->value_size, 1)) < 0 &&
+			    errno == ENOMEM) {
 				res[k].failed++;
 				res[k].last_errno = errno;
 			} else {
@@ -1081,14 +1121,16 @@ static int cmd_fail(int argc, char **argv)
 	kvi("fail.full", full);
 	kvi("fail.memcg_usage_full", usage_full);
 	kvi("fail.memcg_failcnt_delta", fail1 - fail0);
-	for (unsigned k = 0; k < 4; k++) {
+	for (unsigned k = 0; k < N_FAIL_KINDS; k++) {
 		const struct fail_kind *fk = &fail_kinds[k];
 		char key[64];
 
 		if (!(kinds & fk->bit))
 			continue;
 #define KEY(s) (snprintf(key, sizeof(key), "fail.%s.%s", fk->name, s), key)
-		kv(KEY("syscall"), "%s", fk->bit == K_SLAB ? "pread" : "bpf(BPF_MAP_CREATE,ARRAY,name=no!fd)");
+		kv(KEY("syscall"), "%s", fk->bit == K_SLAB  ? "pread"
+					 : fk->bit == K_IPT ? "setsockopt(IPT_SO_SET_REPLACE)"
+							    : "bpf(BPF_MAP_CREATE,ARRAY,name=no!fd)");
 		kv(KEY("path"), "%s", fk->path);
 		if (fk->bit != K_SLAB)
 			kvu(KEY("value_size"), fk->value_size);
@@ -1132,7 +1174,10 @@ static int cmd_fail(int argc, char **argv)
 	kvi("fail.memcg_usage_after", memcg_usage());
 	if (!full)
 		return finish(1, "the_cgroup_never_got_full:_nothing_provoked_safely");
-	for (unsigned k = 0; k < 4; k++)
+	if (ipt_fd >= 0)
+		close(ipt_fd);
+	free(ipt_table);
+	for (unsigned k = 0; k < N_FAIL_KINDS; k++)
 		if ((kinds & fail_kinds[k].bit) && res[k].failed < count)
 			return finish(1, reason("only %u of %u %s failures", res[k].failed, count, fail_kinds[k].name));
 	return finish(0, NULL);

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Build the guest's initramfs for tests/vm/run.sh: a gzip'd newc cpio with
 # busybox (static), the SAME fragscope binary the host tests (with the
-# shared libraries and dynamic loader `ldd` names for it), provoke, jq, and
-# tests/vm/init as /init.
+# shared libraries and dynamic loader `ldd` names for it), every workload
+# tool of build/tests/tools (provoke, ...) in /opt/fragscope, jq,
+# tests/vm/init as /init and tests/vm/scenarios/*.sh in /scenarios.
 #
-# Usage: tests/vm/build-initramfs.sh OUT.cpio.gz [FRAGSCOPE [PROVOKE]]
+# Usage: tests/vm/build-initramfs.sh OUT.cpio.gz [FRAGSCOPE [TOOLS_DIR]]
 # Needs: busybox (Debian: busybox-static), cpio, gzip, ldd, jq.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-OUT=${1:?usage: build-initramfs.sh OUT.cpio.gz [FRAGSCOPE [PROVOKE]]}
+OUT=${1:?usage: build-initramfs.sh OUT.cpio.gz [FRAGSCOPE [TOOLS_DIR]]}
 FRAGSCOPE_BIN=${2:-$TOP/fragscope}
-PROVOKE_BIN=${3:-$TOP/build/tests/tools/provoke}
+TOOLS_DIR=${3:-$TOP/build/tests/tools}
+PROVOKE_BIN=$TOOLS_DIR/provoke
 BUSYBOX=${BUSYBOX:-$(command -v busybox || echo /bin/busybox)}
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
@@ -37,7 +39,9 @@ copy_with_libs() {
 	done
 }
 copy_with_libs "$FRAGSCOPE_BIN" opt/fragscope/fragscope
-copy_with_libs "$PROVOKE_BIN" opt/fragscope/provoke
+for tool in "$TOOLS_DIR"/*; do
+	[ -f "$tool" ] && [ -x "$tool" ] && copy_with_libs "$tool" "opt/fragscope/$(basename "$tool")"
+done
 copy_with_libs "$(command -v jq)" bin/jq
 # Debian's merged /usr: the loader is asked for as /lib64/ld-linux-x86-64.so.2.
 [ -e "$ROOT/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader was not copied"
@@ -45,6 +49,8 @@ copy_with_libs "$(command -v jq)" bin/jq
 install -m 0755 "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
 install -m 0755 "$HERE/init" "$ROOT/init"
+mkdir -p "$ROOT/scenarios"
+install -m 0644 "$HERE"/scenarios/*.sh "$HERE/guest-lib.sh" "$ROOT/scenarios/"
 # Provenance: the guest prints it, the host compares it with its binary.
 sha256sum "$FRAGSCOPE_BIN" | awk '{print $1}' >"$ROOT/opt/fragscope/fragscope.sha256"
 echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"

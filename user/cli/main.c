@@ -22,6 +22,7 @@ static const struct command {
 	{ "serve", cmd_serve, "serve Prometheus metrics over HTTP (loopback by default)" },
 	{ "doctor", cmd_doctor, "findings on why allocations fail, with the numbers behind them" },
 	{ "probes", cmd_probes, "which tracepoints this kernel offers and what attaches" },
+	{ "explain", cmd_explain, "explain the allocation failures in a kernel log (dmesg, journal, kmsg)" },
 };
 
 static void usage(FILE *out)

@@ -52,6 +52,15 @@ static void write_meta(const struct report *r, struct json *j)
 	for (int p = 0; p < FS_PROBES; p++)
 		json_kv_bool(j, fs_probe_name(p), meta && meta->probe_state[p] == 0);
 	json_object_end(j);
+	json_key(j, "warnings");
+	json_array_begin(j);
+	for (int p = 0; p < FS_PROBES; p++) {
+		char warning[160];
+
+		if (meta_probe_warning(meta, p, warning, sizeof(warning)))
+			json_string(j, warning);
+	}
+	json_array_end(j);
 	json_key(j, "lost");
 	json_object_begin(j);
 	json_kv_u64(j, "total", model_lost_total(m));

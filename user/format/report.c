@@ -191,8 +191,8 @@ static size_t visit_request_stacks(const struct model *m, stack_sample_fn fn, vo
 			samples[n] = (struct stack_sample){ s ? s->frames : NULL, s ? s->nr_frames : 0, 0, 0, roots[n] };
 			*slot = n++;
 		}
-		samples[*slot].weight++;
-		samples[*slot].bytes += rq->bytes;
+		samples[*slot].weight += request_count(rq);
+		samples[*slot].bytes += rq->bytes * request_count(rq);
 	}
 	for (size_t i = 0; i < n; i++)
 		fn(ctx, &samples[i]);

@@ -47,12 +47,21 @@ struct request_group *report_request_groups(const struct report *r, size_t *n)
 			g++;
 		if (g == *n)
 			groups[(*n)++] = (struct request_group){ rq, 0, rq->ts_ns, rq->ts_ns };
-		groups[g].count++;
-		groups[g].last_ns = rq->ts_ns;
+		groups[g].count += request_count(rq);
+		groups[g].last_ns = rq->last_ns > rq->ts_ns ? rq->last_ns : rq->ts_ns;
 	}
 	if (*n)
 		qsort(groups, *n, sizeof(*groups), cmp_groups);
 	return groups;
+}
+
+/* The kernel's own line for one of the group's requests (joined live from /dev/kmsg), to grep the log for. */
+static const char *group_kernel_log(const struct request_table *t, const struct request *first)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->list[i].kernel_log[0] && alike(first, &t->list[i]))
+			return t->list[i].kernel_log;
+	return NULL;
 }
 
 void report_requests_text(const struct report *r, FILE *out, const char *indent)
@@ -76,6 +85,8 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 			fprintf(out, "%s%6" PRIu64 "x %s\n", indent, groups[g].count, line);
 		else
 			fprintf(out, "%s        %s\n", indent, line);
+		if (group_kernel_log(t, groups[g].first))
+			fprintf(out, "%s          kernel log: %s\n", indent, group_kernel_log(t, groups[g].first));
 	}
 	if (groups && n > shown)
 		fprintf(out, "%s(%zu more kinds of request; --top to see them)\n", indent, n - shown);
@@ -91,6 +102,7 @@ static void write_request(const struct report *r, struct json *j, const struct r
 	char gfp[256] = "";
 	struct request_json_extra x = {
 		.time_s = rq->ts_ns > r->model->start_ns ? (double)(rq->ts_ns - r->model->start_ns) / 1e9 : 0,
+		.last_s = rq->last_ns > r->model->start_ns ? (double)(rq->last_ns - r->model->start_ns) / 1e9 : -1,
 		.gfp_words = rq->gfp ? report_gfp(r, rq->gfp, gfp, sizeof(gfp)) : "",
 		.page_size = r->kinfo->page_size,
 	};

@@ -80,6 +80,10 @@ void request_write_json(struct json *j, const struct request *r, const struct re
 	json_object_begin(j);
 	if (x->time_s >= 0)
 		json_kv_double(j, "time_s", x->time_s);
+	/* The same request again, from the same process, is one record: how many, until when. */
+	json_kv_u64(j, "count", request_count(r));
+	if (request_count(r) > 1 && x->last_s >= 0)
+		json_kv_double(j, "last_s", x->last_s);
 	json_kv_string(j, "comm", r->comm);
 	json_kv_u64(j, "pid", r->pid);
 	json_kv_u64(j, "tid", r->tid);
@@ -126,6 +130,8 @@ void request_write_json(struct json *j, const struct request *r, const struct re
 	json_array_end(j);
 	if (r->kernel_log[0])
 		json_kv_string(j, "kernel_log", r->kernel_log);
+	if (x->advice)
+		json_kv_string(j, "advice", x->advice);
 	request_line(r, x->page_size, text, sizeof(text));
 	json_kv_string(j, "line", text);
 	json_object_end(j);

@@ -76,8 +76,15 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 
 	switch ((enum request_cause)r->cause) {
 	case CAUSE_MEMCG_LIMIT:
-		put(l, "memcg %s at its limit (%s of %s)", r->cgroup[0] ? r->cgroup : "?",
-		    format_bytes(ev->memcg_usage_bytes, a, sizeof(a)), format_bytes(ev->memcg_limit_bytes, b, sizeof(b)));
+		if (r->cgroup[0])
+			put(l, "memcg %s at its limit", r->cgroup);
+		else
+			put(l, "the task's memcg at its limit");
+		if (ev->have & EVIDENCE_MEMCG)
+			put(l, " (%s of %s)", format_bytes(ev->memcg_usage_bytes, a, sizeof(a)),
+			    format_bytes(ev->memcg_limit_bytes, b, sizeof(b)));
+		else /* a kernel log whose report has no usage line */
+			put(l, " (the log has no usage figures)");
 		return;
 	case CAUSE_FRAGMENTATION:
 		put(l, "fragmentation: %s had %s free but no free block of order %u", z ? z->name : "?",
@@ -160,8 +167,9 @@ static void put_who(struct line *l, const struct request *r)
 
 		if (name)
 			put(l, " %s", name);
-		else
+		else if (r->syscall >= 0)
 			put(l, " syscall %d", r->syscall);
+		/* else its exit was never seen (the task was killed in it): no number to show. */
 		if (r->ret < 0) {
 			const char *e = strerrorname_np((int)-r->ret);
 
@@ -224,5 +232,132 @@ size_t request_cause_text(const struct request *r, uint32_t page_size, char *buf
 		return 0;
 	buf[0] = 0;
 	put_cause(&l, r, page_size ? page_size : 4096);
+	return l.used;
+}
+
+/*
+ * What to do about a request's failure, from its numbers: the one place
+ * advice is written, so the live views and explain give the same.
+ */
+static void advise_fragmentation(struct line *l, const struct request *r, const struct advice_context *c)
+{
+	const struct zone_evidence *z = roomiest_zone(&r->evidence);
+	uint32_t ps = c->page_size ? c->page_size : 4096;
+	char free[32], asked[32];
+
+	put(l, "%s had %s free, %" PRIu64 " times the %s asked, but no free block of order %u: memory was "
+	       "fragmented, not exhausted. ", z ? z->name : "?", z ? pages_text(z->free_pages, ps, free, sizeof(free)) : "?",
+	    z ? z->free_pages >> (r->order < 32 ? r->order : 31) : 0, format_bytes((uint64_t)ps << r->order, asked, sizeof(asked)),
+	    r->order);
+	if (!r->can_reclaim)
+		put(l, "This caller could not compact (atomic/nowait): it needs blocks kept ready, so ");
+	put(l, "compact ahead of it (vm.compaction_proactiveness=20 on 5.9+, or `echo 1 > /proc/sys/vm/compact_memory`)");
+	if (c->min_free_kb)
+		put(l, " and raise vm.min_free_kbytes from about %" PRIu64 " to %" PRIu64 " so kswapd keeps more free",
+		    c->min_free_kb, 2 * c->min_free_kb);
+	put(l, "; with transparent huge pages, transparent_hugepage/defrag=defer+madvise.");
+	if (r->api == API_KMALLOC && r->order >= 3)
+		put(l, " The caller could use kvmalloc() to fall back to vmalloc.");
+}
+
+static void advise_low_memory(struct line *l, const struct request *r, const struct advice_context *c)
+{
+	const struct zone_evidence *z = roomiest_zone(&r->evidence);
+
+	if (z) {
+		put_zone(l, z, c->page_size ? c->page_size : 4096);
+		put(l, " (with the lowmem reserve): ");
+	}
+	put(l, "memory was exhausted, not fragmented. Find what holds it (the OOM report's task list, Slab and Shmem "
+	       "in /proc/meminfo) or add memory or swap; compaction and vm.min_free_kbytes do not help here.");
+}
+
+static void advise_no_reclaim(struct line *l, const struct request *r, const struct advice_context *c)
+{
+	put(l, "An atomic/nowait request cannot wait for reclaim: it takes what is free at once. ");
+	if (c->min_free_kb)
+		put(l, "Raise vm.min_free_kbytes from about %" PRIu64 " to %" PRIu64
+		       " (or vm.watermark_scale_factor) so kswapd keeps more free for such callers",
+		    c->min_free_kb, 2 * c->min_free_kb);
+	else
+		put(l, "Raise vm.min_free_kbytes (or vm.watermark_scale_factor) so kswapd keeps more free for such callers");
+	if (r->order > 0)
+		put(l, "; an order-%u atomic allocation is better preallocated by its driver", r->order);
+	put(l, ".");
+}
+
+static void advise_memcg(struct line *l, const struct request *r)
+{
+	const struct cause_evidence *ev = &r->evidence;
+	char a[32], b[32];
+
+	put(l, "The memory cgroup %s", r->cgroup[0] ? r->cgroup : "of the task");
+	if (ev->have & EVIDENCE_MEMCG)
+		put(l, " used %s of its %s limit", format_bytes(ev->memcg_usage_bytes, a, sizeof(a)),
+		    format_bytes(ev->memcg_limit_bytes, b, sizeof(b)));
+	else
+		put(l, " was at its limit");
+	put(l, ": raise the limit (memory.max on cgroup v2, memory.limit_in_bytes on v1, the container's memory "
+	       "limit) or find what grew in it (memory.stat); kernel memory charged to it counts too.");
+}
+
+static void advise_unknown(struct line *l, const struct request *r, const struct advice_context *c)
+{
+	if (!c->mem_info) {
+		put(l, "The log has no Mem-Info dump for this report");
+		if (c->suppressed)
+			put(l, " (%u similar reports before it were suppressed by warn_alloc's rate limit)", c->suppressed);
+		put(l, ", so the cause cannot be decided from it: `fragscope record` catches the next one with the zone "
+		       "state, and `echo m > /proc/sysrq-trigger` prints the dump now.");
+	} else {
+		put(l, "The dump does not decide it (%s).", r->evidence.missing[0] ? r->evidence.missing : "no zone figures");
+	}
+	if (c->cpuset && c->cpuset[0] && strcmp(c->cpuset, "/"))
+		put(l, " It ran in a container (cpuset %.24s): compare the container's memory usage with its limit, "
+		       "since its kernel allocations are charged to it.", c->cpuset);
+}
+
+size_t request_advice(const struct request *r, const struct advice_context *c, char *buf, size_t len)
+{
+	struct line l = { buf, len, 0 };
+	char a[32];
+
+	if (!len)
+		return 0;
+	buf[0] = 0;
+	switch ((enum request_cause)r->cause) {
+	case CAUSE_FRAGMENTATION:
+		advise_fragmentation(&l, r, c);
+		break;
+	case CAUSE_LOW_MEMORY:
+		advise_low_memory(&l, r, c);
+		break;
+	case CAUSE_NO_RECLAIM_CONTEXT:
+		advise_no_reclaim(&l, r, c);
+		break;
+	case CAUSE_MEMCG_LIMIT:
+		advise_memcg(&l, r);
+		break;
+	case CAUSE_VMAP_SPACE:
+		put(&l, "The vmalloc address space had no room for %s. ",
+		    format_bytes(r->evidence.vmap_bytes ? r->evidence.vmap_bytes : r->bytes, a, sizeof(a)));
+		if (c->addr_bits == 32)
+			put(&l, "On this 32-bit kernel the area is small (240 MiB by default on ARM, 128 MiB on x86): boot "
+				"with a larger vmalloc= (e.g. vmalloc=512M) and see /proc/vmallocinfo for what holds it "
+				"(modules, BPF JIT images).");
+		else
+			put(&l, "See /proc/vmallocinfo for what holds it; on a 64-bit kernel the area is vast, so a "
+				"leak of vmap areas is likely.");
+		break;
+	case CAUSE_HUGETLB_POOL:
+		put(&l, "Only %" PRIu64 " of %" PRIu64 " huge pages could be had: reserve them at boot (hugepages= on "
+			"the kernel command line) before memory fragments, or compact first "
+			"(`echo 1 > /proc/sys/vm/compact_memory`) and retry.",
+		    r->evidence.hugetlb_got, r->evidence.hugetlb_asked);
+		break;
+	default:
+		advise_unknown(&l, r, c);
+		break;
+	}
 	return l.used;
 }

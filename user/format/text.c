@@ -81,6 +81,12 @@ static void print_header(const struct report *r, FILE *out)
 		fprintf(out, "#   %-48s %12" PRIu64 "%s\n", fs_probe_name(p), m->window.counters[FS_CTR_PROBE_HITS + p],
 			meta && meta->probe_state[p] ? "  (not attached)" : "");
 	}
+	for (int p = 0; p < FS_PROBES; p++) {
+		char warning[160];
+
+		if (meta_probe_warning(meta, p, warning, sizeof(warning)))
+			fprintf(out, "# warning: %s\n", warning);
+	}
 	fprintf(out, "#\n# lost events (ring buffer full): ");
 	if (!lost) {
 		fprintf(out, "none\n");

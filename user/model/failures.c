@@ -29,20 +29,6 @@ struct pending_page_failure {
 	uint64_t ts_ns;
 };
 
-static bool stack_has_function(const struct model *m, const uint64_t *frames, uint32_t nr,
-			       const char *const *prefixes)
-{
-	if (!m->ksyms)
-		return false;
-	for (uint32_t i = 0; i < nr; i++) {
-		const struct ksym *sym = ksyms_find(m->ksyms, frames[i]);
-
-		for (const char *const *p = prefixes; sym && *p; p++)
-			if (!strncmp(sym->name, *p, strlen(*p)))
-				return true;
-	}
-	return false;
-}
 
 /* The vmalloc functions that allocate a vmalloc area's pages (6.1: no _noprof suffix). */
 static const char *const vmalloc_page_paths[] = {
@@ -63,7 +49,7 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	default:
 		break;
 	}
-	if (stack_has_function(m, e->frames, e->hdr.nr_frames, vmalloc_page_paths))
+	if (model_stack_has_function(m, e->frames, e->hdr.nr_frames, vmalloc_page_paths))
 		return FAIL_VMALLOC;
 	thp_mask = m->kinfo ? gfp_mask(&m->kinfo->gfp, "GFP_TRANSHUGE_LIGHT") : 0;
 	if (!thp_mask && m->kinfo)

@@ -38,10 +38,15 @@ void model_prune_compactions(struct model *m);
 int model_add_oom(struct model *m, const struct fs_event *e);
 
 /* request_stack.c: what a failure's stack says of its request */
+/* Does a frame of the stack belong to a function whose name starts with one of prefixes? */
+bool model_stack_has_function(const struct model *m, const uint64_t *frames, uint32_t nr,
+			      const char *const *prefixes);
 const char *request_frame_name(const struct model *m, uint64_t addr);
 enum request_context request_stack_context(const struct model *m, const uint64_t *frames, uint32_t nr);
 /* The index of the first frame outside the allocators: the caller that asked. */
 uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr);
+/* The start of the function addr is in (addr itself when unknown). */
+uint64_t request_function_of(const struct model *m, uint64_t addr);
 /* The outermost interface the caller used, from the events and the stack. */
 enum request_api request_api_of(const struct model *m, const struct request *r);
 

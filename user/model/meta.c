@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "model/meta.h"
 
+#include <stdio.h>
+
 static const char *const probes[FS_PROBES][3] = {
 	[FS_PROBE_PAGE_ALLOC] = { "kmem:mm_page_alloc", "kmem", "mm_page_alloc" },
 	[FS_PROBE_EXTFRAG] = { "kmem:mm_page_alloc_extfrag", "kmem", "mm_page_alloc_extfrag" },
@@ -52,4 +54,17 @@ const char *fs_event_type_name(int type)
 	};
 
 	return type > 0 && type < FS_EV_TYPES ? names[type] : "?";
+}
+
+bool meta_probe_warning(const struct trace_meta *m, int probe, char *buf, size_t len)
+{
+	if (!m || probe < 0 || probe >= FS_PROBES)
+		return false;
+	if (m->probe_state[probe] == PROBE_MISSING)
+		snprintf(buf, len, "%s not traced: this kernel has no such tracepoint", fs_probe_name(probe));
+	else if (m->probe_state[probe] == PROBE_FAILED)
+		snprintf(buf, len, "%s not traced: the kernel refused its program", fs_probe_name(probe));
+	else
+		return false;
+	return true;
 }

@@ -6,11 +6,15 @@
 #ifndef FS_MODEL_META_H
 #define FS_MODEL_META_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "fragscope.h"
 
 #define TRACE_META_PROBES 32
 _Static_assert(FS_PROBES <= TRACE_META_PROBES, "trace_meta has no room for every probe");
+/* What became of a probe at attach time (stored in trace_meta.probe_state). */
+enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
 
 struct trace_meta {
 	char fragscope_version[16];
@@ -31,5 +35,11 @@ const char *fs_probe_name(int probe);
 const char *fs_probe_category(int probe);
 const char *fs_probe_event(int probe);
 const char *fs_event_type_name(int type);
+
+/*
+ * The warning every report's header carries for a probe this kernel could
+ * not give (missing or refused; not one masked on request): false if none.
+ */
+bool meta_probe_warning(const struct trace_meta *m, int probe, char *buf, size_t len);
 
 #endif

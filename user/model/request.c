@@ -176,12 +176,15 @@ static enum request_cause zone_cause(struct request *r)
 enum request_cause request_classify(struct request *r)
 {
 	const struct cause_evidence *ev = &r->evidence;
+	/* A mapping refused up front and the hugetlb pool charge no memory cgroup: its limit cannot refuse them. */
+	bool charged = r->api != API_COMMIT && r->api != API_HUGETLB;
 	enum request_cause cause;
 
 	r->evidence.missing[0] = 0;
 	if (request_has_event(r, FAIL_VMAP_AREA) || (ev->have & EVIDENCE_VMAP))
 		cause = CAUSE_VMAP_SPACE;
-	else if ((ev->have & EVIDENCE_MEMCG) && memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
+	else if (charged && (ev->have & EVIDENCE_MEMCG) &&
+		 memcg_at_limit(ev->memcg_usage_bytes, ev->memcg_limit_bytes, r->bytes))
 		cause = CAUSE_MEMCG_LIMIT;
 	else if (r->api == API_HUGETLB && (ev->have & EVIDENCE_HUGETLB) && ev->hugetlb_got < ev->hugetlb_asked)
 		cause = CAUSE_HUGETLB_POOL;
@@ -216,6 +219,9 @@ static const char *const allocator_prefixes[] = {
 	"mem_cgroup_charge", "__mem_cgroup_charge", "vma_alloc_folio", "mempool_alloc",
 	"alloc_buddy_hugetlb", "alloc_fresh_hugetlb", "only_alloc_fresh_hugetlb", "alloc_surplus_hugetlb",
 	"alloc_pool_huge", "alloc_hugetlb_folio", "__alloc_buddy_huge_page", "alloc_contig", "__alloc_contig",
+	/* names of older kernels, as their logged call traces show them */
+	"mem_cgroup_try_charge", "kmem_getpages", "cache_grow", "cache_alloc_refill", "fallback_alloc",
+	"____cache_alloc",
 	NULL,
 };
 

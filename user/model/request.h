@@ -174,9 +174,17 @@ struct request {
 	uint32_t nr_events;
 	uint32_t events_not_listed; /* beyond REQUEST_MAX_EVENTS */
 	char kernel_log[REQUEST_LOG_LEN]; /* the kernel's own line for it, when one was seen */
+	uint32_t count;   /* listed: how many times this same request closed (1 for one) */
+	uint64_t last_ns; /* listed: when it last did */
 };
 
 #define REQUEST_NO_STACK UINT32_MAX
+
+/* How many requests a record stands for: its count, at least 1 (built outside a request table). */
+static inline uint32_t request_count(const struct request *r)
+{
+	return r->count ? r->count : 1;
+}
 
 /* A request with nothing known yet. */
 void request_init(struct request *r);

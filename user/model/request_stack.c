@@ -18,6 +18,13 @@ const char *request_frame_name(const struct model *m, uint64_t addr)
 	return sym && sym->name ? sym->name : NULL;
 }
 
+uint64_t request_function_of(const struct model *m, uint64_t addr)
+{
+	const struct ksym *sym = m->ksyms && addr ? ksyms_find(m->ksyms, addr) : NULL;
+
+	return sym ? sym->addr : addr;
+}
+
 static bool name_has_prefix(const char *name, const char *const *prefixes)
 {
 	for (const char *const *p = prefixes; name && *p; p++)
@@ -64,8 +71,9 @@ enum request_context request_stack_context(const struct model *m, const uint64_t
 uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uint32_t nr)
 {
 	uint32_t i = 0;
+	const char *name;
 
-	while (i < nr && allocator_function(request_frame_name(m, frames[i]) ? request_frame_name(m, frames[i]) : ""))
+	while (i < nr && (name = request_frame_name(m, frames[i])) && allocator_function(name))
 		i++;
 	return i;
 }
@@ -75,18 +83,22 @@ static const char *const hugetlb_frames[] = { "alloc_buddy_hugetlb", "alloc_fres
 					      "alloc_surplus_hugetlb", "__alloc_buddy_huge_page",
 					      "only_alloc_fresh_hugetlb", NULL };
 
+bool model_stack_has_function(const struct model *m, const uint64_t *frames, uint32_t nr,
+			      const char *const *prefixes)
+{
+	for (uint32_t i = 0; i < nr; i++)
+		if (name_has_prefix(request_frame_name(m, frames[i]), prefixes))
+			return true;
+	return false;
+}
+
 /* The outermost interface the caller used, from the events and the stack. */
 enum request_api request_api_of(const struct model *m, const struct request *r)
 {
-	bool kvmalloc = false, hugetlb = false;
 	const struct interned_stack *st = stack_table_get(&m->stacks, r->stack_id);
+	bool kvmalloc = st && model_stack_has_function(m, st->frames, st->nr_frames, kvmalloc_frames);
+	bool hugetlb = st && model_stack_has_function(m, st->frames, st->nr_frames, hugetlb_frames);
 
-	for (uint32_t i = 0; st && i < st->nr_frames; i++) {
-		const char *name = request_frame_name(m, st->frames[i]);
-
-		kvmalloc |= name_has_prefix(name, kvmalloc_frames);
-		hugetlb |= name_has_prefix(name, hugetlb_frames);
-	}
 	/* kvmalloc, or a caller's own kmalloc-then-vmalloc (bpf_map_area_alloc): one request either way. */
 	if (kvmalloc || (request_has_event(r, FAIL_KMALLOC) &&
 			 (request_has_event(r, FAIL_VMALLOC) || request_has_event(r, FAIL_VMAP_AREA))))

@@ -23,6 +23,7 @@ void requests_init(struct request_table *t)
 	u64map_init(&t->open_by_key);
 	u64map_init(&t->failures_by_tid);
 	u64map_init(&t->cgroup_index);
+	u64map_init(&t->listed_by_key);
 }
 
 void requests_free(struct request_table *t)
@@ -33,6 +34,7 @@ void requests_free(struct request_table *t)
 	u64map_free(&t->open_by_key);
 	u64map_free(&t->failures_by_tid);
 	u64map_free(&t->cgroup_index);
+	u64map_free(&t->listed_by_key);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -120,6 +122,68 @@ static struct open_request *new_open(struct request_table *t, uint64_t key)
 	return o;
 }
 
+/*
+ * What makes two requests the same request again: the process, where and
+ * how it asked, and why it failed.  A storm of them is one listed record
+ * with a count, so memory stays bounded by the kinds of request.
+ */
+static uint64_t same_request_key(const struct request *r)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	const uint64_t fields[] = { r->pid, r->api, r->cause, r->outcome, r->context, (uint64_t)r->syscall,
+				    r->order, r->bytes, r->cgroup_id, r->evidence.rlimit };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		for (int b = 0; b < 8; b++)
+			h = (h ^ ((fields[i] >> (8 * b)) & 0xff)) * 1099511628211ULL;
+	for (const char *c = r->caller; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	for (int i = 0; i < FS_COMM_LEN && r->comm[i]; i++)
+		h = (h ^ (unsigned char)r->comm[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool same_request(const struct request *a, const struct request *b)
+{
+	return a->pid == b->pid && a->api == b->api && a->cause == b->cause && a->outcome == b->outcome &&
+	       a->context == b->context && a->syscall == b->syscall && a->order == b->order &&
+	       a->bytes == b->bytes && a->cgroup_id == b->cgroup_id && a->evidence.rlimit == b->evidence.rlimit &&
+	       !strcmp(a->caller, b->caller) && !strncmp(a->comm, b->comm, FS_COMM_LEN);
+}
+
+/* Into the list: as another occurrence of the same request, or as a new one while there is room. */
+static void list_request(struct request_table *t, const struct request *r)
+{
+	uint64_t key = same_request_key(r), *slot = u64map_get(&t->listed_by_key, key);
+	bool inserted;
+
+	if (slot && same_request(&t->list[*slot - 1], r)) {
+		t->list[*slot - 1].count++;
+		t->list[*slot - 1].last_ns = r->ts_ns;
+		return;
+	}
+	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct request *grown = realloc(t->list, cap * sizeof(*grown));
+
+		if (grown) {
+			t->list = grown;
+			t->cap = cap;
+		}
+	}
+	if (t->nr == t->cap) {
+		t->not_listed++;
+		return;
+	}
+	t->list[t->nr] = *r;
+	t->list[t->nr].count = 1;
+	t->list[t->nr].last_ns = r->ts_ns;
+	t->nr++;
+	slot = u64map_upsert(&t->listed_by_key, key, &inserted);
+	if (slot)
+		*slot = t->nr;
+}
+
 /* The request is over: evidence, cause, and into the table. */
 static void finish(struct model *m, struct open_request *o)
 {
@@ -149,19 +213,7 @@ static void finish(struct model *m, struct open_request *o)
 	t->counts[r->api][r->cause][r->outcome]++;
 	t->recent[t->total % REQUESTS_RECENT] = *r;
 	t->total++;
-	if (t->nr == t->cap && t->cap < MODEL_MAX_REQUESTS) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct request *grown = realloc(t->list, cap * sizeof(*grown));
-
-		if (grown) {
-			t->list = grown;
-			t->cap = cap;
-		}
-	}
-	if (t->nr < t->cap)
-		t->list[t->nr++] = *r;
-	else
-		t->not_listed++;
+	list_request(t, r);
 	if (m->on_request)
 		m->on_request(m->on_request_ctx, r);
 }
@@ -209,6 +261,7 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	o->open = true;
 	o->all_nowarn = true;
 	o->caller_addr = caller_addr;
+	o->caller_fn = request_function_of(m, caller_addr);
 	o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 	o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	r->ts_ns = r->end_ns = e->hdr.ts_ns;
@@ -218,9 +271,16 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	r->cgroup_id = e->hdr.cgroup_id;
 	r->context = ctx;
 	r->stack_id = stack_id;
-	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
-	/* vmalloc's own gfp is not traced: vmalloc of a syscall reclaims (GFP_KERNEL) unless told not to. */
-	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || !reclaim || (r->gfp & reclaim);
+	/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
+	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
+		 : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
+	/*
+	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
+	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
+	 * allocation, so no gfp to judge.
+	 */
+	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
+			 (r->gfp & reclaim);
 	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
 }
 
@@ -251,23 +311,28 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 	}
 }
 
-static bool joins(const struct open_request *o, enum request_context ctx, enum failure_kind kind, uint32_t order,
-		  uint64_t bytes, uint64_t caller_addr, uint64_t ts_ns)
+static bool joins(const struct open_request *o, bool syscall_ends_traced, enum request_context ctx,
+		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_addr, uint64_t caller_fn,
+		  uint64_t ts_ns)
 {
 	const struct request *r = &o->r;
 	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
 
 	if (!o->open || r->context != ctx)
 		return false;
-	if (ctx == CONTEXT_SYSCALL)
+	if (ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (caller_addr != o->caller_addr || ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (caller_fn != o->caller_fn || ts_ns - o->last_ns > REQUEST_JOIN_NS)
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
-	/* The kernel traces a failed large kmalloc twice, back to back. */
-	return (kind == FAIL_KMALLOC || kind == FAIL_SLAB) && last && last->kind == kind && last->order == order &&
-	       last->bytes == bytes;
+	/*
+	 * The kernel traces a failed large kmalloc twice, back to back, from one
+	 * call site; a vmalloc fails page after page (the bulk allocation, then
+	 * one by one).
+	 */
+	return caller_addr == o->caller_addr && (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMALLOC) &&
+	       last && last->kind == kind && last->order == order && last->bytes == bytes;
 }
 
 static uint64_t context_key(uint32_t tid, enum request_context ctx)
@@ -282,7 +347,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	struct request_table *t = &m->requests;
 	const struct interned_stack *st = stack_table_get(&m->stacks, stack_id);
 	uint32_t nr = st ? st->nr_frames : 0, at = st ? request_caller_frame(m, st->frames, nr) : 0;
-	uint64_t caller_addr = at < nr ? st->frames[at] : 0, *seen;
+	uint64_t caller_addr = at < nr ? st->frames[at] : 0, caller_fn = request_function_of(m, caller_addr), *seen;
 	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
 	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
 	struct open_request *o;
@@ -293,7 +358,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		return -ENOMEM;
 	(*seen)++;
 	o = find_open(t, context_key(e->hdr.tid, ctx));
-	if (o && o->open && !joins(o, ctx, kind, order, bytes, caller_addr, e->hdr.ts_ns))
+	if (o && o->open &&
+	    !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_addr, caller_fn, e->hdr.ts_ns))
 		close_open(m, o);
 	if (!o || !o->open) {
 		o = new_open(t, context_key(e->hdr.tid, ctx));
@@ -309,6 +375,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		o->memcg_usage_pages = e->hdr.memcg_usage_pages;
 		o->memcg_limit_pages = e->hdr.memcg_limit_pages;
 	}
+	o->caller_addr = caller_addr;
 	o->last_ns = o->r.end_ns = e->hdr.ts_ns;
 	return 0;
 }
@@ -323,7 +390,6 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	if (!o)
 		return -ENOMEM;
 	start_request(m, o, e, CONTEXT_SYSCALL, REQUEST_NO_STACK, 0, NULL);
-	o->r.gfp = 0;
 	o->r.bytes = request_syscall_bytes(m, s, name);
 	o->r.api = request_bare_enomem_api(name, s);
 	o->r.syscall = s->nr;
@@ -378,7 +444,8 @@ void requests_close_idle(struct model *m, uint64_t now_ns, bool all)
 
 	for (size_t i = 0; i < t->nr_open; i++) {
 		struct open_request *o = &t->open[i];
-		uint64_t idle = o->r.context == CONTEXT_SYSCALL ? REQUEST_SYSCALL_IDLE_NS : REQUEST_IDLE_NS;
+		uint64_t idle = o->r.context == CONTEXT_SYSCALL && t->syscall_ends_traced ? REQUEST_SYSCALL_IDLE_NS
+											: REQUEST_IDLE_NS;
 
 		if (o->open && (all || now_ns > o->last_ns + idle))
 			close_open(m, o);

@@ -8,12 +8,14 @@
  *  - syscall: every failure of the task until its syscall returns is one
  *    request; the return value is the outcome (ENOMEM: failed; success: a
  *    fallback recovered).
- *  - page fault, kernel thread, interrupt, softirq: failures of one
- *    allocation share the caller's return address; they join while they
- *    come within REQUEST_JOIN_NS and add a new kind of event (a page
- *    failure, then the kmalloc above it, then vmalloc), or repeat a kmalloc
- *    failure (the kernel traces a failed large kmalloc twice).  Interrupts
- *    are keyed apart from the task they interrupted.
+ *  - page fault, kernel thread, interrupt, softirq (and syscalls when the
+ *    source saw no syscall end): failures of one allocation come from one
+ *    caller function; they join while they come within REQUEST_JOIN_NS and
+ *    add a new kind of event (a page failure, then the kmalloc above it,
+ *    then vmalloc), or repeat a kmalloc or vmalloc failure from the same
+ *    return address (the kernel traces a failed large kmalloc twice; a
+ *    vmalloc fails page after page).  Interrupts are keyed apart from the
+ *    task they interrupted.
  */
 #ifndef FS_MODEL_REQUESTS_H
 #define FS_MODEL_REQUESTS_H
@@ -34,15 +36,21 @@ struct model;
 #define REQUEST_IDLE_NS (100 * 1000 * 1000ULL)
 /* A syscall that has not returned in this long was ended another way (the task was killed). */
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
-/* Requests listed with all their detail; beyond, counted by api, cause and outcome only. */
-#define MODEL_MAX_REQUESTS 8192
+/* Requests listed with their detail (each with its count); beyond, counted by api, cause and outcome only. */
+#define MODEL_MAX_REQUESTS 4096
 /* The latest requests, for live views that must keep showing new ones. */
 #define REQUESTS_RECENT 16
 
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
 	uint64_t last_ns;
-	uint64_t caller_addr; /* the caller's return address: one allocation's events share it */
+	/*
+	 * The caller: one allocation's events come from one function (kvmalloc's
+	 * kmalloc and vmalloc from one return address in it, bpf_map_area_alloc's
+	 * own fallback from two); a repeated event, from the return address of
+	 * the event it repeats (caller_addr: the latest event's).
+	 */
+	uint64_t caller_addr, caller_fn;
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */
@@ -51,9 +59,15 @@ struct open_request {
 };
 
 struct request_table {
-	struct request *list; /* closed requests in the order they closed, at most MODEL_MAX_REQUESTS */
+	/*
+	 * Closed requests in the order they first closed, at most
+	 * MODEL_MAX_REQUESTS; the same request again (same_request()) counts in
+	 * its record's count instead of taking another.
+	 */
+	struct request *list;
 	size_t nr, cap;
-	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS */
+	struct u64map listed_by_key; /* same_request_key() -> index + 1 into list */
+	uint64_t not_listed;  /* closed beyond MODEL_MAX_REQUESTS kinds of request */
 	uint64_t counts[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
 	struct request recent[REQUESTS_RECENT]; /* a ring: the latest is recent[(total - 1) % REQUESTS_RECENT] */
 	uint64_t total;
@@ -65,6 +79,12 @@ struct request_table {
 	 * ENOMEM returns.  The kernel's count minus these is what the ring buffer lost.
 	 */
 	uint64_t syscall_ends_seen, bare_enomem_seen;
+	/*
+	 * Does the source see syscalls end (the sys_exit probe attached; record
+	 * format 3)?  Without, a syscall's failures group by caller like a
+	 * fault's, and only the trace's end closes them.
+	 */
+	bool syscall_ends_traced;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;

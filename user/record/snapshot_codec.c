@@ -93,17 +93,42 @@ static bool take_proc(const char **p, const char *end, uint32_t format_version, 
 	return true;
 }
 
+/*
+ * Formats 1 and 2 had 15 probes, 8 event types and 6 maps, so their
+ * counter runs started elsewhere, and no request counters: each run moves
+ * to where it starts now.
+ */
+#define FS_COUNTERS_V2 65
+static const struct {
+	uint16_t from, to, len;
+} counters_v2[] = {
+	{ 0, FS_CTR_PROBE_HITS, 15 }, { 15, FS_CTR_LOST, 8 },      { 23, FS_CTR_MAP_FULL, 6 },
+	{ 29, FS_CTR_STACK_COLLISION, 1 }, { 30, FS_CTR_STACK_ERROR, 1 }, { 31, FS_CTR_DEFERRED, FS_ORDERS },
+	{ 47, FS_CTR_KCOMPACTD_WAKE, FS_ORDERS }, { 63, FS_CTR_BG_COMPACT, 1 }, { 64, FS_CTR_VMAP_AREA, 1 },
+};
+
+static bool take_counters(const char **p, const char *end, uint32_t format_version, uint64_t *out)
+{
+	uint64_t old[FS_COUNTERS_V2];
+
+	if (format_version >= 3)
+		return take(p, end, out, FS_COUNTERS * sizeof(uint64_t));
+	if (!take(p, end, old, sizeof(old)))
+		return false;
+	for (size_t i = 0; i < sizeof(counters_v2) / sizeof(*counters_v2); i++)
+		memcpy(out + counters_v2[i].to, old + counters_v2[i].from, counters_v2[i].len * sizeof(uint64_t));
+	return true;
+}
+
 int snapshot_decode(const void *data, size_t len, uint32_t format_version, struct snapshot *out)
 {
 	const char *p = data, *end = p + len;
-	/* Format 3 added the request counters at the end. */
-	size_t counters = (format_version >= 3 ? FS_COUNTERS : FS_COUNTERS_V2) * sizeof(uint64_t);
 	struct encoded_counts counts;
 	int err = 0;
 
 	snapshot_clear(out);
 	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
-	    !take(&p, end, out->counters, counters))
+	    !take_counters(&p, end, format_version, out->counters))
 		return -EINVAL;
 	out->ts_ns = counts.ts_ns;
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {

@@ -13,6 +13,7 @@
 #include "decode/event.h"
 #include "format/event_line.h"
 #include "kernel/ksyms.h"
+#include "model/log_requests.h"
 #include "record/recorder.h"
 #include "state/cgroup.h"
 #include "util/clock.h"
@@ -92,6 +93,15 @@ static int on_ring_event(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/* A report of the kernel log: the request it belongs to shows the kernel's line. */
+static void on_log_report(const struct klog_report *rep, void *ctx)
+{
+	struct session *s = ctx;
+
+	s->log_reports++;
+	s->log_joined += requests_join_log(&s->model.requests, rep);
+}
+
 static void fill_meta(struct session *s, const struct tracer_config *cfg, const char *command)
 {
 	struct trace_meta *m = &s->meta;
@@ -148,6 +158,7 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->kmsg.fd = -1;
 	snapshot_init(&s->snap);
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	rc = tracer_preflight(err, errlen);
@@ -176,6 +187,9 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
 	model_init(&s->model, &s->kinfo, s->ksyms, filter, s->tracer.start_ns);
+	s->model.requests.syscall_ends_traced = s->tracer.probes[FS_PROBE_SYSCALL_EXIT].state == PROBE_ATTACHED;
+	klog_init(&s->klog, on_log_report, s);
+	kmsg_open(&s->kmsg); /* without it (no permission), requests just lack the kernel's line */
 	return FS_EXIT_OK;
 }
 
@@ -242,6 +256,7 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 		err = tracer_poll(&s->tracer, wait_ms > 100 ? 100 : (wait_ms < 0 ? 0 : (int)wait_ms));
 		if (err < 0 && err != -EINTR)
 			return err;
+		kmsg_read(&s->kmsg, &s->klog); /* after the events: the requests are there to join */
 		if (clock_ns(CLOCK_MONOTONIC) >= next_snapshot) {
 			err = take_snapshot(s);
 			if (err)
@@ -260,6 +275,8 @@ int session_finish(struct session *s)
 {
 	int err = tracer_poll(&s->tracer, 0);
 
+	kmsg_read(&s->kmsg, &s->klog);
+	klog_finish(&s->klog);
 	if (err >= 0)
 		err = take_snapshot(s);
 	model_finish(&s->model);
@@ -271,6 +288,7 @@ int session_finish(struct session *s)
 
 void session_free(struct session *s)
 {
+	kmsg_close(&s->kmsg);
 	tracer_stop(&s->tracer);
 	model_free(&s->model);
 	snapshot_free(&s->snap);

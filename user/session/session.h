@@ -18,6 +18,8 @@
 #include "kernel/kernel_info.h"
 #include "model/meta.h"
 #include "model/model.h"
+#include "decode/kernel_log.h"
+#include "source/kmsg.h"
 #include "source/tracer.h"
 #include "state/state.h"
 
@@ -40,6 +42,9 @@ struct session {
 	struct report report;        /* what formatters read once the session ends */
 	uint64_t decode_errors;
 	int error;
+	struct kmsg_reader kmsg;     /* the kernel log from the attach on */
+	struct klog_parser klog;     /* its allocation-failure reports, joined to requests */
+	uint64_t log_reports, log_joined;
 };
 
 /* Set by SIGINT/SIGTERM; the session loop ends and flushes what it read. */

@@ -12,6 +12,7 @@
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
+#include "source/tracer.h"
 #include "state/state.h"
 #include "util/exit_codes.h"
 
@@ -128,8 +129,12 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 		snprintf(err, errlen, "out of memory");
 		rc = FS_EXIT_RUNTIME;
 	}
-	if (!rc)
+	if (!rc) {
 		model_init(m, &r->kinfo, r->ksyms, filter, r->meta.start_mono_ns);
+		/* Formats 1 and 2 had no such probe. */
+		m->requests.syscall_ends_traced = r->format_version >= 3 &&
+						  r->meta.probe_state[FS_PROBE_SYSCALL_EXIT] == PROBE_ATTACHED;
+	}
 	while (!rc) {
 		uint32_t type, len;
 		const void *payload;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "source/tracer.h"
+#include "source/probe_select.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,38 +35,6 @@
 #endif
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-
-/*
- * Every probe with its BPF programs: the BTF-typed variant where one is
- * cheaper or richer, and the classic tracepoint that works everywhere.
- * btf_args is the typed tracepoint's argument count (with its leading
- * void *): a kernel whose prototype differs gets the classic variant.
- */
-static const struct probe_def {
-	const char *btf_prog, *tp_prog;
-	int btf_args;
-	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
-	const char *tp_via;          /* what tp_prog is, if not a classic tracepoint */
-} probe_defs[FS_PROBES] = {
-	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", 5 },
-	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
-	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", 7 },
-	[FS_PROBE_KMEM_CACHE_ALLOC] = { "kmem_cache_alloc_btf",
-					"kmem_cache_alloc_tp", 6, "kmem_cache" },
-	[FS_PROBE_COMPACT_TRY] = { NULL, "compact_try_tp" },
-	[FS_PROBE_COMPACT_BEGIN] = { NULL, "compact_begin_tp" },
-	[FS_PROBE_COMPACT_END] = { NULL, "compact_end_tp" },
-	[FS_PROBE_COMPACT_DEFERRED] = { NULL, "compact_deferred_tp" },
-	[FS_PROBE_KCOMPACTD_WAKE] = { NULL, "kcompactd_wake_tp" },
-	[FS_PROBE_VMAP_AREA] = { NULL, "alloc_vmap_area_tp" },
-	[FS_PROBE_DIRECT_RECLAIM_BEGIN] = { NULL, "direct_reclaim_begin_tp" },
-	[FS_PROBE_DIRECT_RECLAIM_END] = { NULL, "direct_reclaim_end_tp" },
-	[FS_PROBE_MEMCG_RECLAIM_BEGIN] = { NULL, "memcg_reclaim_begin_tp" },
-	[FS_PROBE_MEMCG_RECLAIM_END] = { NULL, "memcg_reclaim_end_tp" },
-	[FS_PROBE_OOM_VICTIM] = { NULL, "mark_victim_tp" },
-	[FS_PROBE_SYSCALL_EXIT] = { NULL, "sys_exit", .tp_via = "raw_tp" },
-	[FS_PROBE_TASK_EXIT] = { NULL, "request_task_exit" },
-};
 
 const char *probe_state_name(enum probe_state s)
 {
@@ -144,136 +113,6 @@ int tracer_preflight(char *err, size_t errlen)
 	return FS_EXIT_OK;
 }
 
-/*
- * Can this kernel's verifier read every argument of a typed tracepoint?
- * Older verifiers (6.1's, for one) refuse a typed read of a pointer to
- * anything but a struct, `const void *` included ("func 'kmalloc' arg1 type
- * UNKNOWN is not a struct"), and kmalloc and kmem_cache_alloc pass the
- * object they return as one; 6.18's reads it as a scalar.  The prototype
- * cannot tell, so ask the verifier: a program of a few instructions that
- * reads each argument.  A typed variant it refuses gets the classic
- * tracepoint, for that probe only.
- */
-static bool btf_args_readable(int typedef_id, int nr_args)
-{
-	struct bpf_insn insns[16] = {};
-	int n = 0, fd;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .attach_btf_id = typedef_id);
-
-	/* The prototype's first argument is the tracepoint's void *__data, not in ctx. */
-	for (int i = 0; i < nr_args - 1 && n < 14; i++)
-		insns[n++] = (struct bpf_insn){ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0,
-						.src_reg = BPF_REG_1, .off = (short)(8 * i) };
-	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 };
-	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, n, &opts);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* Does this kernel's typed tracepoint have the prototype our program expects? */
-static bool btf_variant_fits(const struct btf *btf, int probe, char *why, size_t len)
-{
-	const struct probe_def *d = &probe_defs[probe];
-	char name[128];
-	const struct btf_type *t;
-	const struct btf_param *params;
-	int id;
-
-	snprintf(name, sizeof(name), "btf_trace_%s", fs_probe_event(probe));
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id < 0) {
-		snprintf(why, len, "no BTF type %s", name);
-		return false;
-	}
-	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type); /* pointer */
-	t = t ? btf__type_by_id(btf, t->type) : NULL;             /* function prototype */
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != d->btf_args) {
-		snprintf(why, len, "typed tracepoint prototype differs (%d arguments, expected %d)",
-			 t ? btf_vlen(t) : -1, d->btf_args);
-		return false;
-	}
-	if (!btf_args_readable(id, d->btf_args)) {
-		snprintf(why, len, "the verifier cannot read the typed tracepoint's arguments "
-				   "(a typed pointer to a non-struct)");
-		return false;
-	}
-	if (!d->btf_arg3_struct)
-		return true;
-	params = btf_params(t);
-	t = btf__type_by_id(btf, params[3].type);
-	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
-	if (!t || !btf_is_struct(t) || strcmp(btf__name_by_offset(btf, t->name_off), d->btf_arg3_struct)) {
-		snprintf(why, len, "typed tracepoint's 3rd argument is not struct %s *", d->btf_arg3_struct);
-		return false;
-	}
-	return true;
-}
-
-static bool name_in_list(const char *list, const char *category, const char *event)
-{
-	char full[96];
-	const char *p = list;
-	size_t n;
-
-	if (!list)
-		return false;
-	snprintf(full, sizeof(full), "%s:%s", category, event);
-	while (*p) {
-		n = strcspn(p, ",");
-		if ((n == strlen(event) && !strncmp(p, event, n)) || (n == strlen(full) && !strncmp(p, full, n)))
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
-/* Decide per probe which program to load, or why none. */
-static void choose_programs(struct tracer *t, const struct tracer_config *cfg, const struct btf *btf,
-			    const char *tracefs)
-{
-	struct bpf_object *obj = t->skel->obj;
-
-	for (int i = 0; i < FS_PROBES; i++) {
-		const struct probe_def *d = &probe_defs[i];
-		struct probe_status *s = &t->probes[i];
-		struct bpf_program *btf_prog = d->btf_prog ? bpf_object__find_program_by_name(obj, d->btf_prog) : NULL;
-		struct bpf_program *tp_prog = bpf_object__find_program_by_name(obj, d->tp_prog);
-		char path[256], why[160] = "";
-		bool use_btf = false, exists;
-
-		s->name = fs_probe_name(i);
-		s->via = "-";
-		snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, fs_probe_category(i), fs_probe_event(i));
-		exists = !access(path, R_OK);
-		if (btf_prog && !cfg->classic_only && exists && btf)
-			use_btf = btf_variant_fits(btf, i, why, sizeof(why));
-		if (btf_prog)
-			bpf_program__set_autoload(btf_prog, use_btf);
-		bpf_program__set_autoload(tp_prog, exists && !use_btf);
-
-		if (name_in_list(cfg->mask_probes, fs_probe_category(i), fs_probe_event(i))) {
-			s->state = PROBE_MASKED;
-			snprintf(s->why, sizeof(s->why), "masked by --mask-probes");
-			if (btf_prog)
-				bpf_program__set_autoload(btf_prog, false);
-			bpf_program__set_autoload(tp_prog, false);
-		} else if (!exists) {
-			s->state = PROBE_MISSING;
-			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
-		} else {
-			s->state = PROBE_FAILED; /* until attached */
-			s->via = use_btf ? "tp_btf" : d->tp_via ? d->tp_via : "tracepoint";
-			if (btf_prog && !use_btf)
-				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
-					 cfg->classic_only ? "--classic-tracepoints" : why);
-		}
-	}
-}
-
 static int resolve_cgroup(const char *path, uint64_t *id, uint32_t *level, char *err, size_t errlen)
 {
 	char cur[4096], probe[4200];
@@ -336,11 +175,14 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	s->rodata->gfp_direct_reclaim = gfp_mask(&ki->gfp, "__GFP_DIRECT_RECLAIM");
 	s->rodata->gfp_high = gfp_mask(&ki->gfp, "__GFP_HIGH");
 	s->rodata->gfp_mayfail = gfp_mask(&ki->gfp, "__GFP_NORETRY") | gfp_mask(&ki->gfp, "__GFP_RETRY_MAYFAIL");
+	/* Without the helper (5.10) the current task is read by CO-RE reads. */
+	s->rodata->has_current_task_btf = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+								   BPF_FUNC_get_current_task_btf, NULL) > 0;
 	if (!s->rodata->gfp_direct_reclaim)
 		fprintf(stderr, "fragscope: warning: this kernel's __GFP_DIRECT_RECLAIM bit is unknown; "
 				"gfp classes will all read 'nowait'\n");
 	/* Requests close at syscall exit: without that probe they would only fill open_requests. */
-	s->rodata->track_requests = !name_in_list(cfg->mask_probes, "raw_syscalls", "sys_exit");
+	s->rodata->track_requests = !probe_masked(cfg, FS_PROBE_SYSCALL_EXIT);
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(s->maps.stacks, cfg->stack_map_entries);
 	bpf_map__set_max_entries(s->maps.stack_counts, cfg->stack_map_entries);
@@ -365,7 +207,7 @@ static int open_and_load(struct tracer *t, const struct tracer_config *cfg, cons
 	rc = configure(t, cfg, ki, err, errlen);
 	if (rc)
 		return rc;
-	choose_programs(t, cfg, *btf, tracefs);
+	probe_select(t->skel->obj, t->probes, cfg, *btf, tracefs);
 	btf__free(*btf);
 	*btf = NULL;
 	rc = fragscope_bpf__load(t->skel);
@@ -380,16 +222,14 @@ static int open_and_load(struct tracer *t, const struct tracer_config *cfg, cons
 static void attach_all(struct tracer *t)
 {
 	for (int i = 0; i < FS_PROBES; i++) {
-		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &t->probes[i];
-		const char *prog_name = !strcmp(s->via, "tp_btf") ? d->btf_prog : d->tp_prog;
-		struct bpf_program *prog;
 
 		if (s->state != PROBE_FAILED)
 			continue;
-		prog = bpf_object__find_program_by_name(t->skel->obj, prog_name);
-		t->links[i] = bpf_program__attach(prog);
-		if (!t->links[i]) {
+		t->links[i] = bpf_program__attach(probe_program(t->skel->obj, s->prog));
+		if (t->links[i] && s->node_prog)
+			t->node_links[i] = bpf_program__attach(probe_program(t->skel->obj, s->node_prog));
+		if (!t->links[i] || (s->node_prog && !t->node_links[i])) {
 			snprintf(s->why, sizeof(s->why), "attach failed: %s", strerror(errno));
 			continue;
 		}
@@ -466,7 +306,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return n;
 }
 
-
 uint64_t tracer_map_bytes(const struct tracer *t)
 {
 	struct bpf_map *map;
@@ -489,8 +328,10 @@ uint64_t tracer_map_bytes(const struct tracer *t)
 
 void tracer_stop(struct tracer *t)
 {
-	for (int i = 0; i < FS_PROBES; i++)
+	for (int i = 0; i < FS_PROBES; i++) {
 		bpf_link__destroy(t->links[i]);
+		bpf_link__destroy(t->node_links[i]);
+	}
 	ring_buffer__free(t->rb);
 	fragscope_bpf__destroy(t->skel);
 	free(t->percpu_buf);
@@ -498,6 +339,7 @@ void tracer_stop(struct tracer *t)
 	free(t->cached_nr);
 	u64map_free(&t->stack_cache);
 	memset(t->links, 0, sizeof(t->links));
+	memset(t->node_links, 0, sizeof(t->node_links));
 	t->rb = NULL;
 	t->skel = NULL;
 	t->percpu_buf = NULL;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "fragscope.h"
+#include "model/meta.h"
 #include "model/snapshot.h"
 #include "util/u64map.h"
 
@@ -35,11 +36,11 @@ struct tracer_config {
 
 void tracer_config_defaults(struct tracer_config *c);
 
-enum probe_state { PROBE_ATTACHED, PROBE_MISSING, PROBE_MASKED, PROBE_FAILED };
-
 struct probe_status {
 	const char *name; /* category:event */
 	const char *via;  /* "tp_btf", "tracepoint" or "-" */
+	const char *prog; /* the BPF program chosen for it */
+	const char *node_prog; /* and for its separate <event>_node tracepoint, on kernels that have one */
 	enum probe_state state;
 	char why[160];
 };
@@ -50,6 +51,7 @@ struct tracer {
 	struct fragscope_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[FS_PROBES];
+	struct bpf_link *node_links[FS_PROBES];
 	struct probe_status probes[FS_PROBES];
 	int ncpus;
 	uint64_t start_ns;    /* CLOCK_MONOTONIC when attached */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What older kernels lay out or offer differently, in one place.  Nothing
+ * here names a kernel version: each difference is found on the running
+ * kernel, by CO-RE (bpf_core_type_exists / bpf_core_field_exists against
+ * its BTF) or by user space probing before the load (libbpf_probe_bpf_helper,
+ * the BTF's types), which then chooses the programs to load and sets the
+ * switches below.  A ___compat suffix is dropped by CO-RE: the struct
+ * matches the kernel type of the name before it, where there is one.
+ */
+#ifndef FRAGSCOPE_COMPAT_BPF_H
+#define FRAGSCOPE_COMPAT_BPF_H
+
+/*
+ * Whether the helper bpf_get_current_task_btf exists (libbpf_probe_bpf_helper,
+ * set before load): with it the current task is read by plain BTF-typed
+ * loads, without it (5.10) by CO-RE bpf_probe_read_kernel chains.
+ */
+extern const volatile bool has_current_task_btf;
+
+/* A cgroup that keeps its ancestors' ids rather than pointers to them. */
+struct cgroup___ancestor_ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/*
+ * One event class, kmem_alloc, for the classic kmem:kmalloc and
+ * kmem:kmem_cache_alloc (no node), and kmem_alloc_node for the separate
+ * kmem:kmalloc_node and kmem:kmem_cache_alloc_node events: the layout of
+ * kernels whose BTF has no struct trace_event_raw_kmalloc.  gfp_flags is a
+ * gfp_t there, an unsigned long later: CO-RE sizes the load.
+ */
+#define FS_KMEM_ALLOC_FIELDS    \
+	struct trace_entry ent;  \
+	unsigned long call_site; \
+	const void *ptr;         \
+	size_t bytes_req;        \
+	size_t bytes_alloc;      \
+	unsigned long gfp_flags;
+
+struct trace_event_raw_kmem_alloc___compat {
+	FS_KMEM_ALLOC_FIELDS
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_alloc_node___compat {
+	FS_KMEM_ALLOC_FIELDS
+	int node;
+} __attribute__((preserve_access_index));
+
+#define FS_NUMA_NO_NODE (-1)
+
+#endif /* FRAGSCOPE_COMPAT_BPF_H */

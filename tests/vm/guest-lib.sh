@@ -1,0 +1,48 @@
+# Helpers for the guest scenarios (sourced by tests/vm/init in the guest and
+# by tests/vm/host-run.sh on the host, busybox sh or bash alike).  A
+# scenario prints one line per check; the host judges them
+# (tests/vm/judge.sh):
+#   VMTEST: PASS <check>: <detail>
+#   VMTEST: FAIL <check>: <detail>
+#   VMTEST: WARN <check>: <detail>     (what this kernel cannot do: reported, not fatal)
+#   VMTEST: INFO <what>: <detail>
+#   VMTEST: VERDICT <case>: <summary>  (compared between kernels: must be identical)
+#   VMTEST: DONE pass=N fail=N warn=N
+# and keeps files with `keep NAME FILE` (run.sh writes them to
+# build/artifacts/vm-<kernel>/NAME).
+P=0 F=0 W=0
+FS=${FS:-/opt/fragscope/fragscope}
+TOOLDIR=${TOOLDIR:-/opt/fragscope}
+PROVOKE=$TOOLDIR/provoke
+T=${T:-/sys/kernel/tracing}
+WD=${WD:-/tmp} # the scenarios' scratch files
+
+say() { echo "VMTEST: $*"; }
+pass() { P=$((P + 1)); say "PASS $1: $2"; }
+fail() { F=$((F + 1)); say "FAIL $1: $2"; }
+warn() { W=$((W + 1)); say "WARN $1: $2"; }
+info() { say "INFO $1: $2"; }
+verdict() { say "VERDICT $1: $2"; }
+# Assert an exact figure: expect CHECK WANT GOT [what the figure is]
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1" "$3${4:+ $4}"; else fail "$1" "got $3, want $2${4:+ ($4)}"; fi
+}
+# Show a file on the console, each line prefixed (the host strips "TAG| ").
+show() { sed "s/^/$1| /" "$2"; }
+# Keep a file: the host writes it to its artifacts directory as NAME (on
+# the host itself, host-run.sh sets KEEP_DIR and it is copied there).
+keep() { if [ -n "${KEEP_DIR:-}" ]; then cp "$2" "$KEEP_DIR/$1"; else sed "s/^/file:$1| /" "$2"; fi; }
+
+# A memory cgroup limited to LIMIT bytes: cgroup v2 if mounted with the
+# memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure).
+make_memcg() {
+	local name=$1 limit=$2
+	CG=
+	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+		mkdir "/sys/fs/cgroup/$name" && echo "$limit" >"/sys/fs/cgroup/$name/memory.max" && CG=/sys/fs/cgroup/$name
+	elif [ -d /sys/fs/cgroup/memory ]; then
+		mkdir "/sys/fs/cgroup/memory/$name" && echo "$limit" >"/sys/fs/cgroup/memory/$name/memory.limit_in_bytes" &&
+			CG=/sys/fs/cgroup/memory/$name
+	fi
+}
