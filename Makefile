@@ -59,6 +59,7 @@ help:
 	@echo "make test-vm      the same binary on Debian's 5.10, 6.1, 6.12 and 7.x kernels under qemu (KERNELS=...)"
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
+	@echo "make test-vm-fraglab  the fragmentation lab in a 1 GiB qemu guest: docs/fragmentation-lab.md"
 	@echo "make bench        overhead benchmarks (root, ~25 min): tests/bench/run.sh and traffic.sh, see tests/bench/README"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
@@ -149,6 +150,11 @@ integration: fragscope tools
 KERNELS ?= 5.10 6.1 6.12 7
 test-vm: fragscope tools
 	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_kernels.sh
+
+# The fragmentation lab in a 1 GiB qemu guest, on each of KERNELS (about a minute each): docs/fragmentation-lab.md.
+.PHONY: test-vm-fraglab
+test-vm-fraglab: fragscope tools
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_fraglab.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: check-layers all tools $(UNIT_BINS) sanitized-fragscope

@@ -146,6 +146,7 @@ static inline int setup(void **state)
 	static const struct gfp_name names[] = {
 		{ G_MOVABLE, "__GFP_MOVABLE" }, { G_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM" },
 		{ G_NOWARN, "__GFP_NOWARN" },   { G_COMP, "__GFP_COMP" },
+		{ G_NORETRY, "__GFP_NORETRY" },
 	};
 
 	f->kinfo.page_size = 4096;

@@ -18,6 +18,32 @@
 
 #include "request_fixture.h"
 
+/*
+ * One THP fault that falls back makes two order-9 attempts: __GFP_NORETRY
+ * first, then the full mode (mm/mempolicy.c).  One request; a second fault
+ * (NORETRY again) is another.
+ */
+static void test_thp_retry_is_one_request(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	struct fs_event e;
+
+	for (int fault = 0; fault < 2; fault++) {
+		e = page_fail(500, T0 + fault * MS, 9, G_THP | G_NORETRY, thp_fault_stack, NFRAMES(thp_fault_stack));
+		add(m, &e);
+		e = page_fail(500, T0 + fault * MS + 100, 9, G_THP | G_DIRECT_RECLAIM, thp_fault_stack,
+			      NFRAMES(thp_fault_stack));
+		add(m, &e);
+	}
+	model_finish(m);
+	assert_int_equal(t->total, 2);
+	assert_int_equal(t->counts[API_THP_FAULT][t->list[0].cause][OUTCOME_RECOVERED], 2);
+	assert_int_equal(t->list[0].nr_events, 1);
+	assert_int_equal(t->list[0].events[0].repeats, 1); /* two attempts of order 9 */
+}
+
 /* Two THP faults of one task, 1 ms apart at the same caller: two requests, both recovered. */
 static void test_thp_faults_are_separate_requests(void **state)
 {
@@ -303,6 +329,7 @@ static void test_kthread_second_kmalloc_is_another_request(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_thp_retry_is_one_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thp_faults_are_separate_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_keyed_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_and_task_close_at_syscall_end, setup, teardown),

@@ -311,28 +311,54 @@ static void take_size(const struct model *m, struct open_request *o, const struc
 	}
 }
 
-static bool joins(const struct open_request *o, bool syscall_ends_traced, enum request_context ctx,
-		  enum failure_kind kind, uint32_t order, uint64_t bytes, uint64_t caller_addr, uint64_t caller_fn,
-		  uint64_t ts_ns)
+/* What one failure brings to the question "is it part of the open request?" */
+struct failure_shape {
+	enum request_context ctx;
+	enum failure_kind kind;
+	uint32_t order;
+	uint64_t bytes, gfp;
+	uint64_t caller_addr, caller_fn;
+	uint64_t ts_ns;
+};
+
+/*
+ * Is this failure the same allocation tried again with more effort?  The
+ * kernel's THP fault first asks __GFP_THISNODE | __GFP_NORETRY, then, that
+ * failing, the full mode (mm/mempolicy.c): one fault, two failed attempts.
+ */
+static bool retried_harder(const struct model *m, uint64_t before, uint64_t now)
 {
+	uint64_t lighter = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NORETRY") |
+					      gfp_mask(&m->kinfo->gfp, "__GFP_THISNODE") : 0;
+
+	return (before & lighter) && !(now & lighter & before);
+}
+
+static bool joins(const struct model *m, const struct open_request *o, bool syscall_ends_traced,
+		  const struct failure_shape *f)
+{
+	enum failure_kind kind = f->kind;
 	const struct request *r = &o->r;
 	const struct request_event *last = r->nr_events ? &r->events[r->nr_events - 1] : NULL;
 
-	if (!o->open || r->context != ctx)
+	if (!o->open || r->context != f->ctx)
 		return false;
-	if (ctx == CONTEXT_SYSCALL && syscall_ends_traced)
+	if (f->ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (caller_fn != o->caller_fn || ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (f->caller_fn != o->caller_fn || f->ts_ns - o->last_ns > REQUEST_JOIN_NS)
 		return false;
 	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
+		return true;
+	if (f->caller_addr == o->caller_addr && last && last->kind == kind && last->order == f->order &&
+	    retried_harder(m, o->last_gfp, f->gfp))
 		return true;
 	/*
 	 * The kernel traces a failed large kmalloc twice, back to back, from one
 	 * call site; a vmalloc fails page after page (the bulk allocation, then
 	 * one by one).
 	 */
-	return caller_addr == o->caller_addr && (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMALLOC) &&
-	       last && last->kind == kind && last->order == order && last->bytes == bytes;
+	return f->caller_addr == o->caller_addr && (kind == FAIL_KMALLOC || kind == FAIL_SLAB || kind == FAIL_VMALLOC) &&
+	       last && last->kind == kind && last->order == f->order && last->bytes == f->bytes;
 }
 
 static uint64_t context_key(uint32_t tid, enum request_context ctx)
@@ -350,6 +376,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	uint64_t caller_addr = at < nr ? st->frames[at] : 0, caller_fn = request_function_of(m, caller_addr), *seen;
 	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
 	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
+	uint64_t gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
+	const struct failure_shape shape = { ctx, kind, order, bytes, gfp, caller_addr, caller_fn, e->hdr.ts_ns };
 	struct open_request *o;
 	bool inserted;
 
@@ -358,8 +386,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		return -ENOMEM;
 	(*seen)++;
 	o = find_open(t, context_key(e->hdr.tid, ctx));
-	if (o && o->open &&
-	    !joins(o, t->syscall_ends_traced, ctx, kind, order, bytes, caller_addr, caller_fn, e->hdr.ts_ns))
+	if (o && o->open && !joins(m, o, t->syscall_ends_traced, &shape))
 		close_open(m, o);
 	if (!o || !o->open) {
 		o = new_open(t, context_key(e->hdr.tid, ctx));
@@ -369,7 +396,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	}
 	request_add_event(&o->r, kind, order, bytes);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)
-		o->all_nowarn &= nowarn && ((e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->kmalloc.gfp) & nowarn);
+		o->all_nowarn &= nowarn && (gfp & nowarn);
+	o->last_gfp = gfp;
 	take_size(m, o, e, kind, order, bytes);
 	if (e->hdr.memcg_usage_pages > o->memcg_usage_pages) {
 		o->memcg_usage_pages = e->hdr.memcg_usage_pages;

@@ -12,10 +12,11 @@
  *    source saw no syscall end): failures of one allocation come from one
  *    caller function; they join while they come within REQUEST_JOIN_NS and
  *    add a new kind of event (a page failure, then the kmalloc above it,
- *    then vmalloc), or repeat a kmalloc or vmalloc failure from the same
+ *    then vmalloc), repeat a kmalloc or vmalloc failure from the same
  *    return address (the kernel traces a failed large kmalloc twice; a
- *    vmalloc fails page after page).  Interrupts are keyed apart from the
- *    task they interrupted.
+ *    vmalloc fails page after page), or retry the same allocation with more
+ *    effort (a THP fault asks __GFP_THISNODE | __GFP_NORETRY first).
+ *    Interrupts are keyed apart from the task they interrupted.
  */
 #ifndef FS_MODEL_REQUESTS_H
 #define FS_MODEL_REQUESTS_H
@@ -51,6 +52,7 @@ struct open_request {
 	 * the event it repeats (caller_addr: the latest event's).
 	 */
 	uint64_t caller_addr, caller_fn;
+	uint64_t last_gfp; /* of the latest failure: a retry with more effort is the same request */
 	uint64_t memcg_usage_pages, memcg_limit_pages;
 	bool open;
 	bool sized_by_caller; /* bytes are a kmalloc's or vmap area's request */

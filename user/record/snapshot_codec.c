@@ -68,31 +68,6 @@ static bool take(const char **p, const char *end, void *dst, size_t n)
 	return true;
 }
 
-/* A per-process count as formats 1-3 wrote it: the comm of the pid's first allocation, in the value. */
-struct snap_proc_v3 {
-	uint64_t cgroup_id;
-	uint32_t pid;
-	uint32_t order;
-	uint64_t count;
-	char comm[FS_COMM_LEN];
-};
-
-static bool take_proc(const char **p, const char *end, uint32_t format_version, struct snap_proc *v)
-{
-	struct snap_proc_v3 old;
-
-	if (format_version >= 4)
-		return take(p, end, v, sizeof(*v));
-	if (!take(p, end, &old, sizeof(old)))
-		return false;
-	v->key.cgroup_id = old.cgroup_id;
-	v->key.pid = old.pid;
-	v->key.order = old.order;
-	memcpy(v->key.comm, old.comm, sizeof(v->key.comm));
-	v->value.count = old.count;
-	return true;
-}
-
 /*
  * Formats 1 and 2 had 15 probes, 8 event types and 6 maps, so their
  * counter runs started elsewhere, and no request counters: each run moves
@@ -117,6 +92,31 @@ static bool take_counters(const char **p, const char *end, uint32_t format_versi
 		return false;
 	for (size_t i = 0; i < sizeof(counters_v2) / sizeof(*counters_v2); i++)
 		memcpy(out + counters_v2[i].to, old + counters_v2[i].from, counters_v2[i].len * sizeof(uint64_t));
+	return true;
+}
+
+/* A per-process count as formats 1-3 wrote it: the comm of the pid's first allocation, in the value. */
+struct snap_proc_v3 {
+	uint64_t cgroup_id;
+	uint32_t pid;
+	uint32_t order;
+	uint64_t count;
+	char comm[FS_COMM_LEN];
+};
+
+static bool take_proc(const char **p, const char *end, uint32_t format_version, struct snap_proc *v)
+{
+	struct snap_proc_v3 old;
+
+	if (format_version >= 4)
+		return take(p, end, v, sizeof(*v));
+	if (!take(p, end, &old, sizeof(old)))
+		return false;
+	v->key.cgroup_id = old.cgroup_id;
+	v->key.pid = old.pid;
+	v->key.order = old.order;
+	memcpy(v->key.comm, old.comm, sizeof(v->key.comm));
+	v->value.count = old.count;
 	return true;
 }
 

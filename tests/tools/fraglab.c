@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fraglab: real external fragmentation for the VM lab (tests/vm/fraglab),
+ * and the syscalls that then fail for it.  Root only, and only in a
+ * throw-away guest: it pins most of the machine's memory layout.
+ *
+ *   fraglab fragment [BLOCK_ORDER]   pin one page in every 2^BLOCK_ORDER-page
+ *                                    block (default 4) and free the rest; then
+ *                                    hold the pins until SIGTERM
+ *   fraglab pipe-resize ORDER COUNT  COUNT F_SETPIPE_SZ whose pipe_buffer array
+ *                                    is a kcalloc of 2^ORDER pages
+ *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
+ *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *
+ * fragment: fills free memory (down to the high watermarks plus a margin)
+ * with anonymous pages, reads their page frame numbers from
+ * /proc/self/pagemap and, for every aligned 2^BLOCK_ORDER-page block, hands
+ * the first page it owns there to a pipe with vmsplice(2).  The pipe's
+ * reference is one compaction cannot migrate (the page count exceeds its
+ * mapcount), so after the rest is unmapped no free block above
+ * BLOCK_ORDER - 1 can form, whatever compaction does.  Memory it never got
+ * (the reserve, per-CPU lists) may still hold larger free blocks: those are
+ * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
+ * kernel memory) until the kernel refuses one.
+ * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
+ * fences it off with vm.lowmem_reserve_ratio).
+ *
+ * pipe-resize: pipe_resize_ring() allocates the new ring with
+ * kcalloc(slots, sizeof(struct pipe_buffer) = 40, GFP_KERNEL_ACCOUNT |
+ * __GFP_NOWARN); above 8 KiB that is kmalloc_large, one page allocation of
+ * order get_order(40 * slots).  slots = the largest power of two with
+ * 40 * slots <= PAGE_SIZE << ORDER, so the order is exactly ORDER.  A
+ * failure is -ENOMEM from fcntl, counted here.
+ *
+ * overcommit: under vm.overcommit_memory=2 a private writable mapping is
+ * refused (ENOMEM) by __vm_enough_memory() when Committed_AS would pass
+ * CommitLimit, whatever MemFree says.
+ *
+ * hugetlb-map: an anonymous MAP_HUGETLB mapping reserves its huge pages at
+ * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
+ * with ENOMEM, no page allocated.
+ *
+ * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define PIN_PIPE_SLOTS 256 /* 1 MiB pipes: a 10 KiB ring, made before the fill */
+#define PIPE_BUFFER_BYTES 40
+#define MAX_ORDERS 16
+#define MAX_ZONES 16
+
+static int error(const char *what)
+{
+	printf("error=%s:_%s\nstatus=error\n", what, strerror(errno));
+	return 1;
+}
+
+/* A /proc/meminfo field in kB, -1 if absent. */
+static long meminfo_kb(const char *name)
+{
+	char line[256];
+	long kb = -1, v;
+	size_t n = strlen(name);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':' && sscanf(line + n + 1, "%ld", &v) == 1)
+			kb = v;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Sum of the high watermarks of every zone, in pages (/proc/zoneinfo). */
+static long high_watermarks(void)
+{
+	char line[256];
+	long sum = 0, v;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " high %ld", &v) == 1)
+			sum += v;
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+struct zone_free {
+	char name[32];
+	long blocks[MAX_ORDERS];
+	int orders;
+};
+
+/* /proc/buddyinfo's zones; returns how many. */
+static int read_buddyinfo(struct zone_free *z, int max)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "zone");
+		int used;
+
+		if (!p || sscanf(p, "zone %31s%n", z[n].name, &used) != 1)
+			continue;
+		p += used;
+		z[n].orders = 0;
+		while (z[n].orders < MAX_ORDERS && sscanf(p, "%ld%n", &z[n].blocks[z[n].orders], &used) == 1) {
+			p += used;
+			z[n].orders++;
+		}
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Free blocks of at least `order`, counted in 2^order-page units, in the
+ * zones that matter (not DMA, which the lab fences off). */
+static long units_at_or_above(int order)
+{
+	struct zone_free z[MAX_ZONES];
+	int n = read_buddyinfo(z, MAX_ZONES);
+	long units = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(z[i].name, "DMA"))
+			continue;
+		for (int o = order; o < z[i].orders; o++)
+			units += z[i].blocks[o] << (o - order);
+	}
+	return units;
+}
+
+static int largest_free_order(void)
+{
+	struct zone_free z[MAX_ZONES];
+	int n = read_buddyinfo(z, MAX_ZONES), largest = -1;
+
+	for (int i = 0; i < n; i++)
+		for (int o = 0; o < z[i].orders; o++)
+			if (z[i].blocks[o] && strcmp(z[i].name, "DMA") && o > largest)
+				largest = o;
+	return largest;
+}
+
+/* The pipe size whose ring is a kcalloc of exactly 2^order pages. */
+static long ring_pipe_bytes(int order)
+{
+	long slots = 1;
+
+	while (PIPE_BUFFER_BYTES * slots * 2 <= (long)(PAGE << order))
+		slots *= 2;
+	return slots * (long)PAGE;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit r = { 65536, 65536 };
+
+	setrlimit(RLIMIT_NOFILE, &r);
+}
+
+/* A full synchronous compaction of every zone (vm.compact_memory). */
+static void compact_all(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			perror("fraglab: compact_memory");
+		close(fd);
+	}
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/* ------------------------------------------------------------- fragment */
+
+static int cmd_fragment(int block_order)
+{
+	long margin_pages = (16L << 20) / PAGE;
+	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
+	long fill = free_pages - high_watermarks() - margin_pages;
+	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
+	int ring_errno = 0, rounds = 0;
+	uint64_t *pfns;
+	uint8_t *seen;
+	uint64_t max_pfn = 0;
+	int (*pipes)[2];
+	char *region;
+	int pm;
+
+	raise_fd_limit();
+	if (fill < 1024)
+		return errno = ENOMEM, error("too_little_free_memory");
+	printf("fraglab.fragment.block_order=%d\n", block_order);
+	printf("fraglab.fragment.memfree_before_kb=%ld\n", meminfo_kb("MemFree"));
+	printf("fraglab.fragment.fill_pages=%ld\n", fill);
+	/*
+	 * The pinning pipes get their 256-slot rings now, while memory is
+	 * whole.  Blocks the kernel shares with us hold fewer than 2^order of
+	 * our pages, so there are more blocks than fill >> order: a quarter more
+	 * is room enough (about 1% of them are shared in a fresh guest).
+	 */
+	max_pipes = fill / (1L << block_order) * 5 / 4 / PIN_PIPE_SLOTS + 1;
+	pipes = calloc(max_pipes, sizeof(*pipes));
+	pfns = calloc(fill, sizeof(*pfns));
+	if (!pipes || !pfns)
+		return error("calloc");
+	for (long i = 0; i < max_pipes; i++)
+		if (pipe(pipes[i]) || fcntl(pipes[i][1], F_SETPIPE_SZ, PIN_PIPE_SLOTS * PAGE) < 0)
+			return error("pipe");
+
+	region = mmap(NULL, fill * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (region == MAP_FAILED)
+		return error("mmap");
+	madvise(region, fill * PAGE, MADV_NOHUGEPAGE);
+	for (long i = 0; i < fill; i++)
+		region[i * PAGE] = 1;
+
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	if (pm < 0 || pread(pm, pfns, fill * sizeof(*pfns), (uintptr_t)region / PAGE * sizeof(*pfns)) !=
+			      (ssize_t)(fill * sizeof(*pfns)))
+		return error("pagemap");
+	close(pm);
+	for (long i = 0; i < fill; i++) {
+		pfns[i] = (pfns[i] >> 63) ? pfns[i] & ((1ULL << 55) - 1) : 0;
+		if (pfns[i] > max_pfn)
+			max_pfn = pfns[i];
+	}
+	if (!max_pfn)
+		return errno = EPERM, error("pagemap_shows_no_page_frame_numbers_(not_root?)");
+	seen = calloc((max_pfn >> block_order) + 1, 1);
+	if (!seen)
+		return error("calloc");
+
+	/* vmsplice the first page of each block into the pipes, a ring at a time. */
+	struct iovec iov[PIN_PIPE_SLOTS];
+	int nio = 0;
+	for (long i = 0; i <= fill; i++) {
+		if (i < fill && pfns[i] && !seen[pfns[i] >> block_order]) {
+			seen[pfns[i] >> block_order] = 1;
+			iov[nio].iov_base = region + i * PAGE;
+			iov[nio++].iov_len = PAGE;
+		}
+		if (nio == PIN_PIPE_SLOTS || (i == fill && nio)) {
+			ssize_t n;
+
+			if (npipes == max_pipes)
+				return errno = ENOSPC, error("more_blocks_than_pinning_pipes");
+			n = vmsplice(pipes[npipes][1], iov, nio, 0);
+
+			if (n != (ssize_t)(nio * PAGE))
+				return error("vmsplice");
+			pinned += nio;
+			npipes++;
+			nio = 0;
+		}
+	}
+	munmap(region, fill * PAGE);
+	for (long i = npipes; i < max_pipes; i++) {
+		close(pipes[i][0]);
+		close(pipes[i][1]);
+	}
+	free(pfns);
+	free(seen);
+	printf("fraglab.fragment.pinned_pages=%ld\n", pinned);
+	printf("fraglab.fragment.pin_pipes=%ld\n", npipes);
+	sleep(1);
+	printf("fraglab.fragment.units_left_after_unmap=%ld\n", units_at_or_above(block_order));
+
+	/*
+	 * What it never got: take it in 2^block_order-page rings until one is
+	 * refused.  A refusal only follows the allocator's quick (asynchronous)
+	 * compaction, so blocks full of other tasks' movable pages (the
+	 * initramfs's page cache...) could still be emptied later: a full
+	 * synchronous compaction moves them into the holes first, and the
+	 * rounds go on until one takes no ring.
+	 */
+	for (int round = 0; round < 10; round++) {
+		long taken = 0;
+
+		compact_all();
+		for (;;) {
+			int fd[2];
+
+			if (pipe(fd))
+				return error("pipe");
+			if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
+				ring_errno = errno;
+				close(fd[0]);
+				close(fd[1]);
+				break;
+			}
+			taken++;
+		}
+		ring_pipes += taken;
+		rounds++;
+		if (!taken)
+			break;
+	}
+	printf("fraglab.fragment.ring_rounds=%d\n", rounds);
+	printf("fraglab.fragment.ring_pipes=%ld\n", ring_pipes);
+	printf("fraglab.fragment.ring_refused=%s\n", ring_errno == ENOMEM ? "ENOMEM" : strerror(ring_errno));
+	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
+	printf("fraglab.fragment.largest_free_order=%d\n", largest_free_order());
+	printf("fraglab.fragment.memfree_after_kb=%ld\n", meminfo_kb("MemFree"));
+	printf("status=ok\n");
+	printf("ready\n");
+	fflush(stdout);
+	signal(SIGTERM, on_term);
+	for (;;)
+		pause();
+}
+
+/* ---------------------------------------------------------- pipe-resize */
+
+static int cmd_pipe_resize(int order, long count)
+{
+	long bytes = ring_pipe_bytes(order), failed = 0, succeeded = 0;
+	int last_errno = 0;
+
+	printf("fraglab.pipe_resize.order=%d\n", order);
+	printf("fraglab.pipe_resize.pipe_bytes=%ld\n", bytes);
+	printf("fraglab.pipe_resize.ring_bytes=%ld\n", bytes / (long)PAGE * PIPE_BUFFER_BYTES);
+	for (long i = 0; i < count; i++) {
+		int fd[2];
+
+		if (pipe(fd))
+			return error("pipe");
+		if (fcntl(fd[1], F_SETPIPE_SZ, bytes) < 0) {
+			last_errno = errno;
+			failed++;
+		} else {
+			succeeded++;
+		}
+		close(fd[0]);
+		close(fd[1]);
+	}
+	printf("fraglab.pipe_resize.attempts=%ld\n", count);
+	printf("fraglab.pipe_resize.failed=%ld\n", failed);
+	printf("fraglab.pipe_resize.succeeded=%ld\n", succeeded);
+	printf("fraglab.pipe_resize.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
+/* ------------------------------------------------- overcommit, hugetlb-map */
+
+/* COUNT mmaps of BYTES with FLAGS, each unmapped at once if it succeeds. */
+static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count)
+{
+	long failed = 0, succeeded = 0;
+	int last_errno = 0;
+
+	printf("fraglab.%s.memfree_kb=%ld\n", cmd, meminfo_kb("MemFree"));
+	printf("fraglab.%s.commit_limit_kb=%ld\n", cmd, meminfo_kb("CommitLimit"));
+	printf("fraglab.%s.committed_as_kb=%ld\n", cmd, meminfo_kb("Committed_AS"));
+	printf("fraglab.%s.hugepages_free=%ld\n", cmd, meminfo_kb("HugePages_Free"));
+	for (long i = 0; i < count; i++) {
+		void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+
+		if (p == MAP_FAILED) {
+			last_errno = errno;
+			failed++;
+		} else {
+			succeeded++;
+			munmap(p, bytes);
+		}
+	}
+	printf("fraglab.%s.attempts=%ld\n", cmd, count);
+	printf("fraglab.%s.failed=%ld\n", cmd, failed);
+	printf("fraglab.%s.succeeded=%ld\n", cmd, succeeded);
+	printf("fraglab.%s.errno=%s\n", cmd, last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "fragment")) {
+		int order = argc > 2 ? atoi(argv[2]) : 4;
+
+		return order >= 1 && order < 10 ? cmd_fragment(order) : usage();
+	}
+	if (argc == 4 && !strcmp(argv[1], "pipe-resize")) {
+		int order = atoi(argv[2]);
+
+		return order >= 3 && order < 11 ? cmd_pipe_resize(order, atol(argv[3])) : usage();
+	}
+	if (argc == 4 && !strcmp(argv[1], "overcommit"))
+		return try_mmaps("overcommit", (unsigned long)atol(argv[2]) << 20, 0, atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
+		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
+				 MAP_HUGETLB, atol(argv[3]));
+	return usage();
+}
