@@ -29,6 +29,7 @@ void requests_init(struct request_table *t)
 void requests_free(struct request_table *t)
 {
 	free(t->list);
+	free(t->log_unjoined);
 	free(t->open);
 	free(t->cgroup_paths);
 	u64map_free(&t->open_by_key);
