@@ -346,12 +346,15 @@ static bool joins(const struct model *m, const struct open_request *o, bool sysc
 		return false;
 	if (f->ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (f->caller_fn != o->caller_fn || f->ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (f->caller_fn != o->caller_fn)
 		return false;
-	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
-		return true;
+	/* A harder retry follows reclaim and compaction, which can take long: no tight window. */
 	if (f->caller_addr == o->caller_addr && last && last->kind == kind && last->order == f->order &&
 	    retried_harder(m, o->last_gfp, f->gfp))
+		return f->ts_ns - o->last_ns <= REQUEST_IDLE_NS;
+	if (f->ts_ns - o->last_ns > REQUEST_JOIN_NS)
+		return false;
+	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
 	/*
 	 * The kernel traces a failed large kmalloc twice, back to back, from one

@@ -34,7 +34,7 @@ struct model;
 /* A non-syscall request takes no more events this long after its last. */
 #define REQUEST_JOIN_NS (10 * 1000 * 1000ULL)
 /* A non-syscall request is closed once idle this long (at the next snapshot). */
-#define REQUEST_IDLE_NS (100 * 1000 * 1000ULL)
+#define REQUEST_IDLE_NS (2000 * 1000 * 1000ULL)
 /* A syscall that has not returned in this long was ended another way (the task was killed). */
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
 /* Requests listed with their detail (each with its count); beyond, counted by api, cause and outcome only. */
