@@ -16,7 +16,6 @@
 #include "model/internal.h"
 #include "model/model.h"
 
-
 void requests_init(struct request_table *t)
 {
 	memset(t, 0, sizeof(*t));
