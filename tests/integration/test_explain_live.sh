@@ -25,6 +25,10 @@ fragscope_start record -p "$pid" --cgroup "$cg" -o "$TMP/explain.rec" -F json
 fragscope_bg other record --comm fragscope-none -o "$TMP/other.rec" -F json ||
 	fail "the second record did not attach: $(cat "$TMP/other.err")"
 other_pid=$BG_PID
+# And a trace of that other name: the kernel's report, untraced, is a KERNEL-LOG line live.
+fragscope_bg othertrace trace --comm fragscope-none ||
+	fail "the trace did not attach: $(cat "$TMP/othertrace.err")"
+othertrace_pid=$BG_PID
 # warn_alloc prints one report per 10 s machine-wide (nopage_rs): start in a quiet window.
 last_warn() { dmesg | grep -E "allocation failure|vmalloc error|callbacks suppressed" | tail -1 | sed -n 's/^\[ *\([0-9]*\)\..*/\1/p'; }
 for _ in $(seq 30); do
@@ -38,6 +42,8 @@ echo "fragscope-test: explain end $pid" >/dev/kmsg
 fragscope_stop || fail "record exited $?: $(cat "$TMP/fs.err")"
 kill -INT "$other_pid"
 wait "$other_pid" || fail "the second record exited $?: $(cat "$TMP/other.err")"
+kill -INT "$othertrace_pid"
+wait "$othertrace_pid" || fail "the trace exited $?: $(cat "$TMP/othertrace.err")"
 cp "$TMP/fail.out" "$ARTIFACTS/explain-live-provoke.txt"
 
 failed=$(provoke_value fail fail.iptables.failed)
@@ -122,5 +128,9 @@ for f in "$TMP/other.out" "$TMP/other-replay.json"; do
 	[ "$line" = "$header" ] || fail "$f: unjoined report's line '$line', the kernel's '$header'"
 done
 grep -q "^Kernel reports the trace did not see: [1-9]" "$TMP/other.txt" || fail "report -i (text): no section of unjoined reports"
+n=$(grep -c "^- .* provoke *$pid KERNEL-LOG .*kvmalloc.* in xt_alloc_table_info .*memcg" "$TMP/othertrace.out")
+[ "$n" = "$logged" ] || fail "trace printed $n KERNEL-LOG lines for provoke, the kernel logged $logged: $(grep KERNEL-LOG "$TMP/othertrace.out")"
+grep -qF "kernel log: $header" "$TMP/othertrace.out" || fail "trace's KERNEL-LOG line lacks the kernel's line"
+cp "$TMP/othertrace.out" "$ARTIFACTS/explain-live-other-trace.txt"
 grep -qxF "          kernel log: $header" "$TMP/other.txt" || fail "report -i (text): the unjoined report's line is missing"
 pass "a record of another command: provoke's $logged kernel report(s) shown alone, $(sort -u "$TMP/unjoined.verdicts")"

@@ -195,6 +195,34 @@ static void test_top_screen(void **state)
 	assert_non_null(strstr(line_with(f->text.buf, "chg"), "chg    +123k "));
 }
 
+/* A kernel log report the trace did not see: the latest one, under the requests, with how many. */
+static void test_top_kernel_log_untraced(void **state)
+{
+	struct fixture *f = *state;
+	struct top_view v = { .width = 160, .height = 24 };
+	struct request_table *t = &f->model.requests;
+	struct request seen[2];
+
+	for (int i = 0; i < 2; i++) {
+		request_init(&seen[i]);
+		snprintf(seen[i].comm, sizeof(seen[i].comm), "iptables-restor");
+		seen[i].pid = 4182 + i;
+		seen[i].context = CONTEXT_SYSCALL;
+		seen[i].syscall = 54; /* setsockopt */
+		seen[i].api = API_KVMALLOC;
+		seen[i].cause = CAUSE_MEMCG_LIMIT;
+		snprintf(seen[i].caller, sizeof(seen[i].caller), "xt_alloc_table_info");
+	}
+	t->log_unjoined = seen;
+	t->nr_log_unjoined = 2;
+	top_render(&f->report, &f->prev, &f->cur, &v, &f->text);
+	t->log_unjoined = NULL;
+	t->nr_log_unjoined = 0;
+	assert_fits(f->text.buf, 160, 24);
+	assert_non_null(strstr(line_with(f->text.buf, "kernel log, not traced (2):"),
+			       "iptables-restor[4183] setsockopt: kvmalloc in xt_alloc_table_info failed"));
+}
+
 static void test_top_sort_and_small_screens(void **state)
 {
 	struct fixture *f = *state;
@@ -358,6 +386,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_top_screen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_kernel_log_untraced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_sort_and_small_screens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interval_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus_text, setup, teardown),

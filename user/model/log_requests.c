@@ -472,5 +472,7 @@ bool model_add_log_report(struct model *m, const struct klog_report *rep)
 	}
 	kept = &t->log_unjoined[t->nr_log_unjoined++];
 	log_report_request(rep, kept);
+	if (m->on_log_request)
+		m->on_log_request(m->on_request_ctx, kept);
 	return false;
 }
