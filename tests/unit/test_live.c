@@ -283,6 +283,8 @@ static void test_prometheus_text(void **state)
 	assert_non_null(strstr(t, "fragscope_page_allocations_total{order=\"3\",migratetype=\"Unmovable\"} 40\n"));
 	assert_non_null(strstr(t, "fragscope_allocation_failures_total{kind=\"vmalloc\"} 1\n"));
 	assert_non_null(strstr(t, "fragscope_allocation_failures_total{kind=\"page\"} 0\n"));
+	assert_non_null(strstr(t, "# TYPE fragscope_failed_requests_detail_lost_total counter\n"));
+	assert_non_null(strstr(t, "fragscope_kernel_log_reports_untraced_total 0\n"));
 	assert_non_null(strstr(t, "# TYPE fragscope_compaction_stall_seconds histogram\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"+Inf\"} 3\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"0.000128\"} 1\n"));
