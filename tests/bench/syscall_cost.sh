@@ -15,6 +15,7 @@
 # usage: sudo tests/bench/syscall_cost.sh [-n ROUNDS] [-c CALLS]
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$TOP/tests/bench/attach.sh"
 FRAGSCOPE=${FRAGSCOPE:-$TOP/fragscope}
 ROUNDS=5
 CALLS=5000000
@@ -63,10 +64,7 @@ cc -O2 -o "$OUT/loop" "$OUT/loop.c" || exit 1
 start_tracer() {
 	"$FRAGSCOPE" record --no-file -F json "$@" >/dev/null 2>"$OUT/fs.err" &
 	PID=$!
-	for _ in $(seq 300); do
-		grep -q "tracing (attached" "$OUT/fs.err" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_for "$OUT/fs.err" "tracing (attached" "$PID" && return 0
 	echo "fragscope did not attach: $(cat "$OUT/fs.err")" >&2
 	exit 1
 }

@@ -32,3 +32,13 @@ for load in nginx-1w nginx-2w redis-64 redis-16k; do
 done
 grep -q '^| load | condition |' "$TMP/traffic.txt" || fail "traffic.sh: no markdown table"
 pass "run.sh --quick and traffic.sh --quick printed their tables"
+
+# Request tracking's per-syscall cost: that it runs and prints each condition and the program's own figure.
+timeout -s INT 120 "$TOP/tests/bench/syscall_cost.sh" -n 1 -c 100000 >"$TMP/syscall.txt" 2>"$TMP/syscall.err" ||
+	fail "syscall_cost.sh exited $?: $(tail -5 "$TMP/syscall.err")"
+cat "$TMP/syscall.txt"
+for c in untraced no-requests default; do
+	grep -Eq "^$c +[0-9.]+ " "$TMP/syscall.txt" || fail "syscall_cost.sh: no figure for $c"
+done
+grep -Eq '^sys_exit program: [0-9]+ runs, [0-9.]+ ns per run' "$TMP/syscall.txt" || fail "syscall_cost.sh: no bpf_stats line"
+pass "syscall_cost.sh printed its three conditions and the sys_exit program's bpf_stats"

@@ -195,6 +195,34 @@ static void test_top_screen(void **state)
 	assert_non_null(strstr(line_with(f->text.buf, "chg"), "chg    +123k "));
 }
 
+/* A kernel log report the trace did not see: the latest one, under the requests, with how many. */
+static void test_top_kernel_log_untraced(void **state)
+{
+	struct fixture *f = *state;
+	struct top_view v = { .width = 160, .height = 24 };
+	struct request_table *t = &f->model.requests;
+	struct request seen[2];
+
+	for (int i = 0; i < 2; i++) {
+		request_init(&seen[i]);
+		snprintf(seen[i].comm, sizeof(seen[i].comm), "iptables-restor");
+		seen[i].pid = 4182 + i;
+		seen[i].context = CONTEXT_SYSCALL;
+		seen[i].syscall = 54; /* setsockopt */
+		seen[i].api = API_KVMALLOC;
+		seen[i].cause = CAUSE_MEMCG_LIMIT;
+		snprintf(seen[i].caller, sizeof(seen[i].caller), "xt_alloc_table_info");
+	}
+	t->log_unjoined = seen;
+	t->nr_log_unjoined = 2;
+	top_render(&f->report, &f->prev, &f->cur, &v, &f->text);
+	t->log_unjoined = NULL;
+	t->nr_log_unjoined = 0;
+	assert_fits(f->text.buf, 160, 24);
+	assert_non_null(strstr(line_with(f->text.buf, "kernel log, not traced (2):"),
+			       "iptables-restor[4183] setsockopt: kvmalloc in xt_alloc_table_info failed"));
+}
+
 static void test_top_sort_and_small_screens(void **state)
 {
 	struct fixture *f = *state;
@@ -255,6 +283,8 @@ static void test_prometheus_text(void **state)
 	assert_non_null(strstr(t, "fragscope_page_allocations_total{order=\"3\",migratetype=\"Unmovable\"} 40\n"));
 	assert_non_null(strstr(t, "fragscope_allocation_failures_total{kind=\"vmalloc\"} 1\n"));
 	assert_non_null(strstr(t, "fragscope_allocation_failures_total{kind=\"page\"} 0\n"));
+	assert_non_null(strstr(t, "# TYPE fragscope_failed_requests_detail_lost_total counter\n"));
+	assert_non_null(strstr(t, "fragscope_kernel_log_reports_untraced_total 0\n"));
 	assert_non_null(strstr(t, "# TYPE fragscope_compaction_stall_seconds histogram\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"+Inf\"} 3\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"0.000128\"} 1\n"));
@@ -358,6 +388,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_top_screen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_kernel_log_untraced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_sort_and_small_screens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interval_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prometheus_text, setup, teardown),

@@ -16,7 +16,8 @@ static const char usage[] =
 	"Usage: fragscope trace [-d SECONDS] [options]\n"
 	"Prints failed requests (who asked, what failed, why), compaction and reclaim\n"
 	"stalls and OOM kills as they happen, one line each, until SECONDS pass or\n"
-	"SIGINT/SIGTERM.\n\n"
+	"SIGINT/SIGTERM; and KERNEL-LOG lines for the kernel's allocation-failure\n"
+	"reports no traced request matched (explain's verdict).\n\n"
 	"  -d, --duration SECONDS   stop after this long (default: until Ctrl-C)\n"
 	"      --events             also each allocator failure, one line per event\n"
 	TRACE_OPTIONS_HELP
@@ -28,6 +29,13 @@ static void print_request(void *ctx, const struct request *rq)
 	struct session *s = ctx;
 
 	event_line_request(&s->report, rq, s->event_lines);
+}
+
+static void print_log_request(void *ctx, const struct request *rq)
+{
+	struct session *s = ctx;
+
+	event_line_log_request(&s->report, rq, s->event_lines);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -80,6 +88,7 @@ int cmd_trace(int argc, char **argv)
 	s->event_lines = stdout;
 	s->failure_event_lines = failure_events;
 	s->model.on_request = print_request;
+	s->model.on_log_request = print_log_request;
 	s->model.on_request_ctx = s;
 	event_line_header(stdout);
 	rc = session_run(s, duration, 1000, NULL, NULL);

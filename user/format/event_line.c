@@ -36,6 +36,17 @@ void event_line_request(const struct report *r, const struct request *rq, FILE *
 	fflush(out);
 }
 
+void event_line_log_request(const struct report *r, const struct request *rq, FILE *out)
+{
+	char line[512];
+
+	request_line(rq, r->kinfo->page_size, line, sizeof(line));
+	fprintf(out, "%-12s %-16.16s %7u %-10s %s\n", "-", rq->comm, rq->pid, "KERNEL-LOG", line);
+	if (rq->kernel_log[0])
+		fprintf(out, "%-12s %-16s %7s %-10s kernel log: %s\n", "", "", "", "", rq->kernel_log);
+	fflush(out);
+}
+
 void event_line_print(const struct report *r, const struct fs_event *e, bool failure_events, FILE *out)
 {
 	const struct model *m = r->model;

@@ -15,5 +15,7 @@ void event_line_header(FILE *out);
 void event_line_print(const struct report *r, const struct fs_event *e, bool failure_events, FILE *out);
 /* A request as it closes: the operator's line. */
 void event_line_request(const struct report *r, const struct request *rq, FILE *out);
+/* A kernel log report no traced request matched: explain's verdict, and the kernel's line. */
+void event_line_log_request(const struct report *r, const struct request *rq, FILE *out);
 
 #endif

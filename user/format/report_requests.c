@@ -91,6 +91,17 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 	if (groups && n > shown)
 		fprintf(out, "%s(%zu more kinds of request; --top to see them)\n", indent, n - shown);
 	free(groups);
+	if (!t->nr_log_unjoined && !t->log_unjoined_over)
+		return;
+	/* The kernel saw them, the trace did not (a task outside the filter, a gap): explain's verdict from the log. */
+	fprintf(out, "%sKernel reports the trace did not see: %" PRIu64 "\n", indent,
+		(uint64_t)t->nr_log_unjoined + t->log_unjoined_over);
+	for (size_t i = 0; i < t->nr_log_unjoined; i++) {
+		request_line(&t->log_unjoined[i], r->kinfo->page_size, line, sizeof(line));
+		fprintf(out, "%s        %s\n%s          kernel log: %s\n", indent, line, indent, t->log_unjoined[i].kernel_log);
+	}
+	if (t->log_unjoined_over)
+		fprintf(out, "%s(%" PRIu64 " more not kept)\n", indent, t->log_unjoined_over);
 }
 
 static void write_request(const struct report *r, struct json *j, const struct request *rq)
@@ -129,6 +140,12 @@ void report_requests_json(const struct report *r, struct json *j)
 	for (size_t i = 0; i < t->nr; i++)
 		write_request(r, j, &t->list[i]);
 	json_array_end(j);
+	/* Kernel log reports that joined no traced request, as explain reads them (no stack: the log's frames are not kept). */
+	json_key(j, "kernel_reports_unjoined");
+	json_array_begin(j);
+	for (size_t i = 0; i < t->nr_log_unjoined; i++)
+		write_request(r, j, &t->log_unjoined[i]);
+	json_array_end(j);
 	json_key(j, "request_summary");
 	json_object_begin(j);
 	json_kv_u64(j, "total", t->total);
@@ -136,6 +153,7 @@ void report_requests_json(const struct report *r, struct json *j)
 	json_kv_u64(j, "recovered", requests_count(t, OUTCOME_RECOVERED));
 	json_kv_u64(j, "detail_lost", requests_detail_lost(m));
 	json_kv_u64(j, "not_listed", t->not_listed);
+	json_kv_u64(j, "kernel_reports_unjoined_not_kept", t->log_unjoined_over);
 	/* The kernel's own counts: exact even when the ring buffer dropped detail. */
 	json_key(j, "kernel");
 	json_object_begin(j);

@@ -243,11 +243,13 @@ static void advise_fragmentation(struct line *l, const struct request *r, const 
 {
 	const struct zone_evidence *z = roomiest_zone(&r->evidence);
 	uint32_t ps = c->page_size ? c->page_size : 4096;
+	/* An order read from a log can be anything: a shift of 32 or more is undefined. */
+	uint32_t shift = r->order < 32 ? r->order : 31;
 	char free[32], asked[32];
 
 	put(l, "%s had %s free, %" PRIu64 " times the %s asked, but no free block of order %u: memory was "
 	       "fragmented, not exhausted. ", z ? z->name : "?", z ? pages_text(z->free_pages, ps, free, sizeof(free)) : "?",
-	    z ? z->free_pages >> (r->order < 32 ? r->order : 31) : 0, format_bytes((uint64_t)ps << r->order, asked, sizeof(asked)),
+	    z ? z->free_pages >> shift : 0, format_bytes((uint64_t)ps << shift, asked, sizeof(asked)),
 	    r->order);
 	if (!r->can_reclaim)
 		put(l, "This caller could not compact (atomic/nowait): it needs blocks kept ready, so ");

@@ -25,6 +25,7 @@ struct live_totals {
 	uint64_t failures[FAIL_KINDS];
 	uint64_t requests[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
 	uint64_t requests_detail_lost;
+	uint64_t log_reports_untraced; /* kernel log reports no traced request matched */
 	uint64_t ooms;
 	uint64_t lost[FS_EV_TYPES];
 	struct histogram compaction;

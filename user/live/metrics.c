@@ -103,6 +103,10 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 	       "Failed requests counted by the kernel whose allocator events the ring buffer dropped.");
 	live_text_printf(x->out, "fragscope_failed_requests_detail_lost_total %" PRIu64 "\n", cur->requests_detail_lost);
 
+	family(x, "fragscope_kernel_log_reports_untraced", FAMILY_COUNTER,
+	       "The kernel's allocation-failure reports (/dev/kmsg) that no traced request matched: another task, a gap.");
+	live_text_printf(x->out, "fragscope_kernel_log_reports_untraced_total %" PRIu64 "\n", cur->log_reports_untraced);
+
 	family(x, "fragscope_allocation_failures", FAMILY_COUNTER, "Failed kernel memory allocations, by kind.");
 	for (int k = 0; k < FAIL_KINDS; k++)
 		live_text_printf(x->out, "fragscope_allocation_failures_total{kind=\"%s\"} %" PRIu64 "\n",

@@ -191,6 +191,12 @@ static void render_failures(struct screen *sc, const struct report *r, const str
 		line(sc, "%7.1fs %s", (rq->ts_ns - m->start_ns) / 1e9, frames);
 	}
 	max_rows -= requests_shown < max_rows ? requests_shown : max_rows;
+	/* The kernel's own report of a failure the trace did not see (another task, a gap). */
+	if (t->nr_log_unjoined && max_rows) {
+		request_line(&t->log_unjoined[t->nr_log_unjoined - 1], r->kinfo->page_size, frames, sizeof(frames));
+		line(sc, "kernel log, not traced (%zu): %s", t->nr_log_unjoined, frames);
+		max_rows--;
+	}
 	for (uint64_t i = 0; i < shown && i < max_rows; i++) {
 		const struct recent_failure *f = &m->recent[(m->nr_recent - 1 - i) % MODEL_RECENT];
 		const struct interned_stack *st = stack_table_get(&m->stacks, f->stack_id);

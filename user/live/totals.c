@@ -18,6 +18,7 @@ void live_totals_take(struct live_totals *t, const struct model *m, const struct
 	memcpy(t->failures, m->failures, sizeof(t->failures));
 	memcpy(t->requests, m->requests.counts, sizeof(t->requests));
 	t->requests_detail_lost = requests_detail_lost(m);
+	t->log_reports_untraced = m->requests.nr_log_unjoined + m->requests.log_unjoined_over;
 	t->ooms = m->nr_ooms;
 	for (int type = 0; type < FS_EV_TYPES; type++)
 		t->lost[type] = m->window.counters[FS_CTR_LOST + type];

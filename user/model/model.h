@@ -168,6 +168,8 @@ struct model {
 	struct request_table requests;
 	/* Called with each request as it closes (trace prints it); NULL: none. */
 	void (*on_request)(void *ctx, const struct request *r);
+	/* ... and with each kernel log report no traced request matched (explain's verdict); NULL: none. */
+	void (*on_log_request)(void *ctx, const struct request *r);
 	void *on_request_ctx;
 
 	struct timeline timeline; /* /proc state samples in the window */

@@ -16,7 +16,6 @@
 #include "model/internal.h"
 #include "model/model.h"
 
-
 void requests_init(struct request_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -29,6 +28,7 @@ void requests_init(struct request_table *t)
 void requests_free(struct request_table *t)
 {
 	free(t->list);
+	free(t->log_unjoined);
 	free(t->open);
 	free(t->cgroup_paths);
 	u64map_free(&t->open_by_key);
@@ -345,12 +345,15 @@ static bool joins(const struct model *m, const struct open_request *o, bool sysc
 		return false;
 	if (f->ctx == CONTEXT_SYSCALL && syscall_ends_traced)
 		return true;
-	if (f->caller_fn != o->caller_fn || f->ts_ns - o->last_ns > REQUEST_JOIN_NS)
+	if (f->caller_fn != o->caller_fn)
 		return false;
-	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
-		return true;
+	/* A harder retry follows reclaim and compaction, which can take long: no tight window. */
 	if (f->caller_addr == o->caller_addr && last && last->kind == kind && last->order == f->order &&
 	    retried_harder(m, o->last_gfp, f->gfp))
+		return f->ts_ns - o->last_ns <= REQUEST_IDLE_NS;
+	if (f->ts_ns - o->last_ns > REQUEST_JOIN_NS)
+		return false;
+	if (r->nr_events && kind != r->events[0].kind && !request_has_event(r, kind))
 		return true;
 	/*
 	 * The kernel traces a failed large kmalloc twice, back to back, from one

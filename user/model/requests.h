@@ -34,13 +34,15 @@ struct model;
 /* A non-syscall request takes no more events this long after its last. */
 #define REQUEST_JOIN_NS (10 * 1000 * 1000ULL)
 /* A non-syscall request is closed once idle this long (at the next snapshot). */
-#define REQUEST_IDLE_NS (100 * 1000 * 1000ULL)
+#define REQUEST_IDLE_NS (2000 * 1000 * 1000ULL)
 /* A syscall that has not returned in this long was ended another way (the task was killed). */
 #define REQUEST_SYSCALL_IDLE_NS (10 * 1000 * 1000 * 1000ULL)
 /* Requests listed with their detail (each with its count); beyond, counted by api, cause and outcome only. */
 #define MODEL_MAX_REQUESTS 4096
 /* The latest requests, for live views that must keep showing new ones. */
 #define REQUESTS_RECENT 16
+/* Kernel log reports kept that joined no request: the kernel rate-limits them to one per 10 s anyway. */
+#define REQUESTS_LOG_UNJOINED 64
 
 struct open_request {
 	uint64_t key;         /* tid | context << 32 */
@@ -87,6 +89,14 @@ struct request_table {
 	 * fault's, and only the trace's end closes them.
 	 */
 	bool syscall_ends_traced;
+	/*
+	 * Kernel log reports that joined no traced request (a task outside the
+	 * trace's filter, a gap), each as log_report_request() built it; at
+	 * most REQUESTS_LOG_UNJOINED, the rest counted.
+	 */
+	struct request *log_unjoined;
+	size_t nr_log_unjoined;
+	uint64_t log_unjoined_over;
 	struct open_request *open; /* closed entries are removed by requests_prune() */
 	size_t nr_open;
 	struct u64map open_by_key;

@@ -75,6 +75,12 @@ enum record_type {
 	REC_KSYM = 3,     /* a kernel symbol, written before any record that needs it */
 	REC_STATE = 4,    /* a struct state_sample (its own version field first; state_sample_load()) */
 	REC_CGROUP = 5,   /* a cgroup's path, written before any record that needs it (format 3) */
+	/*
+	 * A /dev/kmsg record ("prio,seq,usec,flags;text" and its dictionary
+	 * lines) of a kernel allocation-failure report, as read, after the
+	 * events read before it (format 4, added: older readers skip it).
+	 */
+	REC_KLOG = 6,
 };
 
 /* REC_CGROUP payload: this header, then the path and a NUL. */

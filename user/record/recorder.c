@@ -142,6 +142,11 @@ int recorder_write_cgroup(struct recorder *r, uint64_t id, const char *path)
 	return recfile_append(r->file, REC_CGROUP, buf, sizeof(head) + n + 1);
 }
 
+int recorder_write_klog(struct recorder *r, const char *record, size_t len)
+{
+	return recfile_append(r->file, REC_KLOG, record, len);
+}
+
 int recorder_flush(struct recorder *r)
 {
 	return recfile_flush(r->file);

@@ -99,7 +99,65 @@ static void on_log_report(const struct klog_report *rep, void *ctx)
 	struct session *s = ctx;
 
 	s->log_reports++;
-	s->log_joined += requests_join_log(&s->model.requests, rep);
+	s->log_joined += model_add_log_report(&s->model, rep);
+}
+
+/* Enough for a few hundred reports with their Mem-Info dumps; a log flood beyond it is not the trace's. */
+#define KLOG_RECORD_BYTES_MAX (4u << 20)
+
+static void record_held_kmsg(struct session *s)
+{
+	int err;
+
+	if (!s->recorder || !s->kmsg_held_len || s->kmsg_held_written ||
+	    s->klog_bytes_written + s->kmsg_held_len > KLOG_RECORD_BYTES_MAX)
+		return;
+	err = recorder_write_klog(s->recorder, s->kmsg_held, s->kmsg_held_len);
+	if (err && !s->error)
+		s->error = err;
+	s->kmsg_held_written = true;
+	s->klog_bytes_written += s->kmsg_held_len;
+}
+
+/*
+ * The kernel log since the last call, into the parser; the records of
+ * allocation-failure reports also into the record file, so a replay feeds
+ * the same parser the same lines at the same place among the events.  The
+ * parser judges a line when the next one comes: feeding a record tells
+ * whether the one before belonged to a report (or announced one), and a
+ * record that made a report complete is written too, so the replay
+ * completes it at the same point.
+ */
+static void read_kernel_log(struct session *s)
+{
+	char rec[KMSG_RECORD_MAX];
+	size_t n;
+
+	while ((n = kmsg_next(&s->kmsg, rec))) {
+		const struct klog_parser *p = &s->klog;
+		uint64_t reports = p->reports, vmap_line = p->vmap_line, suppressed_line = p->suppressed_line;
+
+		klog_feed(&s->klog, rec, n);
+		if (p->open || p->reports != reports || p->vmap_line != vmap_line || p->suppressed_line != suppressed_line)
+			record_held_kmsg(s);
+		memcpy(s->kmsg_held, rec, n);
+		s->kmsg_held_len = n;
+		s->kmsg_held_written = false;
+		if (p->reports != reports)
+			record_held_kmsg(s);
+	}
+}
+
+/* The end of the log: the held record completes the report still open, if any. */
+static void finish_kernel_log(struct session *s)
+{
+	uint64_t reports;
+
+	read_kernel_log(s);
+	reports = s->klog.reports;
+	klog_finish(&s->klog);
+	if (s->klog.reports != reports)
+		record_held_kmsg(s);
 }
 
 static void fill_meta(struct session *s, const struct tracer_config *cfg, const char *command)
@@ -256,7 +314,7 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 		err = tracer_poll(&s->tracer, wait_ms > 100 ? 100 : (wait_ms < 0 ? 0 : (int)wait_ms));
 		if (err < 0 && err != -EINTR)
 			return err;
-		kmsg_read(&s->kmsg, &s->klog); /* after the events: the requests are there to join */
+		read_kernel_log(s); /* after the events: the requests are there to join */
 		if (clock_ns(CLOCK_MONOTONIC) >= next_snapshot) {
 			err = take_snapshot(s);
 			if (err)
@@ -275,8 +333,7 @@ int session_finish(struct session *s)
 {
 	int err = tracer_poll(&s->tracer, 0);
 
-	kmsg_read(&s->kmsg, &s->klog);
-	klog_finish(&s->klog);
+	finish_kernel_log(s);
 	if (err >= 0)
 		err = take_snapshot(s);
 	model_finish(&s->model);

@@ -45,6 +45,14 @@ struct session {
 	struct kmsg_reader kmsg;     /* the kernel log from the attach on */
 	struct klog_parser klog;     /* its allocation-failure reports, joined to requests */
 	uint64_t log_reports, log_joined;
+	/*
+	 * The kmsg record the parser has not judged yet (it takes a line when
+	 * the next one comes): recorded as REC_KLOG if it belongs to a report.
+	 */
+	char kmsg_held[KMSG_RECORD_MAX];
+	size_t kmsg_held_len;
+	bool kmsg_held_written;
+	uint64_t klog_bytes_written;
 };
 
 /* Set by SIGINT/SIGTERM; the session loop ends and flushes what it read. */

@@ -21,26 +21,22 @@ int kmsg_open(struct kmsg_reader *k)
 	return 0;
 }
 
-void kmsg_read(struct kmsg_reader *k, struct klog_parser *p)
+size_t kmsg_next(struct kmsg_reader *k, char *buf)
 {
-	/* One record per read; the kernel's records are under 1 KiB of text plus their dictionary. */
-	char buf[8192];
-
 	while (k->fd >= 0) {
-		ssize_t n = read(k->fd, buf, sizeof(buf));
+		ssize_t n = read(k->fd, buf, KMSG_RECORD_MAX);
 
-		if (n > 0) {
-			klog_feed(p, buf, (size_t)n);
-			continue;
-		}
+		if (n > 0)
+			return (size_t)n;
 		if (n < 0 && errno == EPIPE) { /* overwritten before we read them: go on from the next */
 			k->lost++;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		return; /* EAGAIN: nothing more now */
+		return 0; /* EAGAIN: nothing more now */
 	}
+	return 0;
 }
 
 void kmsg_close(struct kmsg_reader *k)

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "decode/event.h"
+#include "decode/kernel_log.h"
 #include "fragscope.h"
 #include "kernel/ksyms.h"
+#include "model/log_requests.h"
 #include "record/recfile.h"
 #include "record/record_format.h"
 #include "record/snapshot_codec.h"
@@ -47,6 +49,12 @@ static int add_cgroup(struct model *m, const void *payload, uint32_t len)
 		return -EINVAL;
 	memcpy(&head, payload, sizeof(head));
 	return model_set_cgroup_path(m, head.id, path);
+}
+
+/* A kernel log report of the recording joins its request as it did live. */
+static void on_log_report(const struct klog_report *rep, void *ctx)
+{
+	model_add_log_report(ctx, rep);
 }
 
 static int read_header(struct recfile_reader *f, struct replay *r, char *err, size_t errlen)
@@ -110,6 +118,7 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 	struct recfile_reader *f;
 	struct fs_event *event = malloc(sizeof(*event));
 	struct state_sample *state = malloc(sizeof(*state));
+	struct klog_parser *klog = malloc(sizeof(*klog));
 	struct snapshot snap;
 	bool unsorted = false;
 	int rc, ferr = 0;
@@ -121,16 +130,18 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 		snprintf(err, errlen, "%s: %s", path, ferr > -4096 ? strerror(-ferr) : recfile_strerror(ferr));
 		free(event);
 		free(state);
+		free(klog);
 		return ferr > -4096 ? FS_EXIT_RUNTIME : FS_EXIT_BAD_INPUT;
 	}
 	rc = read_header(f, r, err, errlen);
 	r->ksyms = ksyms_new();
-	if (!rc && (!event || !state || !r->ksyms)) {
+	if (!rc && (!event || !state || !klog || !r->ksyms)) {
 		snprintf(err, errlen, "out of memory");
 		rc = FS_EXIT_RUNTIME;
 	}
 	if (!rc) {
 		model_init(m, &r->kinfo, r->ksyms, filter, r->meta.start_mono_ns);
+		klog_init(klog, on_log_report, m);
 		/* Formats 1 and 2 had no such probe. */
 		m->requests.syscall_ends_traced = r->format_version >= 3 &&
 						  r->meta.probe_state[FS_PROBE_SYSCALL_EXIT] == PROBE_ATTACHED;
@@ -194,6 +205,8 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 			r->snapshots++;
 			if (model_set_snapshot(m, &snap))
 				goto oom;
+		} else if (type == REC_KLOG) {
+			klog_feed(klog, payload, len); /* the parser reads any text; nothing in it is malformed */
 		}
 		/* Unknown types are newer additions a reader may skip. */
 		continue;
@@ -208,12 +221,15 @@ oom:
 	}
 	if (unsorted)
 		ksyms_sort(r->ksyms);
-	if (!rc)
+	if (!rc) {
+		klog_finish(klog);
 		model_finish(m);
+	}
 	recfile_close_reader(f);
 	snapshot_free(&snap);
 	free(event);
 	free(state);
+	free(klog);
 	return rc;
 }
 

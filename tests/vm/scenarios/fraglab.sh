@@ -86,9 +86,16 @@ largest=$(awk '$4 == "DMA32" { l = -1; for (i = 5; i <= NF; i++) if ($i > 0) l =
 	fail "free memory" "only $((free_kb / 1024)) MiB free of $((total_kb / 1024)) MiB"
 
 # The indices: fragscope state against debugfs, DMA32, every order, to 0.001.
-timeout 60 $FS state -F json >/tmp/state.json 2>/tmp/state.err
-cp $DBG/unusable_index /tmp/unusable.dbg
-cp $DBG/extfrag_index /tmp/extfrag.dbg
+# Free memory moves a little while fragscope itself runs: compare a state
+# read between two debugfs reads that agree (at most 5 tries).
+for try in 1 2 3 4 5; do
+	cat $DBG/unusable_index $DBG/extfrag_index >/tmp/indices.before
+	timeout 60 $FS state -F json >/tmp/state.json 2>/tmp/state.err
+	cp $DBG/unusable_index /tmp/unusable.dbg
+	cp $DBG/extfrag_index /tmp/extfrag.dbg
+	cat /tmp/unusable.dbg /tmp/extfrag.dbg | cmp -s - /tmp/indices.before && break
+	info indices "debugfs moved while fragscope state read (try $try)"
+done
 keep state-fragmented.json /tmp/state.json
 for idx in unusable extfrag; do
 	kernel=$(awk '$4 == "DMA32" { for (i = 5; i <= NF; i++) printf "%s ", $i }' /tmp/$idx.dbg)
