@@ -5,7 +5,8 @@
 # every 16-page block: no free block above order 3, 80% of memory free), and
 # fragscope records a failing order-5 kmalloc, a hugetlb shortfall, THP
 # faults falling back after direct compaction, a manual and a proactive
-# compaction and mmaps refused under vm.overcommit_memory=2.  The guest
+# compaction and mmaps refused under vm.overcommit_memory=2; then, in a
+# recording of its own, the order-5 kmalloc failing for low memory.  The guest
 # compares fragscope's figures with /proc/vmstat, debugfs and an
 # independent tracefs count and prints VMTEST: lines; this test judges them.
 # `make test-vm-fraglab [KERNELS="5.10 6.1 6.12 7"]` runs it (the kernels in
@@ -35,7 +36,7 @@ KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
 KNOWN="thp fallbacks"
 MAYBE="compaction stalls|kmalloc failures"
 
-# Judge one kernel's run: fraglab_judge KERNEL OUTDIR; the verdict line on stdout.
+# Judge one kernel's run: fraglab_judge KERNEL OUTDIR; its verdict lines, joined, in OUTDIR/verdict.
 fraglab_judge() {
 	local k=$1 out=$2 vmtest=$2/vmtest check kernel nfail warns
 	tr -d '\r' <"$out/console.log" | grep -a -o 'VMTEST: .*' >"$vmtest"
@@ -58,7 +59,9 @@ fraglab_judge() {
 		'tracepoint mm_compaction_try_to_compact_pages' 'tracepoint mm_compaction_deferred' \
 		'tracepoint mm_compaction_kcompactd_wake' 'manual compaction' 'proactive compaction' \
 		'background compactions' 'requests kmalloc' 'requests kmalloc evidence' 'requests hugetlb resize' \
-		'requests hugetlb map' 'requests overcommit' 'lowmem fails' 'requests lowmem' 'requests lowmem evidence' lost; do
+		'requests hugetlb map' 'requests overcommit' lost \
+		'lowmem record' 'lowmem fails' 'lowmem page failures' 'lowmem page failures traced' 'requests lowmem' \
+		'requests lowmem evidence' 'lowmem lost'; do
 		grep -q "^VMTEST: PASS $check: " "$vmtest" || fail "$k: lab check '$check' did not pass"
 	done
 	for check in 'compaction stalls' 'kmalloc failures'; do
@@ -66,8 +69,10 @@ fraglab_judge() {
 	done
 	warns=$(sed -n 's/^VMTEST: WARN \([^:]*\):.*/\1/p' "$vmtest" | grep -Evx "$MAYBE" | sort | paste -sd,)
 	[ "$warns" = "$KNOWN" ] || fail "$k: known differences: got '$warns', want '$KNOWN'"
-	sed -n 's/^VMTEST: VERDICT fraglab: //p' "$vmtest" >"$out/verdict"
-	[ -s "$out/verdict" ] || fail "$k: no VERDICT fraglab line"
+	for check in fraglab lowmem; do
+		grep -q "^VMTEST: VERDICT $check: " "$vmtest" || fail "$k: no VERDICT $check line"
+	done
+	sed -n 's/^VMTEST: VERDICT //p' "$vmtest" | paste -sd'|' >"$out/verdict"
 	pass "$k ($kernel): every case provoked and counted exactly; lab $(sed -n 's/^VMTEST: INFO lab time: \([0-9]*\) s.*/\1/p' "$vmtest") s in the guest"
 }
 

@@ -13,10 +13,11 @@
 #    tracepoints independently, each case is provoked and counted:
 #    pipe-resize (kmalloc_large of order 5 that fails), hugetlb shortfall,
 #    THP faults that fall back after direct compaction, a manual and a
-#    proactive compaction, mmaps refused under vm.overcommit_memory=2, and
-#    (pins released) the same order-5 kmalloc with every zone at its min
-#    watermark: low memory, not fragmentation.
-# Then fragscope's figures are compared with the kernel's own counters.
+#    proactive compaction, and mmaps refused under vm.overcommit_memory=2.
+# 4. fragscope's figures are compared with the kernel's own counters.
+# 5. Low memory, after that window and its figures, with a recording of its
+#    own: the pins released, every zone held at its min watermark, the same
+#    order-5 kmalloc fails for want of memory, not of blocks.
 # FS, TOOLDIR, PROVOKE, T and the helpers (pass, fail, warn, info, expect,
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab
@@ -224,7 +225,7 @@ committed=$(sed -n 's/^Committed_AS: *\([0-9]*\).*/\1/p' /proc/meminfo)
 # Room for what still runs (fragscope stopping and writing its report), not
 # for OVERCOMMIT_MB.  fragscope classifies a request with the /proc sample
 # (taken every second) latest when it reads the event, which may be older or
-# newer than the event: mode 2 is set 2 s before and kept 2 s after.
+# newer than the event: mode 2 is set 2 s before and kept until it stopped.
 echo $((committed + 131072)) >/proc/sys/vm/overcommit_kbytes
 echo 2 >/proc/sys/vm/overcommit_memory
 sleep 2
@@ -236,71 +237,6 @@ mark "overcommit end"
 show overcommit /tmp/overcommit.out
 expect "overcommit refused" "$OVERCOMMIT_TRIES ENOMEM" "$(sed -n 's/^fraglab.overcommit.failed=//p' /tmp/overcommit.out) $(sed -n 's/^fraglab.overcommit.errno=//p' /tmp/overcommit.out)" \
 	"mmaps of $OVERCOMMIT_MB MiB refused with $(($(sed -n 's/^fraglab.overcommit.memfree_kb=//p' /tmp/overcommit.out) / 1024)) MiB free"
-
-# g. Low memory: the pins released, anonymous memory (no swap: nothing to
-# reclaim) fills DMA32 to LOWMEM_APPROACH pages above its min watermark;
-# then the holder keeps min (vm.min_free_kbytes) LOWMEM_MARGIN pages under
-# the free pages, however many fragscope takes: order-0 allocations still
-# pass, an order-5 one cannot.  That is held 2 s before and after the
-# kmallocs (fragscope samples /proc every second), with no process started
-# meanwhile (the kmalloc task waits on a fifo, the waits are the shell's
-# read -t).
-# A costly order neither retries nor calls the OOM killer, yet the OOM
-# killer is watched for: init and fragscope are exempt, a kill fails the case.
-sleep 2
-echo 0 >/proc/sys/vm/overcommit_memory
-kill $HOLDER
-wait $HOLDER 2>/dev/null
-for pid in 1 $$ $FSPID; do echo -1000 >/proc/$pid/oom_score_adj; done
-# fragscope's own allocations come in bursts the holder cannot follow:
-# real-time, they may dip below min (the kmalloc task is not).
-$FRAGLAB realtime $FSPID on >/tmp/realtime.out 2>&1 || fail "lowmem realtime" "$(cat /tmp/realtime.out)"
-# The fragmentation's fallbacks boosted the watermarks (min included) far
-# above their base: no more boosts, and rewriting min_free_kbytes resets them.
-echo 0 >/proc/sys/vm/watermark_boost_factor
-cat /proc/sys/vm/min_free_kbytes >/tmp/min_free_kbytes
-cat /tmp/min_free_kbytes >/proc/sys/vm/min_free_kbytes
-ooms_before=$(dmesg | grep -c 'invoked oom-killer')
-# The holder may be chosen by the OOM killer (not init's -1000 it inherits).
-sh -c 'echo 0 >/proc/self/oom_score_adj && exec "$@"' sh $FRAGLAB low-memory $LOWMEM_APPROACH $LOWMEM_MARGIN >/tmp/lowmem-hold.out 2>&1 &
-LOWMEM_HOLDER=$!
-i=0
-while ! grep -qs '^ready$' /tmp/lowmem-hold.out && kill -0 $LOWMEM_HOLDER 2>/dev/null && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-show lowmem-hold /tmp/lowmem-hold.out
-grep -q '^ready$' /tmp/lowmem-hold.out || fail "lowmem hold" "fraglab low-memory did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
-sleep 2
-rm -f /tmp/lowmem.go
-mkfifo /tmp/lowmem.go
-exec 5<>/tmp/lowmem.go
-$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >/tmp/lowmem.out 2>&1 &
-LOWMEM_PID=$!
-sleep 1
-kill -USR1 $LOWMEM_HOLDER
-read -r -t 2 _ <&5
-mark "lowmem begin"
-echo go >&5
-wait $LOWMEM_PID
-mark "lowmem end"
-read -r -t 2 _ <&5
-exec 5<&-
-kill $LOWMEM_HOLDER
-wait $LOWMEM_HOLDER 2>/dev/null
-cat /tmp/min_free_kbytes >/proc/sys/vm/min_free_kbytes
-$FRAGLAB realtime $FSPID off >/dev/null
-show lowmem /tmp/lowmem.out
-ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms_before))
-LOWMEM_FAILED=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
-if [ "$ooms" != 0 ]; then
-	dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
-	show lowmem-oom /tmp/lowmem-oom.txt
-	fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low"
-else
-	expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$LOWMEM_FAILED $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
-		"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, DMA32 min held $LOWMEM_MARGIN pages under its free pages (base min $(sed -n 's/^fraglab.low_memory.min_pages=//p' /tmp/lowmem-hold.out), $(($(sed -n 's/^fraglab.low_memory.touched_kb=//p' /tmp/lowmem-hold.out) / 1024)) MiB held), no OOM kill"
-fi
 
 cp /proc/vmstat /tmp/vmstat.1
 mark "window end"
@@ -428,16 +364,120 @@ expect "requests hugetlb map" "$HUGE_MAP_TRIES hugetlb hugetlb_pool failed" "$(r
 expect "requests overcommit" "$OVERCOMMIT_TRIES commit commit_limit failed" "$(requests_of $OVERCOMMIT_PID)" "(fraglab overcommit)"
 # A fault that falls back makes two order-9 attempts (__GFP_THISNODE |
 # __GFP_NORETRY, then the full mode): one request, so one per fallback.
-expect "requests lowmem" "$LOWMEM_FAILED kmalloc low_memory failed" "$(requests_of $LOWMEM_PID)" "(fraglab pipe-resize, memory held at the min watermark)"
-expect "requests lowmem evidence" "$LOWMEM_FAILED" \
-	"$(jq "[.requests[] | select(.pid == $LOWMEM_PID) | select(.evidence.zones | length > 0 and
-		all(.free_pages < .min_pages + $((1 << KMALLOC_ORDER)))) | .count] | add // 0" $R)" \
-	"requests whose every zone's evidence shows free pages below min + $((1 << KMALLOC_ORDER))"
 expect "requests thp" "$fallback thp_fault fragmentation recovered" "$(requests_of $THP_PID)" \
 	"THP fault requests = Δthp_fault_fallback, fell back to small pages"
 info "requests all" "$(jq -c '.request_summary.by' $R)"
 # The same verdicts on every kernel (the host test compares them).
-verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); lowmem $(jq -r "[.requests[] | select(.pid == $LOWMEM_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
+verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
 expect "lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
+
+kill $HOLDER
+wait $HOLDER 2>/dev/null
+
+# --- 5. low memory, a recording of its own ----------------------------------
+# Anonymous memory (no swap: nothing to reclaim) fills the zones to
+# LOWMEM_APPROACH pages above their min watermarks; then the holder keeps
+# min (vm.min_free_kbytes) LOWMEM_MARGIN pages under the free pages,
+# however many others take: order-0 allocations still pass, an order-5 one
+# cannot.  That is held 2 s before and after the kmallocs (fragscope samples
+# /proc every second), with no process started meanwhile (the kmalloc task
+# waits on a FIFO, the waits are the shell's read -t).  Its own fragscope
+# (only the kmalloc task's events, no record file) and tracefs instance
+# (failed order-5 page allocations), after the lab's window: what low memory
+# wakes (kswapd, kcompactd) cannot reach the lab's exact counts.
+# A costly order neither retries nor calls the OOM killer, yet the OOM
+# killer is watched for: init, the shell and fragscope are exempt, a kill
+# fails the case.
+lowmem_case() {
+	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i
+	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
+	mkdir $TL
+	echo 0 >$TL/tracing_on
+	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
+	echo 1 >$TL/events/kmem/mm_page_alloc/enable
+	for i in 1 $$; do echo -1000 >/proc/$i/oom_score_adj; done
+	rm -f /tmp/lowmem.go
+	mkfifo /tmp/lowmem.go
+	exec 5<>/tmp/lowmem.go
+	$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >/tmp/lowmem.out 2>&1 &
+	pid=$!
+	timeout 120 $FS record -d 90 --no-file -p $pid -F json >$R 2>/tmp/lowmem-record.err &
+	fspid=$!
+	i=0
+	while ! grep -qs 'tracing (attached' /tmp/lowmem-record.err && kill -0 $fspid 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! grep -qs 'tracing (attached' /tmp/lowmem-record.err; then
+		show lowmem-record-stderr /tmp/lowmem-record.err
+		fail "lowmem record" "fragscope record did not attach"
+		kill $pid $fspid 2>/dev/null
+		exec 5<&-
+		return 0
+	fi
+	echo -1000 >/proc/$fspid/oom_score_adj
+	# fragscope's own allocations come in bursts the holder cannot follow:
+	# real-time, they may dip below min (the kmalloc task is not).
+	$FRAGLAB realtime $fspid on >/tmp/realtime.out 2>&1 || fail "lowmem realtime" "$(cat /tmp/realtime.out)"
+	echo 1 >$TL/tracing_on
+	# The fragmentation's fallbacks boosted the watermarks (min included) far
+	# above their base: no more boosts, and rewriting min_free_kbytes resets them.
+	echo 0 >/proc/sys/vm/watermark_boost_factor
+	echo $min_free >/proc/sys/vm/min_free_kbytes
+	ooms=$(dmesg | grep -c 'invoked oom-killer')
+	# The holder may be chosen by the OOM killer (not the shell's -1000).
+	sh -c 'echo 0 >/proc/self/oom_score_adj && exec "$@"' sh $FRAGLAB low-memory $LOWMEM_APPROACH $LOWMEM_MARGIN >/tmp/lowmem-hold.out 2>&1 &
+	holder=$!
+	i=0
+	while ! grep -qs '^ready$' /tmp/lowmem-hold.out && kill -0 $holder 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	show lowmem-hold /tmp/lowmem-hold.out
+	grep -q '^ready$' /tmp/lowmem-hold.out || fail "lowmem hold" "fraglab low-memory did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
+	kill -USR1 $holder
+	read -r -t 2 _ <&5
+	echo go >&5
+	wait $pid
+	read -r -t 2 _ <&5
+	exec 5<&-
+	kill $holder
+	wait $holder 2>/dev/null
+	echo $min_free >/proc/sys/vm/min_free_kbytes
+	echo $boost >/proc/sys/vm/watermark_boost_factor
+	$FRAGLAB realtime $fspid off >/dev/null
+	kill -INT $fspid
+	wait $fspid
+	rc=$?
+	echo 0 >$TL/tracing_on
+	ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms))
+	show lowmem /tmp/lowmem.out
+	[ $rc = 0 ] && pass "lowmem record" "fragscope record -p $pid exited 0" || { show lowmem-record-stderr /tmp/lowmem-record.err; fail "lowmem record" "exited $rc"; }
+	keep lowmem-report.json $R
+	failed=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
+	if [ "$ooms" != 0 ]; then
+		dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
+		show lowmem-oom /tmp/lowmem-oom.txt
+		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low"
+	else
+		expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
+			"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, min held $LOWMEM_MARGIN pages under DMA32's free pages (base min $(sed -n 's/^fraglab.low_memory.min_pages=//p' /tmp/lowmem-hold.out), $(($(sed -n 's/^fraglab.low_memory.touched_kb=//p' /tmp/lowmem-hold.out) / 1024)) MiB held), no OOM kill"
+	fi
+	expect "lowmem page failures" "$failed" "$(failures_of page $pid $KMALLOC_ORDER)" \
+		"fragscope's order-$KMALLOC_ORDER page failures = the ENOMEM fraglab pipe-resize saw"
+	# 5.10 prints a missing page's pfn in decimal (pfn=0), later kernels in hex.
+	expect "lowmem page failures traced" "$(grep -E -- "-$pid .* mm_page_alloc: .* pfn=(0x)?0 order=$KMALLOC_ORDER " $TL/trace | wc -l)" \
+		"$(failures_of page $pid $KMALLOC_ORDER)" "fragscope's = tracefs failed order-$KMALLOC_ORDER mm_page_alloc of fraglab pipe-resize"
+	expect "requests lowmem" "$failed kmalloc low_memory failed" "$(requests_of $pid)" "(fraglab pipe-resize, memory held at the min watermark)"
+	expect "requests lowmem evidence" "$failed" \
+		"$(jq "[.requests[] | select(.pid == $pid) | select(.evidence.zones | length > 0 and
+			all(.free_pages < .min_pages + $((1 << KMALLOC_ORDER)))) | .count] | add // 0" $R)" \
+		"requests whose every zone's evidence shows free pages below min + $((1 << KMALLOC_ORDER))"
+	info "lowmem evidence" "DMA32 free/min pages per request: $(jq -r "[.requests[] | select(.pid == $pid) | .evidence.zones[] |
+		select(.zone == \"DMA32\") | \"\\(.free_pages)/\\(.min_pages)\"] | join(\" \")" $R); requests all: $(jq -c '.request_summary.by' $R)"
+	expect "lowmem lost" 0 "$(jq .meta.lost.total $R)" "events lost by the low-memory recording"
+	verdict lowmem "$(jq -r "[.requests[] | select(.pid == $pid) | .cause] | unique | join(\",\")" $R)"
+}
+lowmem_case
 
 info "lab time" "$(($(date +%s) - LAB_START)) s in the guest"
