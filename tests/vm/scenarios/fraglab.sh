@@ -390,7 +390,7 @@ wait $HOLDER 2>/dev/null
 # fails the case.
 lowmem_case() {
 	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i
-	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
+	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes) start=$(date +%s)
 	mkdir $TL
 	echo 0 >$TL/tracing_on
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
@@ -452,7 +452,7 @@ lowmem_case() {
 	echo 0 >$TL/tracing_on
 	ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms))
 	show lowmem /tmp/lowmem.out
-	[ $rc = 0 ] && pass "lowmem record" "fragscope record -p $pid exited 0" || { show lowmem-record-stderr /tmp/lowmem-record.err; fail "lowmem record" "exited $rc"; }
+	[ $rc = 0 ] && pass "lowmem record" "fragscope record -p $pid exited 0; the case took $(($(date +%s) - start)) s" || { show lowmem-record-stderr /tmp/lowmem-record.err; fail "lowmem record" "exited $rc"; }
 	keep lowmem-report.json $R
 	failed=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
 	if [ "$ooms" != 0 ]; then
