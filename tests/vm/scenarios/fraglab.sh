@@ -375,6 +375,16 @@ kill $HOLDER
 wait $HOLDER 2>/dev/null
 
 # --- 5. low memory, a recording of its own ----------------------------------
+# Wait until FILE has a line matching PATTERN, while PID lives (at most 60 s):
+# wait_for_line PATTERN FILE PID; false if it never came.
+wait_for_line() {
+	local i=0
+	while ! grep -qs "$1" "$2" && kill -0 $3 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -qs "$1" "$2"
+}
 # Anonymous memory (no swap: nothing to reclaim) fills the zones to
 # LOWMEM_APPROACH pages above their min watermarks; then the holder keeps
 # min (vm.min_free_kbytes) LOWMEM_MARGIN pages under the free pages,
@@ -403,12 +413,7 @@ lowmem_case() {
 	pid=$!
 	timeout 120 $FS record -d 90 --no-file -p $pid -F json >$R 2>/tmp/lowmem-record.err &
 	fspid=$!
-	i=0
-	while ! grep -qs 'tracing (attached' /tmp/lowmem-record.err && kill -0 $fspid 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if ! grep -qs 'tracing (attached' /tmp/lowmem-record.err; then
+	if ! wait_for_line 'tracing (attached' /tmp/lowmem-record.err $fspid; then
 		show lowmem-record-stderr /tmp/lowmem-record.err
 		fail "lowmem record" "fragscope record did not attach"
 		kill $pid $fspid 2>/dev/null
@@ -428,13 +433,9 @@ lowmem_case() {
 	# The holder may be chosen by the OOM killer (not the shell's -1000).
 	sh -c 'echo 0 >/proc/self/oom_score_adj && exec "$@"' sh $FRAGLAB low-memory $LOWMEM_APPROACH $LOWMEM_MARGIN >/tmp/lowmem-hold.out 2>&1 &
 	holder=$!
-	i=0
-	while ! grep -qs '^ready$' /tmp/lowmem-hold.out && kill -0 $holder 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for_line '^ready$' /tmp/lowmem-hold.out $holder ||
+		fail "lowmem hold" "fraglab low-memory did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
 	show lowmem-hold /tmp/lowmem-hold.out
-	grep -q '^ready$' /tmp/lowmem-hold.out || fail "lowmem hold" "fraglab low-memory did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
 	kill -USR1 $holder
 	read -r -t 2 _ <&5
 	echo go >&5
