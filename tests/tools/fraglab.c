@@ -10,7 +10,8 @@
  *   fraglab pipe-resize ORDER COUNT [wait]
  *                                    COUNT F_SETPIPE_SZ whose pipe_buffer array
  *                                    is a kcalloc of 2^ORDER pages (with wait:
- *                                    once a line is read from stdin)
+ *                                    once a line is read from stdin, and
+ *                                    exiting at the next one)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
  *   fraglab realtime PID on|off      every thread of PID to SCHED_FIFO 1, or
@@ -404,6 +405,11 @@ static int cmd_pipe_resize(int order, long count, int wait_line)
 	printf("fraglab.pipe_resize.succeeded=%ld\n", succeeded);
 	printf("fraglab.pipe_resize.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
 	printf("status=ok\n");
+	/* Exiting unmaps its memory, which takes GFP_NOWAIT pages (the TLB
+	 * gather's batches) that fail while memory is held low: it exits
+	 * when told, once the caller has released it. */
+	if (wait_line && (fflush(stdout) || !fgets(go, sizeof(go), stdin)))
+		return error("stdin");
 	return 0;
 }
 

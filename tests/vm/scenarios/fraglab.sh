@@ -399,17 +399,19 @@ wait_for_line() {
 # killer is watched for: init, the shell and fragscope are exempt, a kill
 # fails the case.
 lowmem_case() {
-	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i
+	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i line
 	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes) start=$(date +%s)
 	mkdir $TL
 	echo 0 >$TL/tracing_on
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
 	echo 1 >$TL/events/kmem/mm_page_alloc/enable
 	for i in 1 $$; do echo -1000 >/proc/$i/oom_score_adj; done
-	rm -f /tmp/lowmem.go
-	mkfifo /tmp/lowmem.go
-	exec 5<>/tmp/lowmem.go
-	$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >/tmp/lowmem.out 2>&1 &
+	# The kmalloc task reads its go (and later its exit) from one FIFO and
+	# writes its figures to another: the shell waits on them with read.
+	rm -f /tmp/lowmem.go /tmp/lowmem.res /tmp/lowmem.out
+	mkfifo /tmp/lowmem.go /tmp/lowmem.res
+	exec 5<>/tmp/lowmem.go 6<>/tmp/lowmem.res
+	$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >&6 2>&1 &
 	pid=$!
 	timeout 120 $FS record -d 90 --no-file -p $pid -F json >$R 2>/tmp/lowmem-record.err &
 	fspid=$!
@@ -417,7 +419,7 @@ lowmem_case() {
 		show lowmem-record-stderr /tmp/lowmem-record.err
 		fail "lowmem record" "fragscope record did not attach"
 		kill $pid $fspid 2>/dev/null
-		exec 5<&-
+		exec 5<&- 6<&-
 		return 0
 	fi
 	echo -1000 >/proc/$fspid/oom_score_adj
@@ -439,13 +441,19 @@ lowmem_case() {
 	kill -USR1 $holder
 	read -r -t 2 _ <&5
 	echo go >&5
-	wait $pid
+	while read -r -t 60 line <&6; do
+		echo "$line" >>/tmp/lowmem.out
+		[ "${line#status=}" = "$line" ] || break
+	done
 	read -r -t 2 _ <&5
-	exec 5<&-
 	kill $holder
 	wait $holder 2>/dev/null
 	echo $min_free >/proc/sys/vm/min_free_kbytes
 	echo $boost >/proc/sys/vm/watermark_boost_factor
+	# Its exit unmaps memory (GFP_NOWAIT pages): only now that there is some.
+	echo exit >&5
+	wait $pid
+	exec 5<&- 6<&-
 	$FRAGLAB realtime $fspid off >/dev/null
 	kill -INT $fspid
 	wait $fspid
