@@ -391,7 +391,8 @@ wait_for_line() {
 # however many others take: order-0 allocations still pass, an order-5 one
 # cannot.  That is held 2 s before and after the kmallocs (fragscope samples
 # /proc every second), with no process started meanwhile (the kmalloc task
-# waits on a FIFO, the waits are the shell's read -t).  Its own fragscope
+# waits on a FIFO, the waits are the shell's read -t); the kmalloc task
+# exits only once memory is released.  Its own fragscope
 # (only the kmalloc task's events, no record file) and tracefs instance
 # (failed order-5 page allocations), after the lab's window: what low memory
 # wakes (kswapd, kcompactd) cannot reach the lab's exact counts.
