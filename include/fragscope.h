@@ -92,8 +92,13 @@ struct fs_event_header {
 	fs_u64 memcg_usage_pages;
 	fs_u64 memcg_limit_pages;
 	fs_u16 nr_frames; /* valid entries of the event's frames[] */
-	fs_u16 pad[3];
+	fs_u16 flags;     /* FS_HDR_* */
+	fs_u16 pad[2];
 };
+
+/* fs_event_header.flags (zero in records written before they existed). */
+#define FS_HDR_CAPS_READ (1u << 0) /* the task's capabilities were read: FS_HDR_CAP_SYS_ADMIN is meaningful */
+#define FS_HDR_CAP_SYS_ADMIN (1u << 1) /* the task had CAP_SYS_ADMIN (no admin reserve in the commit limit) */
 
 struct fs_page_fail {
 	fs_u64 gfp;

@@ -307,6 +307,9 @@ static struct state_sample *sample(uint64_t ts)
 	s->has_sysctls = 1;
 	s->sysctls.value[STATE_SYSCTL_OVERCOMMIT_MEMORY] = 2;
 	s->sysctls.present |= 1ull << STATE_SYSCTL_OVERCOMMIT_MEMORY;
+	s->sysctls.value[STATE_SYSCTL_ADMIN_RESERVE_KBYTES] = 8192;
+	s->sysctls.value[STATE_SYSCTL_USER_RESERVE_KBYTES] = 131072;
+	s->sysctls.present |= (1ull << STATE_SYSCTL_ADMIN_RESERVE_KBYTES) | (1ull << STATE_SYSCTL_USER_RESERVE_KBYTES);
 	s->meminfo.value[STATE_MEM_TOTAL] = 8 * MIB;  /* kB: 8 GiB */
 	s->meminfo.value[STATE_MEM_SWAP_TOTAL] = 0;
 	s->meminfo.value[STATE_MEM_COMMITTED_AS] = 3 * MIB; /* kB: 3 GiB */
@@ -368,17 +371,26 @@ static void test_evidence_from_sample(void **state)
 	add(m, &e);
 	e = syscall_end(700, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 1);
 	add(m, &e);
-	/* mmap of 1 GiB under overcommit_memory=2 with 3 of 3.5 GiB committed. */
+	/* mmap of 1 GiB under overcommit_memory=2 with 3 of 3.5 GiB committed,
+	 * by a task of 1 GiB mapped without CAP_SYS_ADMIN. */
 	e = syscall_end(700, T0 + 5 * MS, SYS_mmap, ENOMEM_RET, 0);
 	e.sys.args[1] = 1 * GIB;
+	e.sys.total_vm = GIB / 4096;
+	e.hdr.flags = FS_HDR_CAPS_READ;
 	add(m, &e);
 	/* MAP_HUGETLB of 4 MiB: two 2 MiB pages asked, one free and unreserved. */
 	e = syscall_end(700, T0 + 6 * MS, SYS_mmap, ENOMEM_RET, 0);
 	e.sys.args[1] = 4 * MIB;
 	e.sys.args[3] = 0x40022;
 	add(m, &e);
+	/* The 1 GiB mmap again, by root: no admin reserve. */
+	e = syscall_end(701, T0 + 7 * MS, SYS_mmap, ENOMEM_RET, 0);
+	e.sys.args[1] = 1 * GIB;
+	e.sys.total_vm = GIB / 4096;
+	e.hdr.flags = FS_HDR_CAPS_READ | FS_HDR_CAP_SYS_ADMIN;
+	add(m, &e);
 
-	assert_int_equal(t->nr, 4);
+	assert_int_equal(t->nr, 5);
 	assert_int_equal(t->list[0].api, API_PAGE);
 	assert_int_equal(t->list[0].cause, CAUSE_FRAGMENTATION);
 	assert_int_equal(t->list[0].evidence.nr_zones, 2);
@@ -397,6 +409,11 @@ static void test_evidence_from_sample(void **state)
 	assert_int_equal(t->list[2].evidence.committed_as_kb, 3 * MIB);
 	assert_int_equal(t->list[2].evidence.commit_limit_kb, 3 * MIB + 512 * KIB);
 	assert_int_equal(t->list[2].evidence.ram_swap_kb, 8 * MIB);
+	/* __vm_enough_memory(): the admin reserve, and min(1 GiB / 32, the user reserve). */
+	assert_int_equal(t->list[2].evidence.commit_reserve_kb, 8192 + 32768);
+	assert_int_equal(t->list[4].cause, CAUSE_COMMIT_LIMIT);
+	assert_int_equal(t->list[4].evidence.commit_reserve_kb, 32768);
+	assert_true(t->list[4].evidence.cap_sys_admin);
 
 	assert_int_equal(t->list[3].api, API_HUGETLB);
 	assert_int_equal(t->list[3].cause, CAUSE_HUGETLB_POOL);

@@ -49,6 +49,8 @@ static void write_evidence(struct json *j, const struct request *r)
 		json_kv_u64(j, "committed_as_kb", ev->committed_as_kb);
 		json_kv_u64(j, "commit_limit_kb", ev->commit_limit_kb);
 		json_kv_u64(j, "commit_reserve_kb", ev->commit_reserve_kb);
+		if (ev->caps_read)
+			json_kv_bool(j, "cap_sys_admin", ev->cap_sys_admin);
 		json_kv_u64(j, "ram_swap_kb", ev->ram_swap_kb);
 	}
 	if (ev->have & EVIDENCE_RLIMIT) {

@@ -105,9 +105,11 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 		}
 		return;
 	case CAUSE_COMMIT_LIMIT:
-		put(l, "commit limit: Committed_AS %s + %s asked > CommitLimit %s (overcommit_memory=2)",
-		    format_bytes(ev->committed_as_kb * 1024, a, sizeof(a)), format_bytes(r->bytes, b, sizeof(b)),
-		    format_bytes(ev->commit_limit_kb * 1024, c, sizeof(c)));
+		put(l, "commit limit: Committed_AS %s + %s asked", format_bytes(ev->committed_as_kb * 1024, a, sizeof(a)),
+		    format_bytes(r->bytes, b, sizeof(b)));
+		if (ev->commit_reserve_kb)
+			put(l, " + %s reserved", format_bytes(ev->commit_reserve_kb * 1024, a, sizeof(a)));
+		put(l, " > CommitLimit %s (overcommit_memory=2)", format_bytes(ev->commit_limit_kb * 1024, c, sizeof(c)));
 		return;
 	case CAUSE_OVERCOMMIT_HEURISTIC:
 		put(l, "overcommit heuristic: %s asked > RAM + swap %s (overcommit_memory=0)",

@@ -125,7 +125,12 @@ struct cause_evidence {
 	uint32_t nr_zones;
 	uint32_t overcommit_memory;
 	uint64_t committed_as_kb, commit_limit_kb;
-	uint64_t commit_reserve_kb; /* admin + user reserve held back from non-root callers */
+	/* Held back from this caller (__vm_enough_memory()): the admin reserve
+	 * unless it had CAP_SYS_ADMIN, and min(its size / 32, the user reserve). */
+	uint64_t commit_reserve_kb;
+	uint64_t mm_total_vm_kb; /* the caller's mapped memory */
+	uint32_t caps_read;      /* the caller's capabilities are known: */
+	uint32_t cap_sys_admin;  /* it had CAP_SYS_ADMIN */
 	uint64_t ram_swap_kb; /* what the heuristic (mode 0) allows in one request: RAM + swap */
 	uint32_t rlimit;      /* enum rlimit_kind */
 	uint64_t rlimit_bytes, rlimit_used_bytes;

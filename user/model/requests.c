@@ -426,7 +426,7 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	o->r.syscall = s->nr;
 	o->r.ret = s->ret;
 	o->r.outcome = OUTCOME_FAILED;
-	request_rlimit_evidence(m, &o->r, s);
+	request_mm_evidence(m, &o->r, e);
 	finish(m, o);
 	return 0;
 }
