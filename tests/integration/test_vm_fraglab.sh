@@ -53,7 +53,7 @@ fraglab_judge() {
 	for check in 'doctor fresh' fragmented 'free memory' unusable_index extfrag_index 'doctor fragmented' \
 		'kmalloc fails' 'hugetlb shortfall' 'hugetlb map refused' 'overcommit refused' 'lab record' 'tracefs overrun' \
 		'kmalloc page failures' 'kmalloc failures traced' 'compaction attempts' 'compaction stalls traced' \
-		'compaction stalls' 'thp fallbacks' 'thp collapse failures' \
+		'compaction stalls' 'thp fallbacks' 'thp collapse provoked' 'thp collapse failures' 'requests thp collapse' \
 		'thp fallbacks provoked' 'thp failures traced' 'thp fallbacks vmstat' 'thp fell back' 'hugetlb failures traced' \
 		'extfrag fallbacks' 'pageblock steals' 'tracepoint mm_compaction_begin' 'tracepoint mm_compaction_end' \
 		'tracepoint mm_compaction_try_to_compact_pages' 'tracepoint mm_compaction_deferred' \

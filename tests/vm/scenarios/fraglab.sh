@@ -19,7 +19,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -202,6 +202,26 @@ THP_PID=$(sed -n 's/^pid=//p' /tmp/thp.out)
 show thp /tmp/thp.out
 info thp "faults $THP_FAULTS: huge $(sed -n 's/^thp.huge=//p' /tmp/thp.out), thp_fault_fallback +$(vmstat_delta thp_fault_fallback /tmp/vmstat.thp0 /tmp/vmstat.thp1), compact_stall +$(vmstat_delta compact_stall /tmp/vmstat.thp0 /tmp/vmstat.thp1), compact_fail +$(vmstat_delta compact_fail /tmp/vmstat.thp0 /tmp/vmstat.thp1), compact_success +$(vmstat_delta compact_success /tmp/vmstat.thp0 /tmp/vmstat.thp1)"
 
+# c'. MADV_COLLAPSE of small pages (6.1+): the collapse's huge page cannot be had.
+cp /proc/vmstat /tmp/vmstat.col0
+mark "collapse begin"
+$FRAGLAB collapse $COLLAPSE_TRIES >/tmp/collapse.out 2>&1 &
+COLLAPSE_PID=$!
+wait $COLLAPSE_PID
+mark "collapse end"
+cp /proc/vmstat /tmp/vmstat.col1
+show collapse /tmp/collapse.out
+COLLAPSE_FAILED=$(sed -n 's/^fraglab.collapse.failed=//p' /tmp/collapse.out)
+COLLAPSE_ERRNO=$(sed -n 's/^fraglab.collapse.errno=//p' /tmp/collapse.out)
+if [ "$COLLAPSE_ERRNO" = EINVAL ]; then
+	pass "thp collapse provoked" "MADV_COLLAPSE unknown to this kernel (EINVAL): no collapse"
+	COLLAPSE_FAILED=0
+else
+	expect "thp collapse provoked" "$COLLAPSE_TRIES ENOMEM $COLLAPSE_TRIES" \
+		"$COLLAPSE_FAILED $COLLAPSE_ERRNO $(vmstat_delta thp_collapse_alloc_failed /tmp/vmstat.col0 /tmp/vmstat.col1)" \
+		"MADV_COLLAPSE refused, Δthp_collapse_alloc_failed"
+fi
+
 # d. A manual compaction of every zone.
 mark "manual begin"
 echo 1 >/proc/sys/vm/compact_memory
@@ -371,6 +391,9 @@ expect "requests overcommit" "$OVERCOMMIT_TRIES commit commit_limit failed" "$(r
 # __GFP_NORETRY, then the full mode): one request, so one per fallback.
 expect "requests thp" "$fallback thp_fault fragmentation recovered" "$(requests_of $THP_PID)" \
 	"THP fault requests = Δthp_fault_fallback, fell back to small pages"
+want_collapse=
+[ "$COLLAPSE_FAILED" = 0 ] || want_collapse="$COLLAPSE_FAILED thp_collapse fragmentation failed"
+expect "requests thp collapse" "$want_collapse" "$(requests_of $COLLAPSE_PID)" "(fraglab collapse: MADV_COLLAPSE got ENOMEM; none where the kernel has no MADV_COLLAPSE)"
 info "requests all" "$(jq -c '.request_summary.by' $R)"
 # The same verdicts on every kernel (the host test compares them).
 verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
