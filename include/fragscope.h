@@ -127,7 +127,7 @@ struct fs_vmap_fail {
 
 struct fs_compact {
 	fs_u64 try_ts_ns;   /* when try_to_compact_pages started: the stall's start */
-	fs_u64 begin_ts_ns; /* this zone's compaction began */
+	fs_u64 begin_ts_ns; /* this zone's compaction began; 0: the attempt found its zones deferred */
 	fs_u64 gfp;
 	fs_u64 zone_start_pfn;
 	fs_u32 order;
@@ -296,6 +296,8 @@ struct fs_compact_try {
 	fs_u64 zone_begin_ts_ns;
 	fs_u32 order;
 	fs_s32 priority;
+	fs_u32 zones_compacted;   /* zones of this attempt that began compacting */
+	fs_u32 deferred_streamed; /* its all-deferred event is out (once per attempt) */
 };
 
 /* Reclaim in progress on a task, keyed by tid. */

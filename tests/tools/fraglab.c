@@ -11,6 +11,8 @@
  *                                    is a kcalloc of 2^ORDER pages
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *   fraglab collapse COUNT           COUNT MADV_COLLAPSE of one huge page's worth
+ *                                    of small pages each
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -39,6 +41,12 @@
  * hugetlb-map: an anonymous MAP_HUGETLB mapping reserves its huge pages at
  * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
  * with ENOMEM, no page allocated.
+ *
+ * collapse: MADV_COLLAPSE (6.1+; EINVAL before) of a PMD-aligned range of
+ * small pages asks for a huge page to copy them into (GFP_TRANSHUGE, as
+ * khugepaged does); the allocation failing, madvise returns ENOMEM and the
+ * kernel counts thp_collapse_alloc_failed once.  The lab's THP mode is
+ * madvise and the range has no MADV_HUGEPAGE: its faults map small pages.
  *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
@@ -395,9 +403,49 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 	return 0;
 }
 
+/* ------------------------------------------------------------- collapse */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static int cmd_collapse(long count)
+{
+	long huge_kb = meminfo_kb("Hugepagesize"), failed = 0, collapsed = 0;
+	unsigned long huge = (unsigned long)huge_kb * 1024;
+	int last_errno = 0;
+
+	if (huge_kb <= 0)
+		return error("no Hugepagesize in /proc/meminfo");
+	for (long i = 0; i < count; i++) {
+		char *p = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *range;
+
+		if (p == MAP_FAILED)
+			return error("mmap");
+		range = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+		for (unsigned long off = 0; off < huge; off += PAGE)
+			range[off] = 1;
+		if (madvise(range, huge, MADV_COLLAPSE)) {
+			last_errno = errno;
+			failed++;
+		} else {
+			collapsed++;
+		}
+		munmap(p, 2 * huge);
+	}
+	printf("fraglab.collapse.attempts=%ld\n", count);
+	printf("fraglab.collapse.failed=%ld\n", failed);
+	printf("fraglab.collapse.collapsed=%ld\n", collapsed);
+	printf("fraglab.collapse.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno == EINVAL ? "EINVAL"
+						 : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT | collapse COUNT\n");
 	return 2;
 }
 
@@ -419,5 +467,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "collapse"))
+		return cmd_collapse(atol(argv[2]));
 	return usage();
 }

@@ -18,6 +18,7 @@ static const char *const api_names[API_COUNT] = {
 	[API_PAGE] = "page",           [API_KMALLOC] = "kmalloc",     [API_KMEM_CACHE] = "kmem_cache",
 	[API_VMALLOC] = "vmalloc",     [API_KVMALLOC] = "kvmalloc",   [API_THP_FAULT] = "thp_fault",
 	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",       [API_UNTRACED] = "untraced",
+	[API_THP_COLLAPSE] = "thp_collapse",
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = {

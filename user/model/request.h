@@ -44,6 +44,7 @@ enum request_api {
 	API_VMALLOC,
 	API_KVMALLOC,   /* kmalloc, falling back to vmalloc */
 	API_THP_FAULT,  /* a transparent huge page for a page fault */
+	API_THP_COLLAPSE, /* a huge page to collapse small ones into: khugepaged, MADV_COLLAPSE */
 	API_HUGETLB,    /* the hugetlb pool: a reservation or a pool resize */
 	API_COMMIT,     /* mmap, brk, mremap, fork...: virtual memory refused before any allocation */
 	API_UNTRACED,   /* ENOMEM from an allocation no tracepoint shows (percpu, page tables...) */
