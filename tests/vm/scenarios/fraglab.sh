@@ -135,27 +135,17 @@ for ev in kmalloc kmalloc_node; do
 	echo 1 >$TI/events/kmem/$ev/enable
 done
 echo 1 >$TI/tracing_on
-rm -f /tmp/fs.fifo /tmp/lab.err
-mkfifo /tmp/fs.fifo
-timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/fs.fifo &
+rm -f /tmp/lab.err
+# stderr to a file, polled: a FIFO's blocking open can be interrupted by a
+# child's SIGCHLD (EINTR), which busybox sh does not retry, and the lab died.
+timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/lab.err &
 FSPID=$!
-exec 3</tmp/fs.fifo
-attached=
-while read -r line <&3; do
-	case $line in
-	*"tracing (attached"*)
-		mark "window begin"
-		attached=1
-		;;
-	esac
-	echo "$line" >>/tmp/lab.err
-	[ -z "$attached" ] || break
-done
-if [ -z "$attached" ]; then
+if ! wait_attached /tmp/lab.err $FSPID; then
 	show record-stderr /tmp/lab.err
 	fail "lab record" "fragscope record did not attach"
 	return 0
 fi
+mark "window begin"
 cp /proc/vmstat /tmp/vmstat.0
 
 # a. A kmalloc_large of order 5 that fails: pipe_resize_ring's kcalloc.
@@ -258,8 +248,6 @@ expect "overcommit refused" "$OVERCOMMIT_TRIES ENOMEM" "$(sed -n 's/^fraglab.ove
 cp /proc/vmstat /tmp/vmstat.1
 mark "window end"
 kill -INT $FSPID
-cat <&3 >>/tmp/lab.err
-exec 3<&-
 wait $FSPID
 rc=$?
 echo 0 >/proc/sys/vm/overcommit_memory
