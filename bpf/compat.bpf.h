@@ -50,4 +50,17 @@ struct trace_event_raw_kmem_alloc_node___compat {
 
 #define FS_NUMA_NO_NODE (-1)
 
+/*
+ * A mempolicy whose nodes share a union with its preferred node (the
+ * layout before the preferred node became a nodemask too): the nodes are
+ * v.nodes there, nodes later.
+ */
+struct mempolicy___v_nodes {
+	unsigned short mode;
+	union {
+		short preferred_node;
+		nodemask_t nodes;
+	} v;
+} __attribute__((preserve_access_index));
+
 #endif /* FRAGSCOPE_COMPAT_BPF_H */
