@@ -335,14 +335,16 @@ static struct state_zone_free *sample_zone(struct state_sample *s, const char *n
 	return z;
 }
 
+/* An order-4 page failure under setsockopt, as the evidence tests make it. */
+static const uint64_t page_stack[] = { A_ALLOC_PAGES + 0x40, A_XT_ALLOC + 0x2e, A_IPT_SET + 0x90,
+				       A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
+
 /* The evidence the model takes from the latest /proc sample when a request closes. */
 static void test_evidence_from_sample(void **state)
 {
 	struct fixture *f = *state;
 	struct model *m = &f->model;
 	const struct request_table *t = &m->requests;
-	const uint64_t page_stack[] = { A_ALLOC_PAGES + 0x40, A_XT_ALLOC + 0x2e, A_IPT_SET + 0x90,
-					A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
 	struct state_sample *s = sample(T0);
 	struct state_zone_free *z;
 	struct fs_event e;
@@ -414,8 +416,6 @@ static void test_nodes_from_events(void **state)
 	struct fixture *f = *state;
 	struct model *m = &f->model;
 	const struct request_table *t = &m->requests;
-	const uint64_t page_stack[] = { A_ALLOC_PAGES + 0x40, A_XT_ALLOC + 0x2e, A_IPT_SET + 0x90,
-					A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
 	struct state_sample *s = sample(T0);
 	struct state_zone_free *z;
 	struct fs_event e;

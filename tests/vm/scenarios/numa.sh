@@ -37,15 +37,6 @@ node_free_kb() { awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/no
 node_blocks() {
 	awk -v node="$1," -v order=$2 '$2 == node && $4 != "DMA" { for (i = 5 + order; i <= NF; i++) n += $i } END { print n + 0 }' /proc/buddyinfo
 }
-# Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
-numa_wait_attached() {
-	local i=0
-	while ! grep -q "tracing (attached" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 $2 2>/dev/null; then return 1; fi
-		sleep 0.1
-	done
-}
 
 info numa "$(ls -d /sys/devices/system/node/node* | wc -l) nodes; $(for n in /sys/devices/system/node/node*; do echo "$(basename $n): $(cat $n/cpulist 2>/dev/null) cpus, $(awk '$3 == "MemTotal:" {print $4}' $n/meminfo) kB"; done | paste -sd';')"
 if [ ! -d $N1 ]; then
@@ -100,7 +91,7 @@ fi
 # --- 2. fragscope, bound to node 0 -------------------------------------------
 timeout 400 $NUMABIND 0 $FS record -d 360 --comm fraglab --no-file -F json >$WD/numa.json 2>$WD/numa.err &
 FSPID=$!
-if ! numa_wait_attached $WD/numa.err $FSPID; then
+if ! wait_attached $WD/numa.err $FSPID; then
 	show numa-stderr $WD/numa.err
 	dmesg | tail -40 >$WD/numa.dmesg
 	show dmesg $WD/numa.dmesg
