@@ -438,7 +438,7 @@ static void test_nodes_from_events(void **state)
 	add(m, &e);
 	e = syscall_end(700, T0 + 2 * MS, SYS_setsockopt, ENOMEM_RET, 2);
 	add(m, &e);
-	/* The same without the nodes read (a file of format 4): node 0's blocks count. */
+	/* The same without the nodes read (a file of format 5 or older): node 0's blocks count. */
 	e = page_fail(700, T0 + 3 * MS, 5, G_KERNEL, page_stack, NFRAMES(page_stack));
 	add(m, &e);
 	e = syscall_end(700, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 1);

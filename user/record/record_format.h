@@ -29,12 +29,13 @@
  *     in the key, the task's at the time of the allocation, so one pid has
  *     an entry per name it ran under (exec); formats 1-3 kept the pid's
  *     first comm in the value and are read as one entry under that name.
- *  5: a FS_EV_PAGE_FAIL event carries the task's mempolicy and cpuset
+ *  6: a FS_EV_PAGE_FAIL event carries the task's mempolicy and cpuset
  *     nodes (struct fs_page_fail's policy_* and cpuset_nodes, nodes_read);
- *     in formats 1-4 those bytes were whatever the previous event left
- *     there, and are read as not read.
+ *     in formats 1-5 those bytes were whatever the previous event left
+ *     there, and are read as not read.  (Format 5 is main's: REC_STATE
+ *     version 3 and the event header's flags.)
  */
-#define FS_RECORD_FORMAT_VERSION 5
+#define FS_RECORD_FORMAT_VERSION 6
 
 struct record_header {
 	uint32_t format_version;
