@@ -69,4 +69,17 @@ static __always_inline bool deferred_attempts_are_stalls(void)
 	return !bpf_core_field_exists(struct capture_control___zone, zone);
 }
 
+/*
+ * A mempolicy whose nodes share a union with its preferred node (the
+ * layout before the preferred node became a nodemask too): the nodes are
+ * v.nodes there, nodes later.
+ */
+struct mempolicy___v_nodes {
+	unsigned short mode;
+	union {
+		short preferred_node;
+		nodemask_t nodes;
+	} v;
+} __attribute__((preserve_access_index));
+
 #endif /* FRAGSCOPE_COMPAT_BPF_H */

@@ -106,6 +106,22 @@ struct fs_page_fail {
 	fs_s32 migratetype;
 	/* The size of the task's latest vmalloc area: what a vmalloc failing its pages asked (format 3). */
 	fs_u64 vmalloc_bytes;
+	/*
+	 * The nodes the task could take from when it failed (format 5), nodes
+	 * 0-63 a bit each: its mempolicy's mode (MPOL_*, the uapi numbers;
+	 * MPOL_DEFAULT without a policy) and nodes, and its cpuset's
+	 * mems_allowed.  nodes_read says which were read (enum fs_nodes_read).
+	 */
+	fs_u64 policy_nodes;
+	fs_u64 cpuset_nodes;
+	fs_u16 policy_mode;
+	fs_u16 nodes_read;
+	fs_u32 pad;
+};
+
+enum fs_nodes_read {
+	FS_NODES_POLICY = 1 << 0, /* policy_mode and policy_nodes */
+	FS_NODES_CPUSET = 1 << 1, /* cpuset_nodes */
 };
 
 struct fs_kmalloc_fail {

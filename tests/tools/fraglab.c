@@ -24,6 +24,7 @@
  * (the reserve, per-CPU lists) may still hold larger free blocks: those are
  * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
  * kernel memory) until the kernel refuses one.
+ * Under an MPOL_BIND policy it fills the bound nodes alone.
  * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
  * fences it off with vm.lowmem_reserve_ratio).
  *
@@ -53,12 +54,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -67,6 +70,7 @@
 #define PIPE_BUFFER_BYTES 40
 #define MAX_ORDERS 16
 #define MAX_ZONES 16
+#define MPOL_BIND 2 /* include/uapi/linux/mempolicy.h */
 
 static int error(const char *what)
 {
@@ -90,15 +94,59 @@ static long meminfo_kb(const char *name)
 	return kb;
 }
 
-/* Sum of the high watermarks of every zone, in pages (/proc/zoneinfo). */
-static long high_watermarks(void)
+/*
+ * The nodes an MPOL_BIND policy keeps this task to (bit n: node n; 0: not
+ * bound), as `numabind run NODES fraglab ...` sets it: fragment then fills
+ * those nodes alone (tests/vm/scenarios/numa.sh).
+ */
+static unsigned long bound_nodes(void)
+{
+	unsigned long mask = 0;
+	int mode;
+
+	if (syscall(SYS_get_mempolicy, &mode, &mask, sizeof(mask) * 8 + 1, NULL, 0UL) || mode != MPOL_BIND)
+		return 0;
+	return mask;
+}
+
+static bool node_counts(unsigned long nodes, long node)
+{
+	return !nodes || (node >= 0 && node < 64 && (nodes >> node & 1));
+}
+
+/* MemFree of the nodes (all: /proc/meminfo), in kB. */
+static long nodes_free_kb(unsigned long nodes)
+{
+	char path[64], line[256];
+	long kb = 0, node, v;
+
+	if (!nodes)
+		return meminfo_kb("MemFree");
+	for (node = 0; node < 64; node++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/meminfo", node);
+		if (!node_counts(nodes, node) || !(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %ld", &v) == 1)
+				kb += v;
+		fclose(f);
+	}
+	return kb;
+}
+
+/* Sum of the high watermarks of the nodes' zones (all: every zone), in pages (/proc/zoneinfo). */
+static long high_watermarks(unsigned long nodes)
 {
 	char line[256];
-	long sum = 0, v;
+	long sum = 0, v, node = -1;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " high %ld", &v) == 1)
+		if (sscanf(line, "Node %ld,", &v) == 1)
+			node = v;
+		else if (sscanf(line, " high %ld", &v) == 1 && node_counts(nodes, node))
 			sum += v;
 	if (f)
 		fclose(f);
@@ -206,8 +254,9 @@ static void on_term(int sig)
 static int cmd_fragment(int block_order)
 {
 	long margin_pages = (16L << 20) / PAGE;
-	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
-	long fill = free_pages - high_watermarks() - margin_pages;
+	unsigned long nodes = bound_nodes();
+	long free_pages = nodes_free_kb(nodes) / (PAGE / 1024);
+	long fill = free_pages - high_watermarks(nodes) - margin_pages;
 	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
 	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;

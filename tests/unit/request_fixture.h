@@ -325,6 +325,17 @@ static inline void set_memcg(struct request *r, uint64_t usage, uint64_t limit)
 	r->evidence.memcg_limit_bytes = limit;
 }
 
+/* The task's nodes as BPF read them at its page failure. */
+static inline void set_nodes(struct request *r, uint32_t read, uint32_t policy_mode, uint64_t policy_nodes,
+			     uint64_t cpuset_nodes)
+{
+	r->evidence.have |= EVIDENCE_NODES;
+	r->evidence.nodes_read = read;
+	r->evidence.policy_mode = policy_mode;
+	r->evidence.policy_nodes = policy_nodes;
+	r->evidence.cpuset_nodes = cpuset_nodes;
+}
+
 static inline struct zone_evidence *add_zone(struct request *r, const char *name, uint64_t free_pages,
 					     uint64_t min_pages)
 {

@@ -408,6 +408,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
+	if (e->hdr.type == FS_EV_PAGE_FAIL)
+		request_nodes_evidence(&o->r, &e->page);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)
 		o->all_nowarn &= nowarn && (gfp & nowarn);
 	o->last_gfp = gfp;
