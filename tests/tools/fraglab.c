@@ -11,6 +11,8 @@
  *                                    is a kcalloc of 2^ORDER pages
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *   fraglab collapse COUNT           COUNT MADV_COLLAPSE of one huge page's worth
+ *                                    of small pages each
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -22,6 +24,7 @@
  * (the reserve, per-CPU lists) may still hold larger free blocks: those are
  * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
  * kernel memory) until the kernel refuses one.
+ * Under an MPOL_BIND policy it fills the bound nodes alone.
  * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
  * fences it off with vm.lowmem_reserve_ratio).
  *
@@ -40,17 +43,25 @@
  * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
  * with ENOMEM, no page allocated.
  *
+ * collapse: MADV_COLLAPSE (6.1+; EINVAL before) of a PMD-aligned range of
+ * small pages asks for a huge page to copy them into (GFP_TRANSHUGE, as
+ * khugepaged does); the allocation failing, madvise returns ENOMEM and the
+ * kernel counts thp_collapse_alloc_failed once.  The lab's THP mode is
+ * madvise and the range has no MADV_HUGEPAGE: its faults map small pages.
+ *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -59,6 +70,7 @@
 #define PIPE_BUFFER_BYTES 40
 #define MAX_ORDERS 16
 #define MAX_ZONES 16
+#define MPOL_BIND 2 /* include/uapi/linux/mempolicy.h */
 
 static int error(const char *what)
 {
@@ -82,15 +94,59 @@ static long meminfo_kb(const char *name)
 	return kb;
 }
 
-/* Sum of the high watermarks of every zone, in pages (/proc/zoneinfo). */
-static long high_watermarks(void)
+/*
+ * The nodes an MPOL_BIND policy keeps this task to (bit n: node n; 0: not
+ * bound), as `numabind run NODES fraglab ...` sets it: fragment then fills
+ * those nodes alone (tests/vm/scenarios/numa.sh).
+ */
+static unsigned long bound_nodes(void)
+{
+	unsigned long mask = 0;
+	int mode;
+
+	if (syscall(SYS_get_mempolicy, &mode, &mask, sizeof(mask) * 8 + 1, NULL, 0UL) || mode != MPOL_BIND)
+		return 0;
+	return mask;
+}
+
+static bool node_counts(unsigned long nodes, long node)
+{
+	return !nodes || (node >= 0 && node < 64 && (nodes >> node & 1));
+}
+
+/* MemFree of the nodes (all: /proc/meminfo), in kB. */
+static long nodes_free_kb(unsigned long nodes)
+{
+	char path[64], line[256];
+	long kb = 0, node, v;
+
+	if (!nodes)
+		return meminfo_kb("MemFree");
+	for (node = 0; node < 64; node++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/meminfo", node);
+		if (!node_counts(nodes, node) || !(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %ld", &v) == 1)
+				kb += v;
+		fclose(f);
+	}
+	return kb;
+}
+
+/* Sum of the high watermarks of the nodes' zones (all: every zone), in pages (/proc/zoneinfo). */
+static long high_watermarks(unsigned long nodes)
 {
 	char line[256];
-	long sum = 0, v;
+	long sum = 0, v, node = -1;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " high %ld", &v) == 1)
+		if (sscanf(line, "Node %ld,", &v) == 1)
+			node = v;
+		else if (sscanf(line, " high %ld", &v) == 1 && node_counts(nodes, node))
 			sum += v;
 	if (f)
 		fclose(f);
@@ -198,8 +254,9 @@ static void on_term(int sig)
 static int cmd_fragment(int block_order)
 {
 	long margin_pages = (16L << 20) / PAGE;
-	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
-	long fill = free_pages - high_watermarks() - margin_pages;
+	unsigned long nodes = bound_nodes();
+	long free_pages = nodes_free_kb(nodes) / (PAGE / 1024);
+	long fill = free_pages - high_watermarks(nodes) - margin_pages;
 	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
 	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;
@@ -395,9 +452,49 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 	return 0;
 }
 
+/* ------------------------------------------------------------- collapse */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static int cmd_collapse(long count)
+{
+	long huge_kb = meminfo_kb("Hugepagesize"), failed = 0, collapsed = 0;
+	unsigned long huge = (unsigned long)huge_kb * 1024;
+	int last_errno = 0;
+
+	if (huge_kb <= 0)
+		return error("no Hugepagesize in /proc/meminfo");
+	for (long i = 0; i < count; i++) {
+		char *p = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *range;
+
+		if (p == MAP_FAILED)
+			return error("mmap");
+		range = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+		for (unsigned long off = 0; off < huge; off += PAGE)
+			range[off] = 1;
+		if (madvise(range, huge, MADV_COLLAPSE)) {
+			last_errno = errno;
+			failed++;
+		} else {
+			collapsed++;
+		}
+		munmap(p, 2 * huge);
+	}
+	printf("fraglab.collapse.attempts=%ld\n", count);
+	printf("fraglab.collapse.failed=%ld\n", failed);
+	printf("fraglab.collapse.collapsed=%ld\n", collapsed);
+	printf("fraglab.collapse.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno == EINVAL ? "EINVAL"
+						 : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | hugetlb-map PAGES COUNT | collapse COUNT\n");
 	return 2;
 }
 
@@ -419,5 +516,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "collapse"))
+		return cmd_collapse(atol(argv[2]));
 	return usage();
 }

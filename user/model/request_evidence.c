@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The numbers that prove a request's cause, taken when it closes: the
- * zones' free memory and free blocks (the latest /proc sample), the commit
- * accounting and hugetlb pool (/proc/meminfo, vm.overcommit_memory), and
+ * zones' free memory and free blocks (the latest /proc sample), the nodes
+ * the task's cpuset and mempolicy allowed (read in BPF at its first page
+ * failure), the commit accounting and hugetlb pool (/proc/meminfo, vm.overcommit_memory), and
  * the task's mm and rlimits as its syscall saw them (FS_EV_SYSCALL_END).
  */
 #include <string.h>
@@ -43,6 +44,19 @@ void request_zone_evidence(const struct model *m, struct request *r)
 	}
 	if (ev->nr_zones)
 		ev->have |= EVIDENCE_ZONES;
+}
+
+void request_nodes_evidence(struct request *r, const struct fs_page_fail *p)
+{
+	struct cause_evidence *ev = &r->evidence;
+
+	if (!p->nodes_read || (ev->have & EVIDENCE_NODES))
+		return;
+	ev->have |= EVIDENCE_NODES;
+	ev->nodes_read = p->nodes_read;
+	ev->policy_mode = p->policy_mode;
+	ev->policy_nodes = p->policy_nodes;
+	ev->cpuset_nodes = p->cpuset_nodes;
 }
 
 static uint64_t meminfo_kb(const struct state_sample *s, enum state_meminfo_key k)

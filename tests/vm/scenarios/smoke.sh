@@ -115,16 +115,6 @@ release_provoke() {
 	wait $dog 2>/dev/null
 }
 
-# Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
-wait_attached() {
-	local i=0
-	while ! grep -q "tracing (attached" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 $2 2>/dev/null; then return 1; fi
-		sleep 0.1
-	done
-}
-
 make_memcg fragscope-smoke-$$ $((32 << 20))
 if [ -z "$CG" ]; then
 	fail memcg "no memory cgroup could be created"
