@@ -777,7 +777,7 @@ static const struct fail_kind {
 	/* an 8 MiB pipe: a ring of 2048 pipe_buffers, 80 KiB: kmalloc_large order 5 (pipe-max-size without CAP_SYS_RESOURCE) */
 	{ K_PIPE, "pipe", 8 << 20, "pipe_resize_ring>kcalloc>kmalloc_large" },
 	/* one event with a 199-byte name: kmalloc-256, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL */
-	{ K_INOTIFY, "inotify", 0, "inotify_handle_event>kmalloc(256)" },
+	{ K_INOTIFY, "inotify", 0, "inotify_handle_(inode_)event>kmalloc(256)" },
 };
 #define N_FAIL_KINDS (sizeof(fail_kinds) / sizeof(fail_kinds[0]))
 
