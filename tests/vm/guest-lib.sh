@@ -56,13 +56,3 @@ make_memcg() {
 			CG=/sys/fs/cgroup/memory/$name
 	fi
 }
-
-# Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
-wait_attached() {
-	local i=0
-	while ! grep -q "tracing (attached" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 $2 2>/dev/null; then return 1; fi
-		sleep 0.1
-	done
-}
