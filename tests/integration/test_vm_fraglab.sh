@@ -14,6 +14,7 @@
 # log and the guest's JSON (report, doctor, state) are kept in
 # build/artifacts/vm-fraglab-<kernel>/.
 source "$(dirname "$0")/../lib.sh"
+source "$TOP/tests/vm/matrix.sh"
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
 command -v cpio >/dev/null || skip "cpio not installed"
@@ -72,24 +73,4 @@ fraglab_judge() {
 	pass "$k ($kernel): every case provoked and counted exactly; lab $(sed -n 's/^VMTEST: INFO lab time: \([0-9]*\) s.*/\1/p' "$vmtest") s in the guest"
 }
 
-for k in $KERNELS; do
-	out=$ARTIFACTS/vm-fraglab-$k
-	start=$(date +%s)
-	FRAGSCOPE=$TMP/fragscope TOOLS=$TOOLS FRAGSCOPE_VM_SCENARIOS=fraglab FRAGSCOPE_VM_TIMEOUT=${FRAGSCOPE_VM_TIMEOUT:-400} \
-		"$TOP/tests/vm/run.sh" "$k" "$out" 2>"$TMP/run.err"
-	rc=$?
-	secs=$(($(date +%s) - start))
-	cat "$TMP/run.err"
-	case $rc in
-	0) ;;
-	77) skip "$k: $(grep -m1 'unavailable' "$TMP/run.err")" ;;
-	*) [ -f "$out/console.log" ] && grep -a 'VMTEST' "$out/console.log" | tail -20
-	   fail "$k: the VM run failed (exit $rc after ${secs}s): $(tail -3 "$TMP/run.err")" ;;
-	esac
-	fraglab_judge "$k" "$out"
-	echo "$k: ${secs}s for the whole VM run"
-	[ -n "${first_verdict:-}" ] || first_verdict=$(cat "$out/verdict")
-	[ "$(cat "$out/verdict")" = "$first_verdict" ] ||
-		fail "$k's verdict '$(cat "$out/verdict")' differs from '$first_verdict'"
-done
-pass "the same verdict on $KERNELS: $first_verdict"
+vm_matrix fraglab fraglab 400 fraglab_judge

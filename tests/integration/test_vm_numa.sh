@@ -13,6 +13,7 @@
 # 7"]`; the console and the guest's JSON are kept in
 # build/artifacts/vm-numa-<kernel>/.
 source "$(dirname "$0")/../lib.sh"
+source "$TOP/tests/vm/matrix.sh"
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
 command -v cpio >/dev/null || skip "cpio not installed"
@@ -50,21 +51,4 @@ numa_judge() {
 	pass "$k ($release): $(sed -n 's/^VMTEST: PASS numa kept failed: //p' "$lines"); $(sed -n 's/^VMTEST: PASS numa requests all: //p' "$lines")"
 }
 
-for k in $KERNELS; do
-	out=$ARTIFACTS/vm-numa-$k
-	start=$(date +%s)
-	FRAGSCOPE=$TMP/fragscope TOOLS=$TOOLS FRAGSCOPE_VM_SCENARIOS=numa FRAGSCOPE_VM_NODES=2 \
-		FRAGSCOPE_VM_TIMEOUT=${FRAGSCOPE_VM_TIMEOUT:-300} "$TOP/tests/vm/run.sh" "$k" "$out" 2>"$TMP/run.err"
-	rc=$?
-	cat "$TMP/run.err"
-	case $rc in
-	0) ;;
-	77) skip "$k: $(grep -m1 'unavailable' "$TMP/run.err")" ;;
-	*) [ -f "$out/console.log" ] && grep -a 'VMTEST' "$out/console.log" | tail -20
-	   fail "$k: the VM run failed (exit $rc after $(($(date +%s) - start)) s): $(tail -3 "$TMP/run.err")" ;;
-	esac
-	numa_judge "$k" "$out"
-	[ -n "${first_verdict:-}" ] || first_verdict=$(cat "$out/verdict")
-	[ "$(cat "$out/verdict")" = "$first_verdict" ] || fail "$k's verdict '$(cat "$out/verdict")' differs from '$first_verdict'"
-done
-pass "the same verdict on $KERNELS: $first_verdict"
+vm_matrix numa numa 300 numa_judge FRAGSCOPE_VM_NODES=2
