@@ -258,6 +258,7 @@ static __always_inline struct fs_event *event_start(__u32 type)
 	e->hdr.cgroup_id = cgroup_id(current_memcg());
 	read_memcg_charge(&e->hdr);
 	e->hdr.type = type;
+	e->hdr.flags = 0;
 	e->hdr.pid = pid_tgid >> 32;
 	e->hdr.tid = (__u32)pid_tgid;
 	e->hdr.cpu = bpf_get_smp_processor_id();

@@ -175,7 +175,7 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr, str
 
 	if (e) {
 		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	}
 	return 0;
 }
@@ -211,7 +211,7 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 						   ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, \
 						   node);                                            \
 		if (e)                                                                               \
-			event_submit(ctx, e);                                                        \
+			failure_submit(ctx, e);                                                      \
 		return 0;                                                                            \
 	}
 

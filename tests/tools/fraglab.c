@@ -14,14 +14,8 @@
  *                                    exiting at the next one)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
- *   fraglab realtime PID on|off      every thread of PID to SCHED_FIFO 1, or
- *                                    back to SCHED_OTHER
- *   fraglab low-memory APPROACH MARGIN
- *                                    touch anonymous pages until the zones but
- *                                    DMA have at most APPROACH pages free above
- *                                    their min watermarks; keep it so; from
- *                                    SIGUSR1 on, keep min at MARGIN pages
- *                                    under the free pages; until SIGTERM
+ *   fraglab collapse COUNT           COUNT MADV_COLLAPSE of one huge page's worth
+ *                                    of small pages each
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -33,6 +27,7 @@
  * (the reserve, per-CPU lists) may still hold larger free blocks: those are
  * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
  * kernel memory) until the kernel refuses one.
+ * Under an MPOL_BIND policy it fills the bound nodes alone.
  * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
  * fences it off with vm.lowmem_reserve_ratio).
  *
@@ -51,32 +46,25 @@
  * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
  * with ENOMEM, no page allocated.
  *
- * low-memory: with no swap, touched anonymous pages cannot be reclaimed;
- * the zones are read again every 20 ms and what kswapd frees is taken back.
- * From SIGUSR1 on, it rewrites vm.min_free_kbytes every 5 ms so that the
- * zone's min watermark stays MARGIN pages under its free pages (for the
- * lab's guest, whose only zone above DMA is DMA32): order-0 allocations
- * still pass (free > min) as others (the tracer) take pages, a costly-order
- * one (free - 2^order + 1 <= min) cannot, and reclaim has nothing to give
- * it.  The caller restores min_free_kbytes (printed) after SIGTERM.
- *
- * realtime: a real-time task's allocations may go a quarter (6.1) or half
- * (6.3 on) of the way below min (ALLOC_HARDER, ALLOC_MIN_RESERVE): the
- * lab's tracer, so made, keeps allocating while the zone is at min.
+ * collapse: MADV_COLLAPSE (6.1+; EINVAL before) of a PMD-aligned range of
+ * small pages asks for a huge page to copy them into (GFP_TRANSHUGE, as
+ * khugepaged does); the allocation failing, madvise returns ENOMEM and the
+ * kernel counts thp_collapse_alloc_failed once.  The lab's THP mode is
+ * madvise and the range has no MADV_HUGEPAGE: its faults map small pages.
  *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -85,6 +73,7 @@
 #define PIPE_BUFFER_BYTES 40
 #define MAX_ORDERS 16
 #define MAX_ZONES 16
+#define MPOL_BIND 2 /* include/uapi/linux/mempolicy.h */
 
 static int error(const char *what)
 {
@@ -108,15 +97,59 @@ static long meminfo_kb(const char *name)
 	return kb;
 }
 
-/* Sum of the high watermarks of every zone, in pages (/proc/zoneinfo). */
-static long high_watermarks(void)
+/*
+ * The nodes an MPOL_BIND policy keeps this task to (bit n: node n; 0: not
+ * bound), as `numabind run NODES fraglab ...` sets it: fragment then fills
+ * those nodes alone (tests/vm/scenarios/numa.sh).
+ */
+static unsigned long bound_nodes(void)
+{
+	unsigned long mask = 0;
+	int mode;
+
+	if (syscall(SYS_get_mempolicy, &mode, &mask, sizeof(mask) * 8 + 1, NULL, 0UL) || mode != MPOL_BIND)
+		return 0;
+	return mask;
+}
+
+static bool node_counts(unsigned long nodes, long node)
+{
+	return !nodes || (node >= 0 && node < 64 && (nodes >> node & 1));
+}
+
+/* MemFree of the nodes (all: /proc/meminfo), in kB. */
+static long nodes_free_kb(unsigned long nodes)
+{
+	char path[64], line[256];
+	long kb = 0, node, v;
+
+	if (!nodes)
+		return meminfo_kb("MemFree");
+	for (node = 0; node < 64; node++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/meminfo", node);
+		if (!node_counts(nodes, node) || !(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %ld", &v) == 1)
+				kb += v;
+		fclose(f);
+	}
+	return kb;
+}
+
+/* Sum of the high watermarks of the nodes' zones (all: every zone), in pages (/proc/zoneinfo). */
+static long high_watermarks(unsigned long nodes)
 {
 	char line[256];
-	long sum = 0, v;
+	long sum = 0, v, node = -1;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " high %ld", &v) == 1)
+		if (sscanf(line, "Node %ld,", &v) == 1)
+			node = v;
+		else if (sscanf(line, " high %ld", &v) == 1 && node_counts(nodes, node))
 			sum += v;
 	if (f)
 		fclose(f);
@@ -201,31 +234,16 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &r);
 }
 
-static long sysctl_get(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (f && fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static int sysctl_put(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fprintf(f, "%ld\n", v) > 0;
-
-	return (f && fclose(f)) || !ok ? -1 : 0;
-}
-
 /* A full synchronous compaction of every zone (vm.compact_memory). */
 static void compact_all(void)
 {
-	if (sysctl_put("/proc/sys/vm/compact_memory", 1))
-		perror("fraglab: compact_memory");
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			perror("fraglab: compact_memory");
+		close(fd);
+	}
 }
 
 static void on_term(int sig)
@@ -239,8 +257,9 @@ static void on_term(int sig)
 static int cmd_fragment(int block_order)
 {
 	long margin_pages = (16L << 20) / PAGE;
-	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
-	long fill = free_pages - high_watermarks() - margin_pages;
+	unsigned long nodes = bound_nodes();
+	long free_pages = nodes_free_kb(nodes) / (PAGE / 1024);
+	long fill = free_pages - high_watermarks(nodes) - margin_pages;
 	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
 	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;
@@ -413,124 +432,6 @@ static int cmd_pipe_resize(int order, long count, int wait_line)
 	return 0;
 }
 
-/* ----------------------------------------------------------- low-memory */
-
-/* Pages free above min + margin in the zones other than DMA that have
- * memory (/proc/zoneinfo); the zones' free and min summed into *free, *min. */
-static long pages_above_min(long margin, long *free, long *min)
-{
-	char line[256], zone[32] = "";
-	long v, zone_free = 0, zone_min = 0, above = 0;
-	FILE *f;
-
-	/* Fold the per-CPU drift of the free counts (up to 125 pages a CPU
-	 * under pressure) into them: the window above min is 31 pages. */
-	if (sysctl_put("/proc/sys/vm/stat_refresh", 1))
-		perror("fraglab: stat_refresh");
-	f = fopen("/proc/zoneinfo", "r");
-	*free = *min = 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %*d, zone %31s", zone) == 1)
-			continue;
-		if (sscanf(line, " pages free %ld", &v) == 1)
-			zone_free = v;
-		else if (sscanf(line, " min %ld", &v) == 1)
-			zone_min = v;
-		else if (sscanf(line, " managed %ld", &v) == 1 && v > 0 && strcmp(zone, "DMA")) {
-			*free += zone_free;
-			*min += zone_min;
-			if (zone_free > zone_min + margin)
-				above += zone_free - zone_min - margin;
-		}
-	}
-	if (f)
-		fclose(f);
-	return above;
-}
-
-static volatile sig_atomic_t follow_free;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	follow_free = 1;
-}
-
-static int cmd_low_memory(long approach, long margin)
-{
-	static const char min_free[] = "/proc/sys/vm/min_free_kbytes";
-	size_t len = (size_t)meminfo_kb("MemTotal") * 1024, touched = 0;
-	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	long free, min, above, base_kb = sysctl_get(min_free), base_min = 0, set_kb = 0;
-	int ready = 0;
-
-	if (mem == MAP_FAILED)
-		return error("mmap");
-	if (base_kb <= 0)
-		return error("min_free_kbytes");
-	signal(SIGTERM, on_term);
-	signal(SIGUSR1, on_usr1);
-	for (;;) {
-		if (follow_free) {
-			/* The zone's min is floor(min_free_kbytes / 4 * its share):
-			 * scale the base by (free - margin) / base min, rounded up. */
-			pages_above_min(0, &free, &min);
-			if (!base_min)
-				base_min = min;
-			long kb = (base_kb * (free - margin) + base_min - 1) / base_min;
-
-			if (kb != set_kb && sysctl_put(min_free, kb))
-				return error("min_free_kbytes");
-			set_kb = kb;
-			usleep(5000);
-			continue;
-		}
-		while ((above = pages_above_min(approach, &free, &min)) > 0) {
-			for (; above > 0 && touched < len; above--, touched += PAGE)
-				mem[touched] = 1;
-			if (touched >= len) {
-				errno = ENOMEM;
-				return error("all_memory_touched");
-			}
-		}
-		if (!ready) {
-			printf("fraglab.low_memory.touched_kb=%zu\n", touched / 1024);
-			printf("fraglab.low_memory.free_pages=%ld\n", free);
-			printf("fraglab.low_memory.min_pages=%ld\n", min);
-			printf("fraglab.low_memory.min_free_kbytes=%ld\n", base_kb);
-			printf("status=ok\nready\n");
-			fflush(stdout);
-			ready = 1;
-		}
-		usleep(20000);
-	}
-}
-
-/* ------------------------------------------------------------- realtime */
-
-static int cmd_realtime(const char *pid, int on)
-{
-	struct sched_param param = { .sched_priority = on ? 1 : 0 };
-	char dir[64];
-	struct dirent *d;
-	DIR *tasks;
-	int n = 0;
-
-	snprintf(dir, sizeof(dir), "/proc/%s/task", pid);
-	tasks = opendir(dir);
-	if (!tasks)
-		return error("task_dir");
-	while ((d = readdir(tasks)))
-		if (d->d_name[0] != '.') {
-			if (sched_setscheduler(atoi(d->d_name), on ? SCHED_FIFO : SCHED_OTHER, &param))
-				return error("sched_setscheduler");
-			n++;
-		}
-	closedir(tasks);
-	printf("fraglab.realtime.threads=%d\nstatus=ok\n", n);
-	return 0;
-}
-
 /* ------------------------------------------------- overcommit, hugetlb-map */
 
 /* COUNT mmaps of BYTES with FLAGS, each unmapped at once if it succeeds. */
@@ -562,9 +463,49 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 	return 0;
 }
 
+/* ------------------------------------------------------------- collapse */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static int cmd_collapse(long count)
+{
+	long huge_kb = meminfo_kb("Hugepagesize"), failed = 0, collapsed = 0;
+	unsigned long huge = (unsigned long)huge_kb * 1024;
+	int last_errno = 0;
+
+	if (huge_kb <= 0)
+		return error("no Hugepagesize in /proc/meminfo");
+	for (long i = 0; i < count; i++) {
+		char *p = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *range;
+
+		if (p == MAP_FAILED)
+			return error("mmap");
+		range = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+		for (unsigned long off = 0; off < huge; off += PAGE)
+			range[off] = 1;
+		if (madvise(range, huge, MADV_COLLAPSE)) {
+			last_errno = errno;
+			failed++;
+		} else {
+			collapsed++;
+		}
+		munmap(p, 2 * huge);
+	}
+	printf("fraglab.collapse.attempts=%ld\n", count);
+	printf("fraglab.collapse.failed=%ld\n", failed);
+	printf("fraglab.collapse.collapsed=%ld\n", collapsed);
+	printf("fraglab.collapse.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno == EINVAL ? "EINVAL"
+						 : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | realtime PID on|off | low-memory APPROACH MARGIN\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | collapse COUNT\n");
 	return 2;
 }
 
@@ -586,9 +527,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "realtime") && (!strcmp(argv[3], "on") || !strcmp(argv[3], "off")))
-		return cmd_realtime(argv[2], !strcmp(argv[3], "on"));
-	if (argc == 4 && !strcmp(argv[1], "low-memory"))
-		return atol(argv[2]) > 0 && atol(argv[3]) >= 0 ? cmd_low_memory(atol(argv[2]), atol(argv[3])) : usage();
+	if (argc == 3 && !strcmp(argv[1], "collapse"))
+		return cmd_collapse(atol(argv[2]));
 	return usage();
 }

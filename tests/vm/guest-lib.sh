@@ -33,6 +33,19 @@ show() { sed "s/^/$1| /" "$2"; }
 # the host itself, host-run.sh sets KEEP_DIR and it is copied there).
 keep() { if [ -n "${KEEP_DIR:-}" ]; then cp "$2" "$KEEP_DIR/$1"; else sed "s/^/file:$1| /" "$2"; fi; }
 
+# Wait (up to 60 s) until FILE has a line matching PATTERN, while PID lives:
+# wait_for_line PATTERN FILE PID; false if it never came.
+wait_for_line() {
+	local i=0
+	while ! grep -q "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $3 2>/dev/null; then return 1; fi
+		sleep 0.1
+	done
+}
+# Wait (up to 60 s) until fragscope, writing its stderr to $1 (pid $2), has attached.
+wait_attached() { wait_for_line "tracing (attached" "$1" "$2"; }
+
 # A memory cgroup limited to LIMIT bytes: cgroup v2 if mounted with the
 # memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure).
 make_memcg() {

@@ -35,14 +35,10 @@ nfail=$(echo "$lines" | grep -c '^VMTEST: FAIL ')
 checks=(probes 'probes tp_btf' 'probe kmem:mm_page_alloc' 'probe kmem:kmalloc' 'probe kmem:kmem_cache_alloc'
 	'probes none failed' state 'exact page allocations' 'record attach' 'record exit' 'record json' lost
 	'report warnings' 'requests rlimit' 'requests max_map_count' 'requests kernel count')
-# Case fail, unless this kernel cannot have it (a WARN says why).
-grep -q '^VMTEST: WARN case-fail: ' <<<"$lines" ||
-	checks+=(provoke 'provoke failed kmalloc' 'provoke failed large' 'provoke failed vmalloc' 'failures page'
-		'failures kmalloc' 'failures vmalloc' 'exact page+vmalloc' 'exact kmalloc' 'exact slab' 'stack vmalloc'
-		'stack vmalloc caller' 'stack kmalloc' 'stack page' 'cgroup filter' 'requests kmalloc' 'requests large')
-# A kernel without vmalloc:alloc_vmap_area cannot size vmalloc requests (a WARN says so).
-grep -q '^VMTEST: WARN case-fail: ' <<<"$lines" || grep -q '^VMTEST: WARN requests vmalloc: ' <<<"$lines" ||
-	checks+=('requests vmalloc')
+# Case fail, on every kernel (provoke fail portable: no BPF map).
+checks+=(provoke 'provoke failed pipe' 'provoke failed inotify' 'failures page' 'failures kmalloc' 'failures slab'
+	'exact page+vmalloc' 'exact kmalloc' 'exact slab' 'requests pipe' 'requests inotify' 'requests fanotify'
+	'stack kmalloc pipe' 'stack kmalloc inotify' 'stack page' 'cgroup filter')
 for check in "${checks[@]}"; do
 	grep -q "^VMTEST: PASS $check: " <<<"$lines" || bad "check '$check' did not pass"
 done

@@ -18,6 +18,7 @@ static const char *const api_names[API_COUNT] = {
 	[API_PAGE] = "page",           [API_KMALLOC] = "kmalloc",     [API_KMEM_CACHE] = "kmem_cache",
 	[API_VMALLOC] = "vmalloc",     [API_KVMALLOC] = "kvmalloc",   [API_THP_FAULT] = "thp_fault",
 	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",       [API_UNTRACED] = "untraced",
+	[API_THP_COLLAPSE] = "thp_collapse",
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = {
@@ -146,27 +147,91 @@ static bool zone_has_block(const struct zone_evidence *z, uint32_t order)
 	return false;
 }
 
-/*
- * The zones' free memory against the request: above the min watermark by
- * the request's size, does some zone have a block of its order?
- */
-static enum request_cause zone_cause(struct request *r)
+static const char *const policy_mode_names[] = {
+	[POLICY_DEFAULT] = "default",       [POLICY_PREFERRED] = "preferred",
+	[POLICY_BIND] = "bind",             [POLICY_INTERLEAVE] = "interleave",
+	[POLICY_LOCAL] = "local",           [POLICY_PREFERRED_MANY] = "preferred_many",
+	[POLICY_WEIGHTED_INTERLEAVE] = "weighted_interleave",
+};
+
+const char *policy_mode_name(uint32_t mode)
+{
+	return name_of(policy_mode_names, sizeof(policy_mode_names) / sizeof(policy_mode_names[0]), mode);
+}
+
+uint64_t request_allowed_nodes(const struct cause_evidence *ev)
+{
+	uint64_t allowed = ~0ULL;
+
+	if (!(ev->have & EVIDENCE_NODES))
+		return allowed;
+	if (ev->nodes_read & FS_NODES_CPUSET)
+		allowed &= ev->cpuset_nodes;
+	if ((ev->nodes_read & FS_NODES_POLICY) && ev->policy_mode == POLICY_BIND)
+		allowed &= ev->policy_nodes;
+	return allowed;
+}
+
+uint64_t evidence_zone_nodes(const struct cause_evidence *ev)
+{
+	uint64_t nodes = 0;
+
+	for (uint32_t i = 0; i < ev->nr_zones; i++)
+		if (ev->zones[i].node < 64)
+			nodes |= 1ULL << ev->zones[i].node;
+	return nodes;
+}
+
+/* Nodes beyond 63 are not tracked: allowed. */
+static bool node_allowed(uint64_t allowed, uint32_t node)
+{
+	return node >= 64 || (allowed >> node & 1);
+}
+
+/* What the zones of some nodes offered the request. */
+struct zones_offer {
+	bool enough_free;      /* a zone above its min watermark by the request */
+	bool block_where_free; /* and a free block of the order there */
+};
+
+/* The zones on the allowed nodes (inside) or on the others (!inside). */
+static struct zones_offer zones_offer(const struct request *r, uint64_t allowed, bool inside)
 {
 	const struct cause_evidence *ev = &r->evidence;
 	uint64_t pages = 1ULL << (r->order < FS_ORDERS ? r->order : FS_ORDERS - 1);
-	bool enough_free = false, block_where_free = false;
+	struct zones_offer offer = { false, false };
 
 	for (uint32_t i = 0; i < ev->nr_zones; i++) {
 		const struct zone_evidence *z = &ev->zones[i];
 
-		if (z->free_pages < z->min_pages + pages)
+		if (node_allowed(allowed, z->node) != inside || z->free_pages < z->min_pages + pages)
 			continue;
-		enough_free = true;
-		block_where_free |= zone_has_block(z, r->order);
+		offer.enough_free = true;
+		offer.block_where_free |= zone_has_block(z, r->order);
 	}
-	if (!enough_free)
+	return offer;
+}
+
+/*
+ * The zones' free memory against the request: above the min watermark by
+ * the request's size, does some zone it may use have a block of its order?
+ * If none does but a zone of a node its cpuset or mempolicy kept it from
+ * has, the nodes allowed were the problem.
+ */
+static enum request_cause zone_cause(struct request *r)
+{
+	uint64_t allowed = request_allowed_nodes(&r->evidence);
+	struct zones_offer offer = zones_offer(r, allowed, true);
+
+	if (!offer.block_where_free) {
+		struct zones_offer elsewhere = zones_offer(r, allowed, false);
+
+		if (elsewhere.block_where_free)
+			return CAUSE_CPUSET_OR_MEMPOLICY;
+	}
+	if (!offer.enough_free)
 		return r->can_reclaim ? CAUSE_LOW_MEMORY : CAUSE_NO_RECLAIM_CONTEXT;
-	if (!block_where_free)
+	if (!offer.block_where_free)
 		return CAUSE_FRAGMENTATION;
 	if (!r->can_reclaim)
 		return CAUSE_NO_RECLAIM_CONTEXT;

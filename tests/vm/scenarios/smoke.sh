@@ -4,13 +4,13 @@
 # a private tracefs instance (fragscope's figures must equal those):
 #   pages  `fragscope record --cgroup` around `provoke pages 2000` in a
 #          memory cgroup: every page allocation in it
-#   fail   `fragscope record --cgroup` around `provoke fail all 2` in a
-#          32 MiB memory cgroup: failed page, kmalloc, vmalloc (and slab)
-#          allocations.  It needs BPF maps charged to the memory cgroup: a
-#          kernel that charges them to RLIMIT_MEMLOCK instead (no
-#          bpf_map_kmalloc_node, 5.10) gets a WARN case-fail and no verdict.
-# Ends with `VERDICT smoke:`, which must read the same on every kernel
-# that ran the fail case.
+#   fail   `fragscope record --cgroup` around `provoke fail portable 2` in
+#          a 32 MiB memory cgroup: failed page, kmalloc and slab allocations
+#          and the failed requests, from pipe rings (F_SETPIPE_SZ), inotify
+#          and fanotify events: charged to the memory cgroup and failing
+#          without the OOM killer on every kernel, 5.10 included, cgroup v1
+#          or v2, no BPF map (5.10 charges those to RLIMIT_MEMLOCK).
+# Ends with `VERDICT smoke:`, which must read the same on every kernel.
 ROUNDS=2
 W0=$W
 
@@ -115,16 +115,6 @@ release_provoke() {
 	wait $dog 2>/dev/null
 }
 
-# Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
-wait_attached() {
-	local i=0
-	while ! grep -q "tracing (attached" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 $2 2>/dev/null; then return 1; fi
-		sleep 0.1
-	done
-}
-
 make_memcg fragscope-smoke-$$ $((32 << 20))
 if [ -z "$CG" ]; then
 	fail memcg "no memory cgroup could be created"
@@ -204,19 +194,13 @@ else
 	kill -INT $FSPID 2>/dev/null
 	return 0
 fi
-if grep -qw bpf_map_kmalloc_node /proc/kallsyms; then
-	FAILCASE=1
-	start_provoke $WD/provoke.out fail all $ROUNDS
-	echo $PP >$TI/set_event_pid
-	enable_failure_events
-	start=$(date +%s)
-	release_provoke 120
-	info provoke "exit $PRC in $(($(date +%s) - start)) s"
-	show provoke $WD/provoke.out
-else
-	FAILCASE=
-	warn case-fail "not provokable here: this kernel charges BPF maps to RLIMIT_MEMLOCK, not to the memory cgroup (no bpf_map_kmalloc_node), so provoke fail cannot fill the cgroup with them"
-fi
+start_provoke $WD/provoke.out fail portable $ROUNDS
+echo $PP >$TI/set_event_pid
+enable_failure_events
+start=$(date +%s)
+release_provoke 120
+info provoke "exit $PRC in $(($(date +%s) - start)) s"
+show provoke $WD/provoke.out
 kill -INT $FSPID
 wait $FSPID
 rc_rec=$?
@@ -241,17 +225,12 @@ expect lost 0 "$(jq '.meta.lost.total' $R)" "events lost"
 # `fragscope probes` said.
 expect "report warnings" "$(awk '$2 == "missing"' $WD/probes.out | wc -l)" \
 	"$(jq '[.meta.warnings // [] | .[] | select(test("not traced"))] | length' $R)" "probe warnings in the JSON header"
-if [ -z "$FAILCASE" ]; then
-	verdict smoke "n/a: case fail not provokable on this kernel"
-	rm -f $WD/rec.json; rmdir $TI $CG 2>/dev/null
-	return 0
-fi
-[ "$(val status)" = ok ] && pass provoke "status=ok, kmalloc $(val fail.kmalloc.failed)/$ROUNDS large $(val fail.large.failed)/$ROUNDS vmalloc $(val fail.vmalloc.failed)/$ROUNDS failed, errno $(val fail.vmalloc.errno)" ||
+[ "$(val status)" = ok ] && pass provoke "status=ok, pipe $(val fail.pipe.failed)/$ROUNDS inotify $(val fail.inotify.failed)/$ROUNDS failed, fanotify events lost $(val fail.slab.failed); filled by $(val fail.fill_pipe_rings) pipe rings of $(val fail.pipe_ring_fill_bytes) and $(val fail.fill_inotify_events) inotify events" ||
 	fail provoke "$(val status) $(val error)"
-# What provoke saw fail: every bpf() map creation of each kind, ROUNDS times.
-expect "provoke failed kmalloc" $ROUNDS "$(val fail.kmalloc.failed)" "map creations failed with ENOMEM"
-expect "provoke failed large" $ROUNDS "$(val fail.large.failed)" "map creations failed with ENOMEM"
-expect "provoke failed vmalloc" $ROUNDS "$(val fail.vmalloc.failed)" "map creations failed with ENOMEM"
+# What provoke saw fail, ROUNDS times each: F_SETPIPE_SZ with ENOMEM, reads
+# whose inotify event was lost.
+expect "provoke failed pipe" $ROUNDS "$(val fail.pipe.failed)" "F_SETPIPE_SZ failed with ENOMEM"
+expect "provoke failed inotify" $ROUNDS "$(val fail.inotify.failed)" "inotify events lost"
 
 # The report, trimmed, for the console and the docs.
 jq -c '.failures[] | {kind, count, memcg_at_limit, stack: .stack[0:6]}' $R >$WD/rec.short.json
@@ -265,36 +244,31 @@ k_page=$(kernel_count mm_page_alloc)
 k_kmalloc=$(( $(kernel_count kmalloc) + $(kernel_count kmalloc_node) ))
 k_slab=$(( $(kernel_count kmem_cache_alloc) + $(kernel_count kmem_cache_alloc_node) ))
 info "kernel counts" "mm_page_alloc failed $k_page, kmalloc(_node) NULL $k_kmalloc, kmem_cache_alloc(_node) NULL $k_slab"
-for kind in page kmalloc vmalloc; do
+for kind in page kmalloc slab; do
 	n=$(count_kind $kind)
 	[ "$n" -ge 1 ] && pass "failures $kind" "$n" || fail "failures $kind" "none traced"
 done
 expect "exact page+vmalloc" "$k_page" $(( $(count_kind page) + $(count_kind vmalloc) )) "= failed mm_page_alloc events of provoke's"
 expect "exact kmalloc" "$k_kmalloc" "$(count_kind kmalloc)" "= kmalloc tracepoint events with ptr 0"
 expect "exact slab" "$k_slab" "$(count_kind slab)" "= kmem_cache_alloc tracepoint events with ptr 0"
-# The failed requests equal what provoke saw fail, per kind, whatever
-# number of allocator events each took: bpf(BPF_MAP_CREATE) from
-# __bpf_map_area_alloc in the full cgroup; kmalloc and large try kmalloc
-# then vmalloc (kvmalloc), vmalloc of 1 MiB goes to vmalloc alone.
-requests() { jq "[.requests[] | select(.syscall == \"bpf\" and .caller == \"__bpf_map_area_alloc\" and
-	.cause == \"memcg_limit\" and .outcome == \"failed\" and $1) | .count] | add // 0" $R; }
-expect "requests kmalloc" $ROUNDS "$(requests '.api == "kvmalloc" and .bytes < 16384')" "failed kvmalloc requests below 16 KiB"
-expect "requests large" $ROUNDS "$(requests '.api == "kvmalloc" and .bytes >= 16384')" "failed kvmalloc requests of 16 KiB and more"
-# vmalloc's size comes from the area it reserved (vmalloc:alloc_vmap_area): a
-# kernel without that tracepoint leaves it unknown, and the 1 MiB ones cannot
-# be told from the filler's smaller ones.
-if grep -q '^vmalloc:alloc_vmap_area .* missing' $WD/probes.out; then
-	warn "requests vmalloc" "sizes unknown without vmalloc:alloc_vmap_area: $(requests '.api == "vmalloc"') vmalloc requests, $ROUNDS of them of 1 MiB"
-else
-	expect "requests vmalloc" $ROUNDS "$(requests '.api == "vmalloc" and .bytes >= 1048576')" "failed vmalloc requests of 1 MiB and more"
-fi
+# The failed requests equal what provoke saw fail, whatever number of
+# allocator events each took, every one in the full cgroup: each
+# F_SETPIPE_SZ that failed with ENOMEM (the filler's, the drains' and the
+# ROUNDS asked: the ring's kmalloc_large), each read whose inotify event
+# (kmalloc) or fanotify event (kmem_cache) was lost.
+requests() { jq "[.requests[] | select(.cause == \"memcg_limit\" and .outcome == \"failed\" and $1) | .count] | add // 0" $R; }
+expect "requests pipe" "$(val fail.setpipe_enomem_total)" "$(requests '.syscall == "fcntl" and .caller == "pipe_resize_ring"')" \
+	"failed F_SETPIPE_SZ, $(val fail.pipe.failed) of them asked"
+expect "requests inotify" $(($(val fail.fill_inotify_lost) + $(val fail.inotify.failed))) \
+	"$(requests '(.syscall | test("^pread")) and (.caller | test("^inotify_handle"))')" \
+	"reads whose inotify event was lost, $(val fail.inotify.failed) of them asked"
+expect "requests fanotify" "$(val fail.slab.failed)" "$(requests '(.syscall | test("^pread")) and .caller == "fanotify_handle_event"')" \
+	"reads whose fanotify event was lost"
 
-has_frame vmalloc '^__vmalloc_node_range(_noprof)?\\+' && pass "stack vmalloc" "__vmalloc_node_range" ||
-	fail "stack vmalloc" "no __vmalloc_node_range frame"
-has_frame vmalloc '^__bpf_map_area_alloc\\+' && pass "stack vmalloc caller" "__bpf_map_area_alloc" ||
-	fail "stack vmalloc caller" "no __bpf_map_area_alloc frame"
-has_frame kmalloc '^__bpf_map_area_alloc\\+' && pass "stack kmalloc" "__bpf_map_area_alloc" ||
-	fail "stack kmalloc" "no __bpf_map_area_alloc frame"
+has_frame kmalloc '^pipe_resize_ring\\+' && pass "stack kmalloc pipe" "pipe_resize_ring" ||
+	fail "stack kmalloc pipe" "no pipe_resize_ring frame"
+has_frame kmalloc '^inotify_handle' && pass "stack kmalloc inotify" "inotify_handle_(inode_)event" ||
+	fail "stack kmalloc inotify" "no inotify_handle_event frame"
 has_frame page '^(__)?alloc_pages|^__alloc_frozen_pages' && pass "stack page" "the page allocator" ||
 	fail "stack page" "no alloc_pages frame"
 info "noprof frames" "$(jq '[.failures[].stack[] | select(test("_noprof\\+"))] | length' $R) (kernels before 6.10 have none: allocation profiling renamed the allocators)"
@@ -304,5 +278,5 @@ wrong=$(jq "[.failures[] | select(.cgroup_id != $cgid)] | length" $R)
 [ "$wrong" = 0 ] && pass "cgroup filter" "every failure in memcg $cgid (--cgroup matched through the cgroup's ancestors)" ||
 	fail "cgroup filter" "$wrong failure groups outside memcg $cgid"
 # What must read the same on every kernel: the failure kinds and their cause.
-verdict smoke "$(jq -r '[.failures[] | select(.kind != "slab") | "\(.kind):\(if .memcg_at_limit > 0 then "memcg_at_limit" else "other" end)"] | unique | join(",")' $R); requests $(jq -r '[.requests[] | select(.syscall == "bpf" and .caller == "__bpf_map_area_alloc") | "\(.api):\(.cause):\(.outcome)"] | unique | join(",")' $R)"
+verdict smoke "$(jq -r '[.failures[] | "\(.kind):\(if .memcg_at_limit > 0 then "memcg_at_limit" else "other" end)"] | unique | join(",")' $R); requests $(jq -r '[.requests[] | "\(.syscall):\(.api):\(.cause):\(.outcome)"] | unique | join(",")' $R)"
 rmdir $TI $CG 2>/dev/null
