@@ -15,13 +15,11 @@
  * hold: with no swap, touched anonymous pages cannot be reclaimed; the
  * zones are read again every 20 ms and what kswapd frees is taken back.
  * From SIGUSR1 on, it rewrites vm.min_free_kbytes every 5 ms so that the
- * zone's min watermark stays MARGIN pages under its free pages and the
- * pages on its per-CPU lists (for the lab's guest, whose only zone above
- * DMA is DMA32): order-0 allocations still pass (free > min, at the latest
- * once an allocation drained the lists) as others (the tracer) take pages,
- * a costly-order one (free - 2^order + 1 <= min) cannot, and neither
- * reclaim nor the drain that follows it has anything to give it (7.3 once
- * passed the 4 order-5 kmallocs when min followed the free pages alone).  The caller restores min_free_kbytes (printed) after SIGTERM.
+ * zone's min watermark stays MARGIN pages under its free pages (for the
+ * lab's guest, whose only zone above DMA is DMA32): order-0 allocations
+ * still pass (free > min) as others (the tracer) take pages, a costly-order
+ * one (free - 2^order + 1 <= min) cannot, and reclaim has nothing to give
+ * it.  The caller restores min_free_kbytes (printed) after SIGTERM.
  *
  * realtime: a real-time task's allocations may go a quarter (6.1) or half
  * (6.3 on) of the way below min (ALLOC_HARDER, ALLOC_MIN_RESERVE): the
@@ -65,19 +63,12 @@ static int sysctl_put(const char *path, long v)
 	return (f && fclose(f)) || !ok ? -1 : 0;
 }
 
-struct zones {
-	long free, min, pcp; /* summed over the zones other than DMA that have memory */
-};
-
 /* Pages free above min + margin in the zones other than DMA that have
- * memory (/proc/zoneinfo); their free pages, min and pages on the per-CPU
- * lists (not counted free; an allocation that failed after reclaim drains
- * them and tries again) summed into *z. */
-static long pages_above_min(long margin, struct zones *z)
+ * memory (/proc/zoneinfo); the zones' free and min summed into *free, *min. */
+static long pages_above_min(long margin, long *free, long *min)
 {
 	char line[256], zone[32] = "";
-	long v, zone_free = 0, zone_min = 0, zone_pcp = 0, managed = 0, above = 0;
-	int more = 1;
+	long v, zone_free = 0, zone_min = 0, above = 0;
 	FILE *f;
 
 	/* Fold the per-CPU drift of the free counts (up to 125 pages a CPU
@@ -85,32 +76,20 @@ static long pages_above_min(long margin, struct zones *z)
 	if (sysctl_put("/proc/sys/vm/stat_refresh", 1))
 		perror("lowmem: stat_refresh");
 	f = fopen("/proc/zoneinfo", "r");
-	z->free = z->min = z->pcp = 0;
-	while (f && more) {
-		char next[32] = "";
-
-		more = fgets(line, sizeof(line), f) != NULL;
-		if (more && sscanf(line, "Node %*d, zone %31s", next) != 1) {
-			if (sscanf(line, " pages free %ld", &v) == 1)
-				zone_free = v;
-			else if (sscanf(line, " min %ld", &v) == 1)
-				zone_min = v;
-			else if (sscanf(line, " managed %ld", &v) == 1)
-				managed = v;
-			else if (sscanf(line, " count: %ld", &v) == 1)
-				zone_pcp += v;
+	*free = *min = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d, zone %31s", zone) == 1)
 			continue;
-		}
-		/* A new zone, or the end: the zone read so far (none before the first). */
-		if (managed > 0 && strcmp(zone, "DMA")) {
-			z->free += zone_free;
-			z->min += zone_min;
-			z->pcp += zone_pcp;
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			zone_free = v;
+		else if (sscanf(line, " min %ld", &v) == 1)
+			zone_min = v;
+		else if (sscanf(line, " managed %ld", &v) == 1 && v > 0 && strcmp(zone, "DMA")) {
+			*free += zone_free;
+			*min += zone_min;
 			if (zone_free > zone_min + margin)
 				above += zone_free - zone_min - margin;
 		}
-		zone_pcp = managed = 0;
-		strcpy(zone, next);
 	}
 	if (f)
 		fclose(f);
@@ -130,8 +109,7 @@ static int cmd_hold(long approach, long margin)
 	static const char min_free[] = "/proc/sys/vm/min_free_kbytes";
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = (size_t)sysconf(_SC_PHYS_PAGES) * page, touched = 0;
 	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	long above, base_kb = sysctl_get(min_free), base_min = 0, set_kb = 0;
-	struct zones z;
+	long free, min, above, base_kb = sysctl_get(min_free), base_min = 0, set_kb = 0;
 	int ready = 0;
 
 	if (mem == MAP_FAILED)
@@ -141,15 +119,12 @@ static int cmd_hold(long approach, long margin)
 	signal(SIGUSR1, on_usr1);
 	for (;;) {
 		if (follow_free) {
-			/* min = free + per-CPU pages - margin: an allocation that
-			 * drains the per-CPU lists after reclaim still finds the
-			 * zone at min + margin.  The zone's min is
-			 * floor(min_free_kbytes / 4 * its share): scale the base by
-			 * the wanted min / base min, rounded up. */
-			pages_above_min(0, &z);
+			/* The zone's min is floor(min_free_kbytes / 4 * its share):
+			 * scale the base by (free - margin) / base min, rounded up. */
+			pages_above_min(0, &free, &min);
 			if (!base_min)
-				base_min = z.min;
-			long kb = (base_kb * (z.free + z.pcp - margin) + base_min - 1) / base_min;
+				base_min = min;
+			long kb = (base_kb * (free - margin) + base_min - 1) / base_min;
 
 			if (kb != set_kb && sysctl_put(min_free, kb))
 				return error("min_free_kbytes");
@@ -157,7 +132,7 @@ static int cmd_hold(long approach, long margin)
 			usleep(5000);
 			continue;
 		}
-		while ((above = pages_above_min(approach, &z)) > 0) {
+		while ((above = pages_above_min(approach, &free, &min)) > 0) {
 			for (; above > 0 && touched < len; above--, touched += page)
 				mem[touched] = 1;
 			if (touched >= len) {
@@ -167,9 +142,8 @@ static int cmd_hold(long approach, long margin)
 		}
 		if (!ready) {
 			printf("lowmem.hold.touched_kb=%zu\n", touched / 1024);
-			printf("lowmem.hold.free_pages=%ld\n", z.free);
-			printf("lowmem.hold.min_pages=%ld\n", z.min);
-			printf("lowmem.hold.pcp_pages=%ld\n", z.pcp);
+			printf("lowmem.hold.free_pages=%ld\n", free);
+			printf("lowmem.hold.min_pages=%ld\n", min);
 			printf("lowmem.hold.min_free_kbytes=%ld\n", base_kb);
 			printf("status=ok\nready\n");
 			fflush(stdout);
