@@ -86,9 +86,16 @@ static void test_cause_zones(void **state)
 	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
 	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
-	/* Fragmentation is decided before the gfp mode. */
+	/*
+	 * Fragmented, but the mode could not compact (GFP_NOWAIT, GFP_ATOMIC):
+	 * it never tried, so that is the cause; the zones stay its evidence.
+	 */
 	normal->free_pages = 1000 + 16;
+	assert_int_equal(request_zone_finding(&r), ZONES_FRAGMENTED);
 	r.can_reclaim = false;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	assert_string_equal(r.evidence.missing, "");
+	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_FRAGMENTATION);
 }
 

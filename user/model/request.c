@@ -150,11 +150,11 @@ static bool zone_has_block(const struct zone_evidence *z, uint32_t order)
  * The zones' free memory against the request: above the min watermark by
  * the request's size, does some zone have a block of its order?
  */
-static enum request_cause zone_cause(struct request *r)
+enum zone_finding request_zone_finding(const struct request *r)
 {
 	const struct cause_evidence *ev = &r->evidence;
 	uint64_t pages = 1ULL << (r->order < FS_ORDERS ? r->order : FS_ORDERS - 1);
-	bool enough_free = false, block_where_free = false;
+	bool enough_free = false;
 
 	for (uint32_t i = 0; i < ev->nr_zones; i++) {
 		const struct zone_evidence *z = &ev->zones[i];
@@ -162,14 +162,22 @@ static enum request_cause zone_cause(struct request *r)
 		if (z->free_pages < z->min_pages + pages)
 			continue;
 		enough_free = true;
-		block_where_free |= zone_has_block(z, r->order);
+		if (zone_has_block(z, r->order))
+			return ZONES_BLOCK_FREE;
 	}
-	if (!enough_free)
-		return r->can_reclaim ? CAUSE_LOW_MEMORY : CAUSE_NO_RECLAIM_CONTEXT;
-	if (!block_where_free)
+	return enough_free ? ZONES_FRAGMENTED : ZONES_SHORT;
+}
+
+static enum request_cause zone_cause(struct request *r)
+{
+	switch (request_zone_finding(r)) {
+	case ZONES_SHORT:
+		return CAUSE_LOW_MEMORY;
+	case ZONES_FRAGMENTED:
 		return CAUSE_FRAGMENTATION;
-	if (!r->can_reclaim)
-		return CAUSE_NO_RECLAIM_CONTEXT;
+	case ZONES_BLOCK_FREE:
+		break;
+	}
 	return unknown(r, "a zone had free memory and a free block of the order when sampled");
 }
 
@@ -192,10 +200,17 @@ enum request_cause request_classify(struct request *r)
 		cause = commit_cause(r);
 	else if (r->api == API_UNTRACED)
 		cause = unknown(r, "the allocation that failed fires no tracepoint");
-	else if (ev->have & EVIDENCE_ZONES)
-		cause = zone_cause(r);
+	/*
+	 * A mode without __GFP_DIRECT_RECLAIM takes what is free at once: it
+	 * never reclaimed or compacted, whether the zones were short,
+	 * fragmented (a GFP_NOWAIT order-4 kmalloc with hundreds of MiB free
+	 * in order-3 blocks) or neither when sampled.  That is what the
+	 * caller can change; the zones, kept as evidence, say what it met.
+	 */
 	else if (!r->can_reclaim)
 		cause = CAUSE_NO_RECLAIM_CONTEXT;
+	else if (ev->have & EVIDENCE_ZONES)
+		cause = zone_cause(r);
 	else
 		cause = unknown(r, "no zone state near the request");
 	r->cause = cause;
