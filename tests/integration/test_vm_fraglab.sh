@@ -58,7 +58,9 @@ fraglab_judge() {
 		'tracepoint mm_compaction_try_to_compact_pages' 'tracepoint mm_compaction_deferred' \
 		'tracepoint mm_compaction_kcompactd_wake' 'manual compaction' 'proactive compaction' \
 		'background compactions' 'requests kmalloc' 'requests kmalloc evidence' 'requests hugetlb resize' \
-		'requests hugetlb map' 'requests overcommit' lost; do
+		'requests hugetlb map' 'requests overcommit' lost \
+		'nowait record' 'nowait fails' 'nowait traced' 'nowait gfp' 'nowait requests' 'nowait requests bpf' \
+		'nowait requests gfp' 'nowait requests evidence' 'nowait lost'; do
 		grep -q "^VMTEST: PASS $check: " "$vmtest" || fail "$k: lab check '$check' did not pass"
 	done
 	for check in 'compaction stalls' 'kmalloc failures'; do

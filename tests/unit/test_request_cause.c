@@ -244,11 +244,12 @@ static void test_allocator_functions(void **state)
 		"__alloc_frozen_pages_noprof", "alloc_pages_mpol", "__kmalloc_large_node_noprof", "__kmalloc_node_noprof",
 		"__kvmalloc_node_noprof", "kvmalloc_node", "__vmalloc_node_range_noprof", "vm_area_alloc_pages",
 		"kmem_cache_alloc_noprof", "___slab_alloc.isra.0", "vma_alloc_folio_noprof", "alloc_vmap_area",
-		"warn_alloc", "obj_cgroup_charge", "alloc_buddy_hugetlb_folio.isra.0", NULL,
+		"warn_alloc", "obj_cgroup_charge", "alloc_buddy_hugetlb_folio.isra.0", "bpf_map_kmalloc_node",
+		"bpf_map_kzalloc", NULL,
 	};
 	static const char *const callers[] = {
 		"xt_alloc_table_info", "do_huge_pmd_anonymous_page", "d_alloc", "xfs_buf_alloc_pages",
-		"bpf_map_area_alloc", "do_syscall_64", "", NULL,
+		"bpf_map_area_alloc", "lpm_trie_node_alloc", "do_syscall_64", "", NULL,
 	};
 
 	(void)state;

@@ -234,6 +234,8 @@ static const char *const allocator_prefixes[] = {
 	"mem_cgroup_charge", "__mem_cgroup_charge", "vma_alloc_folio", "mempool_alloc",
 	"alloc_buddy_hugetlb", "alloc_fresh_hugetlb", "only_alloc_fresh_hugetlb", "alloc_surplus_hugetlb",
 	"alloc_pool_huge", "alloc_hugetlb_folio", "__alloc_buddy_huge_page", "alloc_contig", "__alloc_contig",
+	/* BPF maps' kmalloc under the map's memcg (5.11+): the map code calling it is the caller */
+	"bpf_map_kmalloc_node", "bpf_map_kzalloc", "bpf_map_kvcalloc",
 	/* names of older kernels, as their logged call traces show them */
 	"mem_cgroup_try_charge", "kmem_getpages", "cache_grow", "cache_alloc_refill", "fallback_alloc",
 	"____cache_alloc",

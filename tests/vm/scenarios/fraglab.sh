@@ -368,6 +368,80 @@ info "requests all" "$(jq -c '.request_summary.by' $R)"
 verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
 expect "lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
 
+# --- 5. an atomic/nowait request that fails: no_reclaim_context --------------
+# After the main window, so none of its counts move, with a recording of its
+# own: fraglab lpm-update's bpf(BPF_MAP_UPDATE_ELEM) allocates the trie's
+# new node under a spinlock, an order-4 kmalloc in a mode without
+# __GFP_DIRECT_RECLAIM (GFP_ATOMIC on 5.10, GFP_NOWAIT on 6.x): where no
+# block above order 3 is free it fails at once, never compacting, and the
+# syscall returns ENOMEM.  A tracefs instance of its own counts the failed
+# order-4 page allocations and kmallocs of fraglab, with their gfp and
+# whether they ran in a hard interrupt.
+NOWAIT_ORDER=4 NOWAIT_TRIES=3
+nowait_case() {
+	local ti=$T/instances/nowait R=/tmp/nowait.json fspid i=0 pid failed traced gfp
+	mkdir $ti
+	echo 0 >$ti/tracing_on
+	for ev in kmalloc kmalloc_node; do
+		[ -d $ti/events/kmem/$ev ] || continue
+		echo 'ptr == 0 && comm == "fraglab"' >$ti/events/kmem/$ev/filter
+		echo 1 >$ti/events/kmem/$ev/enable
+	done
+	echo "order == $NOWAIT_ORDER && comm == \"fraglab\"" >$ti/events/kmem/mm_page_alloc/filter
+	echo 1 >$ti/events/kmem/mm_page_alloc/enable
+	timeout 120 $FS record -d 60 -o /tmp/nowait.data -F json >$R 2>/tmp/nowait.err &
+	fspid=$!
+	# Polling is harmless here: only fraglab's own requests are counted.
+	while ! grep -q 'tracing (attached' /tmp/nowait.err && kill -0 $fspid 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! grep -q 'tracing (attached' /tmp/nowait.err; then
+		show nowait-record-stderr /tmp/nowait.err
+		fail "nowait record" "fragscope record did not attach"
+		return
+	fi
+	echo 1 >$ti/tracing_on
+	$FRAGLAB lpm-update $NOWAIT_ORDER $NOWAIT_TRIES >/tmp/nowait.out 2>&1
+	echo 0 >$ti/tracing_on
+	kill -INT $fspid
+	wait $fspid
+	expect "nowait record" 0 $? "fragscope record's exit status"
+	show nowait /tmp/nowait.out
+	keep nowait-report.json $R
+	cp $ti/trace /tmp/nowait.trace
+	show nowait-trace /tmp/nowait.trace
+	pid=$(sed -n 's/^fraglab.lpm_update.pid=//p' /tmp/nowait.out)
+	failed=$(sed -n 's/^fraglab.lpm_update.failed=//p' /tmp/nowait.out)
+	expect "nowait fails" "$NOWAIT_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.lpm_update.errno=//p' /tmp/nowait.out)" \
+		"of $NOWAIT_TRIES bpf(BPF_MAP_UPDATE_ELEM) with a $(sed -n 's/^fraglab.lpm_update.value_size=//p' /tmp/nowait.out)-byte value"
+	# The kernel's own trace: failed order-4 page allocations of the
+	# updater (pfn 0: no page), outside a hard interrupt (no h/H in the
+	# flags field), and the mode they were made in.
+	traced=$(awk -v task="-$pid\$" '$1 ~ task && / mm_page_alloc: .* pfn=(0x)?0 / && $3 !~ /[hH]/' /tmp/nowait.trace | wc -l)
+	expect "nowait traced" "$failed" "$traced" "failed order-$NOWAIT_ORDER page allocations of the updater in its syscall (tracefs)"
+	gfp=$(grep -E -- "-$pid .* mm_page_alloc: .* pfn=(0x)?0 " /tmp/nowait.trace | sed -n 's/.*gfp_flags=\([^ ]*\).*/\1/p' | sort -u | paste -sd' ')
+	case "$gfp" in
+	*RECLAIM* | *KERNEL* | *USER* | *NOFS* | *NOIO* | *TRANSHUGE* | "") fail "nowait gfp" "tracefs gfp '$gfp': may reclaim, or none traced" ;;
+	*) pass "nowait gfp" "tracefs gfp $gfp: no __GFP_DIRECT_RECLAIM" ;;
+	esac
+	expect "nowait requests" "$failed kmalloc no_reclaim_context failed" "$(requests_of $pid)" "(fraglab lpm-update)"
+	expect "nowait requests bpf" "$failed" \
+		"$(jq "[.requests[] | select(.pid == $pid and .context == \"syscall\" and .syscall == \"bpf\" and .ret == -12 and
+			.api == \"kmalloc\" and .cause == \"no_reclaim_context\" and .outcome == \"failed\") | .count] | add // 0" $R)" \
+		"requests in bpf(2) → ENOMEM, kmalloc, no_reclaim_context, failed = ENOMEM seen"
+	expect "nowait requests gfp" "$failed" \
+		"$(jq --arg gfp "$gfp" "[.requests[] | select(.pid == $pid and .can_reclaim == false and .gfp == \$gfp) | .count] | add // 0" $R)" \
+		"requests with can_reclaim false and the gfp tracefs saw ($gfp)"
+	expect "nowait requests evidence" "$failed" \
+		"$(jq "[.requests[] | select(.pid == $pid) | select(.evidence.zones[] | .zone == \"DMA32\" and
+			(.free_blocks_by_order | length) == 4 and .free_pages * 2 > $total_kb / 4) | .count] | add // 0" $R)" \
+		"requests whose DMA32 evidence shows free blocks up to order 3 only and over half of memory free"
+	info "nowait why" "$(jq -r "[.requests[] | select(.pid == $pid) | .line] | unique | join(\" | \")" $R)"
+	expect "nowait lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
+}
+nowait_case
+
 kill $HOLDER
 wait $HOLDER 2>/dev/null
 info "lab time" "$(($(date +%s) - LAB_START)) s in the guest"
