@@ -5,7 +5,8 @@
 # every 16-page block: no free block above order 3, 80% of memory free), and
 # fragscope records a failing order-5 kmalloc, a hugetlb shortfall, THP
 # faults falling back after direct compaction, a manual and a proactive
-# compaction and mmaps refused under vm.overcommit_memory=2.  The guest
+# compaction and mmaps refused under vm.overcommit_memory=2, then, recorded
+# apart, a nowait order-4 kmalloc failing under bpf(2).  The guest
 # compares fragscope's figures with /proc/vmstat, debugfs and an
 # independent tracefs count and prints VMTEST: lines; this test judges them.
 # `make test-vm-fraglab [KERNELS="5.10 6.1 6.12 7"]` runs it (the kernels in
@@ -28,12 +29,15 @@ sum=$(sha256sum "$TMP/fragscope" | cut -d' ' -f1)
 KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
 # The known differences between fragscope's figures and the kernel's
 # counters (docs/fragmentation-lab.md): exactly these, no others.
-# Two more may differ where the guest's own trace shows why, and are
+# Three more may differ where the guest's own trace shows why, and are
 # asserted exactly elsewhere: "kmalloc failures" (a kernel firing kmem:kmalloc
-# twice per failed kmalloc_large) and "compaction stalls" (attempts whose
-# zones were all deferred, which compact_stall counts).
+# twice per failed kmalloc_large), "compaction stalls" (attempts whose
+# zones were all deferred, which compact_stall counts) and "nowait requests
+# bpf" (a kernel whose LPM trie makes its nowait kmalloc in an irq_work
+# refill, not in the syscall: "nowait requests irq" and "nowait requests
+# untraced" count it).
 KNOWN="thp fallbacks"
-MAYBE="compaction stalls|kmalloc failures"
+MAYBE="compaction stalls|kmalloc failures|nowait requests bpf"
 
 # Judge one kernel's run: fraglab_judge KERNEL OUTDIR; the verdict line on stdout.
 fraglab_judge() {
@@ -59,11 +63,11 @@ fraglab_judge() {
 		'tracepoint mm_compaction_kcompactd_wake' 'manual compaction' 'proactive compaction' \
 		'background compactions' 'requests kmalloc' 'requests kmalloc evidence' 'requests hugetlb resize' \
 		'requests hugetlb map' 'requests overcommit' lost \
-		'nowait record' 'nowait fails' 'nowait traced' 'nowait gfp' 'nowait requests' 'nowait requests bpf' \
-		'nowait requests gfp' 'nowait requests evidence' 'nowait lost'; do
+		'nowait record' 'nowait fails' 'nowait traced' 'nowait requests irq' 'nowait requests untraced' \
+		'nowait requests' 'nowait requests gfp' 'nowait requests evidence' 'nowait lost'; do
 		grep -q "^VMTEST: PASS $check: " "$vmtest" || fail "$k: lab check '$check' did not pass"
 	done
-	for check in 'compaction stalls' 'kmalloc failures'; do
+	for check in 'compaction stalls' 'kmalloc failures' 'nowait requests bpf'; do
 		grep -Eq "^VMTEST: (PASS|WARN) $check: " "$vmtest" || fail "$k: lab check '$check' neither passed nor was a known difference"
 	done
 	warns=$(sed -n 's/^VMTEST: WARN \([^:]*\):.*/\1/p' "$vmtest" | grep -Evx "$MAYBE" | sort | paste -sd,)
