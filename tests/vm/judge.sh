@@ -48,8 +48,9 @@ grep -q '^VMTEST: WARN case-fail-bpf: ' <<<"$lines" || {
 	checks+=('bpf record attach' 'bpf record exit' 'bpf record json' 'bpf lost' 'bpf report warnings' 'bpf provoke'
 		'bpf provoke failed kmalloc' 'bpf provoke failed large' 'bpf provoke failed vmalloc' 'bpf kernel stacks'
 		'bpf failures page' 'bpf failures kmalloc' 'bpf failures vmalloc' 'bpf exact page' 'bpf exact vmalloc'
-		'bpf exact kmalloc' 'bpf exact slab' 'bpf requests kmalloc' 'bpf requests large' 'bpf stack vmalloc'
-		'bpf stack vmalloc caller' 'bpf stack kmalloc' 'bpf stack page' 'bpf cgroup filter')
+		'bpf exact kmalloc' 'bpf exact slab' 'bpf requests kmalloc' 'bpf requests large' 'bpf requests kvmalloc all'
+		'bpf requests vmalloc all' 'bpf stack vmalloc' 'bpf stack vmalloc caller' 'bpf stack kmalloc' 'bpf stack page'
+		'bpf cgroup filter')
 	grep -q '^VMTEST: WARN bpf requests vmalloc: ' <<<"$lines" || checks+=('bpf requests vmalloc')
 }
 for check in "${checks[@]}"; do

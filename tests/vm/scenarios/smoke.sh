@@ -274,7 +274,11 @@ fail_case() {
 }
 val() { sed -n "s/^$1=//p" $PO | tail -1; }
 count_kind() { jq "[.failures[] | select(.kind == \"$1\") | .count] | add // 0" $R; }
-has_frame() { jq -e "[.failures[] | select(.kind == \"$1\") | .stack[] | select(test(\"$2\"))] | length > 0" $R >/dev/null; }
+# A failure of KIND with a frame matching REGEX: frame_check CHECK KIND REGEX FRAME
+frame_check() {
+	jq -e "[.failures[] | select(.kind == \"$2\") | .stack[] | select(test(\"$3\"))] | length > 0" $R >/dev/null &&
+		pass "$1" "$4" || fail "$1" "no frame of $4"
+}
 # At least one failure of each KIND (the exact figures are checked apart).
 some_failures() {
 	local c=$1 kind n
@@ -321,12 +325,9 @@ if fail_case smoke "" portable $ROUNDS; then
 	expect "requests fanotify" "$(val fail.slab.failed)" "$(requests '(.syscall | test("^pread")) and .caller == "fanotify_handle_event"')" \
 		"reads whose fanotify event was lost"
 
-	has_frame kmalloc '^pipe_resize_ring\\+' && pass "stack kmalloc pipe" "pipe_resize_ring" ||
-		fail "stack kmalloc pipe" "no pipe_resize_ring frame"
-	has_frame kmalloc '^inotify_handle' && pass "stack kmalloc inotify" "inotify_handle_(inode_)event" ||
-		fail "stack kmalloc inotify" "no inotify_handle_event frame"
-	has_frame page '^(__)?alloc_pages|^__alloc_frozen_pages' && pass "stack page" "the page allocator" ||
-		fail "stack page" "no alloc_pages frame"
+	frame_check "stack kmalloc pipe" kmalloc '^pipe_resize_ring\\+' "pipe_resize_ring"
+	frame_check "stack kmalloc inotify" kmalloc '^inotify_handle' "inotify_handle_(inode_)event"
+	frame_check "stack page" page '^(__)?alloc_pages|^__alloc_frozen_pages' "the page allocator"
 	fail_verdict smoke true '\(.syscall):\(.api):\(.cause):\(.outcome)'
 fi
 
@@ -374,24 +375,26 @@ else
 			"failed kvmalloc requests of $((4096 + hdr)) bytes"
 		expect "bpf requests large" "$(val fail.large.failed)" "$(bpf_requests ".api == \"kvmalloc\" and .bytes == $((16384 + hdr))")" \
 			"failed kvmalloc requests of $((16384 + hdr)) bytes"
+		expect "bpf requests kvmalloc all" $(($(val fail.kmalloc.failed) + $(val fail.large.failed))) \
+			"$(bpf_requests '.api == "kvmalloc"')" "failed kvmalloc requests of any size"
+		# Every failed vmalloc request: the 1 MiB arrays and provoke's drains
+		# (arrays larger than the whole cgroup, vmalloc alone).
+		expect "bpf requests vmalloc all" $(($(val fail.vmalloc.failed) + $(val fail.fill_drains))) \
+			"$(bpf_requests '.api == "vmalloc"')" "failed vmalloc requests: $(val fail.vmalloc.failed) of 1 MiB, $(val fail.fill_drains) drains"
 		# vmalloc's size comes from the area it reserved (vmalloc:alloc_vmap_area): a
 		# kernel without that tracepoint leaves it unknown, and the 1 MiB ones cannot
 		# be told from the drains'.
 		vm_bytes=$(( (1048576 + hdr + 4095) / 4096 * 4096 ))
 		if grep -q '^vmalloc:alloc_vmap_area .* missing' $WD/probes.out; then
-			warn "bpf requests vmalloc" "sizes unknown without vmalloc:alloc_vmap_area: $(bpf_requests '.api == "vmalloc"') vmalloc requests, $(val fail.vmalloc.failed) of them of 1 MiB, the others the drains'"
+			warn "bpf requests vmalloc" "sizes unknown without vmalloc:alloc_vmap_area: the $(val fail.vmalloc.failed) of 1 MiB cannot be told from the drains'"
 		else
 			expect "bpf requests vmalloc" "$(val fail.vmalloc.failed)" "$(bpf_requests ".api == \"vmalloc\" and .bytes == $vm_bytes")" \
 				"failed vmalloc requests of $vm_bytes bytes"
 		fi
-		has_frame vmalloc '^__vmalloc_node_range(_noprof)?\\+' && pass "bpf stack vmalloc" "__vmalloc_node_range" ||
-			fail "bpf stack vmalloc" "no __vmalloc_node_range frame"
-		has_frame vmalloc '^__bpf_map_area_alloc\\+' && pass "bpf stack vmalloc caller" "__bpf_map_area_alloc" ||
-			fail "bpf stack vmalloc caller" "no __bpf_map_area_alloc frame"
-		has_frame kmalloc '^__bpf_map_area_alloc\\+' && pass "bpf stack kmalloc" "__bpf_map_area_alloc" ||
-			fail "bpf stack kmalloc" "no __bpf_map_area_alloc frame"
-		has_frame page '^(__)?alloc_pages|^__alloc_frozen_pages' && pass "bpf stack page" "the page allocator" ||
-			fail "bpf stack page" "no alloc_pages frame"
+		frame_check "bpf stack vmalloc" vmalloc '^__vmalloc_node_range(_noprof)?\\+' "__vmalloc_node_range"
+		frame_check "bpf stack vmalloc caller" vmalloc '^__bpf_map_area_alloc\\+' "__bpf_map_area_alloc"
+		frame_check "bpf stack kmalloc" kmalloc '^__bpf_map_area_alloc\\+' "__bpf_map_area_alloc"
+		frame_check "bpf stack page" page '^(__)?alloc_pages|^__alloc_frozen_pages' "the page allocator"
 		fail_verdict smoke-bpf '.syscall == "bpf" and .caller == "__bpf_map_area_alloc"' '\(.api):\(.cause):\(.outcome)'
 	fi
 fi
