@@ -51,7 +51,7 @@ grep -q '^VMTEST: WARN case-fail-bpf: ' <<<"$lines" || {
 		'bpf exact kmalloc' 'bpf exact slab' 'bpf requests kmalloc' 'bpf requests large' 'bpf requests kvmalloc all'
 		'bpf requests vmalloc all' 'bpf stack vmalloc' 'bpf stack vmalloc caller' 'bpf stack kmalloc' 'bpf stack page'
 		'bpf cgroup filter')
-	grep -q '^VMTEST: WARN bpf requests vmalloc: ' <<<"$lines" || checks+=('bpf requests vmalloc')
+	grep -q '^VMTEST: WARN bpf requests vmalloc: ' <<<"$lines" || checks+=('bpf requests vmalloc' 'bpf requests drains')
 }
 for check in "${checks[@]}"; do
 	grep -q "^VMTEST: PASS $check: " <<<"$lines" || bad "check '$check' did not pass"

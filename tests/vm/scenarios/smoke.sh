@@ -390,6 +390,12 @@ else
 		else
 			expect "bpf requests vmalloc" "$(val fail.vmalloc.failed)" "$(bpf_requests ".api == \"vmalloc\" and .bytes == $vm_bytes")" \
 				"failed vmalloc requests of $vm_bytes bytes"
+			# A drain is an array of (limit + 2 MiB) of 1 MiB values: above 512 pages,
+			# vmalloc reserves a second area for its page pointers, which must not
+			# stand for the request's size.
+			drain_bytes=$(( ((32 + 2) * 1048576 + hdr + 4095) / 4096 * 4096 ))
+			expect "bpf requests drains" "$(val fail.fill_drains)" "$(bpf_requests ".api == \"vmalloc\" and .bytes == $drain_bytes")" \
+				"failed vmalloc requests of $drain_bytes bytes (provoke's drains)"
 		fi
 		frame_check "bpf stack vmalloc" vmalloc '^__vmalloc_node_range(_noprof)?\\+' "__vmalloc_node_range"
 		frame_check "bpf stack vmalloc caller" vmalloc '^__bpf_map_area_alloc\\+' "__bpf_map_area_alloc"
