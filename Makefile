@@ -60,6 +60,7 @@ help:
 	@echo "make fuzz         run each libFuzzer target for SECONDS (default 30; clang)"
 	@echo "make sanitize     ASan+UBSan build in build-asan/; unit and integration tests on it"
 	@echo "make test-vm-fraglab  the fragmentation lab in a 1 GiB qemu guest: docs/fragmentation-lab.md"
+	@echo "make test-vm-numa     cpuset_or_mempolicy provoked in a two-node qemu guest: docs/requests.md"
 	@echo "make bench        overhead benchmarks (root, ~25 min): tests/bench/run.sh and traffic.sh, see tests/bench/README"
 	@echo "make vmlinux      regenerate $(VMLINUX_H) from this kernel's BTF"
 	@echo "make install      install to \$$DESTDIR\$$PREFIX/sbin (PREFIX=$(PREFIX))"
@@ -155,6 +156,11 @@ test-vm: fragscope tools
 .PHONY: test-vm-fraglab
 test-vm-fraglab: fragscope tools
 	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_fraglab.sh
+
+# cpuset_or_mempolicy provoked for real in a two-node qemu guest, on each of KERNELS: docs/requests.md.
+.PHONY: test-vm-numa
+test-vm-numa: fragscope tools
+	@FRAGSCOPE_VM_KERNELS="$(KERNELS)" tests/run-integration.sh tests/integration/test_vm_numa.sh
 
 # The suite includes test_harden_sanitize, which runs the ASan+UBSan build.
 test: check-layers all tools $(UNIT_BINS) sanitized-fragscope

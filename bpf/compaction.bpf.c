@@ -5,6 +5,9 @@
  * (order, gfp, priority), then each zone it compacts brackets with
  * mm_compaction_begin/end.  We stream one event per zone compacted inside
  * an attempt; user space joins them by (tid, attempt start) into one stall.
+ * An attempt whose zones were all deferred (mm_compaction_deferred, no
+ * mm_compaction_begin) is a stall too where the kernel counts it in
+ * compact_stall (compat.bpf.h): one event for it, with no zone begun.
  * Zone compactions outside any attempt (kcompactd, proactive, sysctl) are
  * background work: counted, not streamed.
  */
@@ -62,9 +65,30 @@ int compact_begin_tp(struct trace_event_raw_mm_compaction_begin *ctx)
 	if (task_excluded())
 		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_COMPACT_BEGIN);
-	if (attempt)
+	if (attempt) {
 		attempt->zone_begin_ts_ns = now;
+		attempt->zones_compacted++;
+	}
 	return 0;
+}
+
+/* One zone of an attempt, or (begin_ns 0) the attempt found every zone so far deferred. */
+static __always_inline void stream_compaction(void *ctx, const struct fs_compact_try *attempt, __u64 begin_ns,
+					      __u64 zone_start_pfn, __s32 status, __u32 sync)
+{
+	struct fs_event *e = event_start(FS_EV_COMPACT);
+
+	if (!e)
+		return;
+	e->compact.try_ts_ns = attempt->ts_ns;
+	e->compact.begin_ts_ns = begin_ns;
+	e->compact.gfp = attempt->gfp;
+	e->compact.zone_start_pfn = zone_start_pfn;
+	e->compact.order = attempt->order;
+	e->compact.priority = attempt->priority;
+	e->compact.status = status;
+	e->compact.sync = sync;
+	event_submit(ctx, e);
 }
 
 SEC("tracepoint/compaction/mm_compaction_end")
@@ -72,7 +96,7 @@ int compact_end_tp(struct trace_event_raw_mm_compaction_end *ctx)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct fs_compact_try *attempt = current_attempt(now);
-	struct fs_event *e;
+	__u64 begin_ns;
 
 	if (task_excluded())
 		return 0;
@@ -81,29 +105,35 @@ int compact_end_tp(struct trace_event_raw_mm_compaction_end *ctx)
 		count(FS_CTR_BG_COMPACT);
 		return 0;
 	}
-	e = event_start(FS_EV_COMPACT);
-	if (!e)
-		return 0;
-	e->compact.try_ts_ns = attempt->ts_ns;
-	e->compact.begin_ts_ns = attempt->zone_begin_ts_ns;
-	e->compact.gfp = attempt->gfp;
-	e->compact.zone_start_pfn = ctx->zone_start;
-	e->compact.order = attempt->order;
-	e->compact.priority = attempt->priority;
-	e->compact.status = ctx->status;
-	e->compact.sync = ctx->sync;
+	begin_ns = attempt->zone_begin_ts_ns;
 	attempt->zone_begin_ts_ns = 0;
-	event_submit(ctx, e);
+	stream_compaction(ctx, attempt, begin_ns, ctx->zone_start, ctx->status, ctx->sync);
 	return 0;
 }
 
+/*
+ * A zone deferred inside a task's attempt (kcompactd defers too, outside
+ * any).  Where compact_stall counts an attempt whose zones were all
+ * deferred, the attempt's first deferral, before any zone compacted, is
+ * streamed: user space counts the attempt once, a zone compacted later in
+ * it joins the same stall.
+ */
 SEC("tracepoint/compaction/mm_compaction_deferred")
 int compact_deferred_tp(struct trace_event_raw_mm_compaction_defer_template *ctx)
 {
+	struct fs_compact_try *attempt;
+
 	if (task_excluded())
 		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_COMPACT_DEFERRED);
 	count(FS_CTR_DEFERRED + clamp_order(ctx->order));
+	if (!deferred_attempts_are_stalls())
+		return 0;
+	attempt = current_attempt(bpf_ktime_get_ns());
+	if (!attempt || attempt->zones_compacted || attempt->deferred_streamed)
+		return 0;
+	attempt->deferred_streamed = 1;
+	stream_compaction(ctx, attempt, 0, 0, bpf_core_enum_value(enum compact_result, COMPACT_DEFERRED), 0);
 	return 0;
 }
 

@@ -27,4 +27,36 @@ struct cgroup___ancestor_ids {
 /* kmalloc's node where the kernel's event has none (bpf/slab.bpf.c's compat programs). */
 #define FS_NUMA_NO_NODE (-1)
 
+/*
+ * Whether compact_stall counts a direct-compaction attempt that found every
+ * zone deferred (try_to_compact_pages() returned COMPACT_DEFERRED).  Kernels
+ * up to 6.18 count every attempt that returned more than COMPACT_SKIPPED;
+ * later ones (7.2, 7.3 read) return before counting a deferred one, and
+ * their capture_control names the zone, migratetype and order it captures
+ * for instead of pointing at the compact_control: the BTF fact that goes
+ * with the new accounting in the kernels read (one function,
+ * __alloc_pages_direct_compact, fills both).
+ */
+struct capture_control___zone {
+	struct zone *zone;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool deferred_attempts_are_stalls(void)
+{
+	return !bpf_core_field_exists(struct capture_control___zone, zone);
+}
+
+/*
+ * A mempolicy whose nodes share a union with its preferred node (the
+ * layout before the preferred node became a nodemask too): the nodes are
+ * v.nodes there, nodes later.
+ */
+struct mempolicy___v_nodes {
+	unsigned short mode;
+	union {
+		short preferred_node;
+		nodemask_t nodes;
+	} v;
+} __attribute__((preserve_access_index));
+
 #endif /* FRAGSCOPE_COMPAT_BPF_H */

@@ -34,6 +34,7 @@ extern const volatile __u64 gfp_direct_reclaim;
 extern const volatile __u64 gfp_high;
 extern const volatile __u64 gfp_mayfail;
 extern const volatile bool track_requests;
+extern const volatile __u64 page_size; /* the kernel's, set before load */
 /* Tasks with a request open (entries of open_requests): 0 lets every syscall exit return at once. */
 extern __u64 open_request_count;
 /*
@@ -258,6 +259,7 @@ static __always_inline struct fs_event *event_start(__u32 type)
 	e->hdr.cgroup_id = cgroup_id(current_memcg());
 	read_memcg_charge(&e->hdr);
 	e->hdr.type = type;
+	e->hdr.flags = 0;
 	e->hdr.pid = pid_tgid >> 32;
 	e->hdr.tid = (__u32)pid_tgid;
 	e->hdr.cpu = bpf_get_smp_processor_id();

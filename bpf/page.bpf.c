@@ -57,6 +57,40 @@ static __always_inline void count_process(__u32 order)
 	count_map_full(bpf_map_update_elem(&proc_allocs, &key, &init, BPF_NOEXIST), FS_MAP_PROC);
 }
 
+/*
+ * The nodes the failing task could take from: its mempolicy (a task
+ * without one follows the default, local-first policy) and its cpuset's
+ * mems_allowed, nodes 0-63.  Read at the failure: both change at runtime.
+ */
+static __always_inline void read_task_nodes(struct fs_page_fail *p)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mempolicy *pol;
+
+	p->policy_mode = 0;
+	p->policy_nodes = 0;
+	p->cpuset_nodes = 0;
+	p->nodes_read = 0;
+	if (bpf_core_field_exists(task->mems_allowed)) {
+		p->cpuset_nodes = BPF_CORE_READ(task, mems_allowed.bits[0]);
+		p->nodes_read |= FS_NODES_CPUSET;
+	}
+	if (!bpf_core_field_exists(task->mempolicy))
+		return;
+	p->nodes_read |= FS_NODES_POLICY;
+	pol = BPF_CORE_READ(task, mempolicy);
+	if (!pol)
+		return;
+	p->policy_mode = BPF_CORE_READ(pol, mode);
+	if (bpf_core_field_exists(pol->nodes)) {
+		p->policy_nodes = BPF_CORE_READ(pol, nodes.bits[0]);
+	} else {
+		struct mempolicy___v_nodes *old = (void *)pol;
+
+		p->policy_nodes = BPF_CORE_READ(old, v.nodes.bits[0]);
+	}
+}
+
 static __always_inline int on_page_alloc(void *ctx, bool failed, __u32 order, __u64 gfp, __s32 mt)
 {
 	__u32 slot;
@@ -88,6 +122,7 @@ static __always_inline int on_page_alloc(void *ctx, bool failed, __u32 order, __
 		e->page.order = order;
 		e->page.migratetype = mt;
 		e->page.vmalloc_bytes = vmalloc_bytes ? *vmalloc_bytes : 0;
+		read_task_nodes(&e->page);
 		failure_submit(ctx, e);
 	}
 	return 0;

@@ -32,12 +32,33 @@ static __always_inline __s32 syscall_nr(struct pt_regs *regs)
 #endif
 }
 
-/* What the task's mm says of an ENOMEM: mappings, sizes, and the limits on them. */
-static __always_inline void read_mm(struct fs_syscall_end *sys)
+/* include/uapi/linux/capability.h */
+#define CAP_SYS_ADMIN 21
+
+/*
+ * Under vm.overcommit_memory=2 a task without CAP_SYS_ADMIN may not use
+ * the admin reserve (__vm_enough_memory()).  kernel_cap_t is two __u32
+ * before 6.3 and one __u64 since: 8 bytes, bit 21 in the first word either way.
+ */
+static __always_inline void read_caps(struct fs_event *e, struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	__u64 caps;
+
+	if (!cred || bpf_core_read(&caps, sizeof(caps), &cred->cap_effective))
+		return;
+	e->hdr.flags |= FS_HDR_CAPS_READ;
+	if (caps & (1ULL << CAP_SYS_ADMIN))
+		e->hdr.flags |= FS_HDR_CAP_SYS_ADMIN;
+}
+
+/* What the task's mm says of an ENOMEM: mappings, sizes, the limits on them, and whether it is root. */
+static __always_inline void read_mm(struct fs_event *e)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	struct fs_syscall_end *sys = &e->sys;
 
 	if (mm) {
 		sys->map_count = BPF_CORE_READ(mm, map_count);
@@ -48,6 +69,7 @@ static __always_inline void read_mm(struct fs_syscall_end *sys)
 		sys->rlimit_as = BPF_CORE_READ(signal, rlim[RLIMIT_AS].rlim_cur);
 		sys->rlimit_data = BPF_CORE_READ(signal, rlim[RLIMIT_DATA].rlim_cur);
 	}
+	read_caps(e, task);
 }
 
 /* Ends the task's request, if it has one; true if it did. */
@@ -94,7 +116,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	e->sys.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	e->sys.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
 	if (ret == -ENOMEM)
-		read_mm(&e->sys);
+		read_mm(e);
 	event_submit_stack(ctx, e, false);
 	return 0;
 }

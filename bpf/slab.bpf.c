@@ -175,7 +175,7 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr, str
 
 	if (e) {
 		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	}
 	return 0;
 }
@@ -215,7 +215,7 @@ static __always_inline int on_slab_compat(void *ctx, void *slots, __u32 probe, u
 	struct fs_event *e = on_slab_alloc(slots, probe, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
-		event_submit(ctx, e);
+		failure_submit(ctx, e);
 	return 0;
 }
 

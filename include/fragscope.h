@@ -92,8 +92,13 @@ struct fs_event_header {
 	fs_u64 memcg_usage_pages;
 	fs_u64 memcg_limit_pages;
 	fs_u16 nr_frames; /* valid entries of the event's frames[] */
-	fs_u16 pad[3];
+	fs_u16 flags;     /* FS_HDR_* */
+	fs_u16 pad[2];
 };
+
+/* fs_event_header.flags (zero in records written before they existed). */
+#define FS_HDR_CAPS_READ (1u << 0) /* the task's capabilities were read: FS_HDR_CAP_SYS_ADMIN is meaningful */
+#define FS_HDR_CAP_SYS_ADMIN (1u << 1) /* the task had CAP_SYS_ADMIN (no admin reserve in the commit limit) */
 
 struct fs_page_fail {
 	fs_u64 gfp;
@@ -101,6 +106,22 @@ struct fs_page_fail {
 	fs_s32 migratetype;
 	/* The size of the task's latest vmalloc area: what a vmalloc failing its pages asked (format 3). */
 	fs_u64 vmalloc_bytes;
+	/*
+	 * The nodes the task could take from when it failed (format 5), nodes
+	 * 0-63 a bit each: its mempolicy's mode (MPOL_*, the uapi numbers;
+	 * MPOL_DEFAULT without a policy) and nodes, and its cpuset's
+	 * mems_allowed.  nodes_read says which were read (enum fs_nodes_read).
+	 */
+	fs_u64 policy_nodes;
+	fs_u64 cpuset_nodes;
+	fs_u16 policy_mode;
+	fs_u16 nodes_read;
+	fs_u32 pad;
+};
+
+enum fs_nodes_read {
+	FS_NODES_POLICY = 1 << 0, /* policy_mode and policy_nodes */
+	FS_NODES_CPUSET = 1 << 1, /* cpuset_nodes */
 };
 
 struct fs_kmalloc_fail {
@@ -122,7 +143,7 @@ struct fs_vmap_fail {
 
 struct fs_compact {
 	fs_u64 try_ts_ns;   /* when try_to_compact_pages started: the stall's start */
-	fs_u64 begin_ts_ns; /* this zone's compaction began */
+	fs_u64 begin_ts_ns; /* this zone's compaction began; 0: the attempt found its zones deferred */
 	fs_u64 gfp;
 	fs_u64 zone_start_pfn;
 	fs_u32 order;
@@ -291,6 +312,8 @@ struct fs_compact_try {
 	fs_u64 zone_begin_ts_ns;
 	fs_u32 order;
 	fs_s32 priority;
+	fs_u32 zones_compacted;   /* zones of this attempt that began compacting */
+	fs_u32 deferred_streamed; /* its all-deferred event is out (once per attempt) */
 };
 
 /* Reclaim in progress on a task, keyed by tid. */

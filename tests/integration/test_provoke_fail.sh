@@ -5,6 +5,7 @@
 #   large    kmem:mm_page_alloc order=3 page=0 inside ___kmalloc_large_node
 #   vmalloc  kmem:mm_page_alloc order=0 page=0 inside __vmalloc_node_range
 #   slab     kmem:kmem_cache_alloc ptr=0 from fanotify_handle_event
+# and the portable kinds (pipe, inotify: no BPF map, as on 5.10).
 # with the kernel stacks (stacktrace triggers) the tracer tests rely on.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../tracefs.sh"
@@ -71,6 +72,32 @@ echo "kmem_cache_alloc failures in fanotify_handle_event: $n (events lost per pr
 [ "$(oom_kills)" = 0 ] || fail "memcg oom_kill is $(oom_kills)"
 [ "$secs" -le 20 ] || fail "took $secs s"
 pass "kmalloc, kmalloc_large (order-3 page), vmalloc and kmem_cache_alloc failures with their stacks, no OOM kill, ${secs}s"
+
+# portable: no BPF map, the VM smoke's case on every kernel (5.10 included).
+# Filled by pipe rings and inotify events; pipe: F_SETPIPE_SZ whose ring
+# (kmalloc_large) fails its charge; inotify: reads whose event's kmalloc
+# fails.  Each failed F_SETPIPE_SZ (the filler's too) is one failed page
+# allocation under pipe_resize_ring; each lost inotify event one kmalloc.
+out=$TMP/portable.out
+memcg_run "$cg" sh -c "$TRACED" sh "$TI" "$PROVOKE" fail portable "$ROUNDS" >"$out" ||
+	fail "provoke fail portable: $(cat "$out")"
+trace_save portable
+cp "$out" "$ARTIFACTS/provoke-fail-portable.out"
+stacks <"$TMP/portable.trace" >"$TMP/portable.stacks"
+for k in pipe inotify; do
+	[ "$(val "$out" fail.$k.failed)" = "$ROUNDS" ] && [ "$(val "$out" fail.$k.errno)" = ENOMEM ] ||
+		fail "$k: $(val "$out" fail.$k.failed) of $ROUNDS failed, errno $(val "$out" fail.$k.errno)"
+done
+n=$(count 'mm_page_alloc: .*\|\| .* pipe_resize_ring' <"$TMP/portable.stacks")
+[ "$n" = "$(val "$out" fail.setpipe_enomem_total)" ] ||
+	fail "$n page failures under pipe_resize_ring, provoke saw $(val "$out" fail.setpipe_enomem_total) F_SETPIPE_SZ fail"
+i=$(count 'kmalloc: .*\|\| .*inotify_handle' <"$TMP/portable.stacks")
+[ "$i" = $(($(val "$out" fail.fill_inotify_lost) + ROUNDS)) ] ||
+	fail "$i kmalloc failures in inotify, provoke lost $(val "$out" fail.fill_inotify_lost) + $ROUNDS events"
+s=$(count 'kmem_cache_alloc: .*\|\| .*fanotify_handle_event' <"$TMP/portable.stacks")
+[ "$s" = "$(val "$out" fail.slab.failed)" ] || fail "$s fanotify failures, provoke lost $(val "$out" fail.slab.failed) events"
+[ "$(count 'mark_victim:' <"$TMP/portable.trace")" = 0 ] && [ "$(oom_kills)" = 0 ] || fail "the OOM killer ran (portable)"
+pass "portable: $n failed F_SETPIPE_SZ (page), $i lost inotify events (kmalloc), $s lost fanotify events (slab), as provoke counted; no OOM kill"
 
 # The same without provoke's cgroup-v1 guard (oom_kill_disable): the
 # failing allocations are NORETRY/RETRY_MAYFAIL, so still no OOM kill.

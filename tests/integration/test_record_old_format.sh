@@ -21,3 +21,16 @@ n=$(jq '[.requests[] | select(.api == "kvmalloc" and .cause == "memcg_limit" and
 [ "$n" = 2 ] || fail "$n kvmalloc requests in the format 2 file, expected 2: $(jq -c .request_summary "$TMP/report.json")"
 jq -e '.meta.probes["raw_syscalls:sys_exit"] == false' "$TMP/report.json" >/dev/null || fail "a format 2 file had no sys_exit probe"
 pass "format 2: its failures make the 2 failed kvmalloc requests"
+
+# Format 4 (version 2 /proc samples, before the commit reserves): the
+# samples' sysctls still read in place, and the two refused mmaps of
+# tests/fixtures/record/README.md are what that fragscope listed.
+fixture=$TOP/tests/fixtures/record/format4-commit.fsr
+"$FRAGSCOPE" report -i "$fixture" -F json >"$TMP/report4.json" || fail "report of a format 4 file exited $?"
+n=$(jq '[.requests[] | select(.api == "commit" and .cause == "overcommit_heuristic" and .outcome == "failed" and
+	.syscall == "mmap" and .evidence.overcommit_memory == 0 and .evidence.commit_reserve_kb == 0 and
+	(.evidence | has("cap_sys_admin") | not)) | .count] | add // 0' "$TMP/report4.json")
+[ "$n" = 2 ] || fail "$n refused mmaps in the format 4 file, expected 2: $(jq -c .requests "$TMP/report4.json")"
+jq -e '.doctor.all_clear == true and .doctor.notes == []' "$TMP/report4.json" >/dev/null ||
+	fail "the format 4 file's samples lost their sysctls: $(jq -c .doctor "$TMP/report4.json")"
+pass "format 4: its version 2 samples read with their sysctls, and its 2 refused mmaps are overcommit_heuristic"

@@ -13,6 +13,8 @@
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
  *   fraglab lpm-update ORDER COUNT   COUNT bpf(BPF_MAP_UPDATE_ELEM) of an LPM trie
  *                                    whose node is a nowait kmalloc of 2^ORDER pages
+ *   fraglab collapse COUNT           COUNT MADV_COLLAPSE of one huge page's worth
+ *                                    of small pages each
  *
  * fragment: fills free memory (down to the high watermarks plus a margin)
  * with anonymous pages, reads their page frame numbers from
@@ -24,6 +26,7 @@
  * (the reserve, per-CPU lists) may still hold larger free blocks: those are
  * taken, 2^BLOCK_ORDER pages at a time, by pipe_buffer arrays (unmovable
  * kernel memory) until the kernel refuses one.
+ * Under an MPOL_BIND policy it fills the bound nodes alone.
  * The zones checked are those over 1/64 of memory (not ZONE_DMA: the lab
  * fences it off with vm.lowmem_reserve_ratio).
  *
@@ -43,16 +46,22 @@
  * with ENOMEM, no page allocated.
  *
  * lpm-update: an LPM trie's update allocates its new node under the trie's
- * spinlock with irqs off, so in a mode that cannot sleep: GFP_ATOMIC (5.10),
- * GFP_NOWAIT (6.x), __GFP_NOWARN, no __GFP_DIRECT_RECLAIM: it never reclaims
- * or compacts, and failing, bpf(2) returns ENOMEM.  The node is 24 or 40
+ * spinlock with irqs off, so in a mode that cannot sleep (GFP_ATOMIC on 5.10,
+ * GFP_NOWAIT on 6.1 and 6.12: no __GFP_DIRECT_RECLAIM): it never reclaims or
+ * compacts, and failing, bpf(2) returns ENOMEM.  The node is 24 or 40
  * bytes, the key's 4 and the value: a value of 2^(ORDER-1) pages makes it a
  * kmalloc_large of order ORDER, while the syscall's own copy of the value
  * (kmalloc or kvmalloc of value_size, reclaiming) is one order below, so it
  * alone finds a block where no order-ORDER block is free.  Kernels whose
- * trie takes its nodes from a bpf_mem_alloc cache (6.14 and later) refill
+ * trie takes its nodes from a bpf_mem_alloc cache (7.3; not 6.12) refill
  * that cache from irq_work instead: there the syscall allocates nothing
  * and the nowait kmalloc fails in the interrupt (docs/fragmentation-lab.md).
+ *
+ * collapse: MADV_COLLAPSE (6.1+; EINVAL before) of a PMD-aligned range of
+ * small pages asks for a huge page to copy them into (GFP_TRANSHUGE, as
+ * khugepaged does); the allocation failing, madvise returns ENOMEM and the
+ * kernel counts thp_collapse_alloc_failed once.  The lab's THP mode is
+ * madvise and the range has no MADV_HUGEPAGE: its faults map small pages.
  *
  * Output: key=value lines (fraglab.<cmd>.<key>=...), then status=ok|error.
  */
@@ -60,6 +69,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +85,7 @@
 #define PIPE_BUFFER_BYTES 40
 #define MAX_ORDERS 16
 #define MAX_ZONES 16
+#define MPOL_BIND 2 /* include/uapi/linux/mempolicy.h */
 
 static int error(const char *what)
 {
@@ -98,15 +109,59 @@ static long meminfo_kb(const char *name)
 	return kb;
 }
 
-/* Sum of the high watermarks of every zone, in pages (/proc/zoneinfo). */
-static long high_watermarks(void)
+/*
+ * The nodes an MPOL_BIND policy keeps this task to (bit n: node n; 0: not
+ * bound), as `numabind run NODES fraglab ...` sets it: fragment then fills
+ * those nodes alone (tests/vm/scenarios/numa.sh).
+ */
+static unsigned long bound_nodes(void)
+{
+	unsigned long mask = 0;
+	int mode;
+
+	if (syscall(SYS_get_mempolicy, &mode, &mask, sizeof(mask) * 8 + 1, NULL, 0UL) || mode != MPOL_BIND)
+		return 0;
+	return mask;
+}
+
+static bool node_counts(unsigned long nodes, long node)
+{
+	return !nodes || (node >= 0 && node < 64 && (nodes >> node & 1));
+}
+
+/* MemFree of the nodes (all: /proc/meminfo), in kB. */
+static long nodes_free_kb(unsigned long nodes)
+{
+	char path[64], line[256];
+	long kb = 0, node, v;
+
+	if (!nodes)
+		return meminfo_kb("MemFree");
+	for (node = 0; node < 64; node++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld/meminfo", node);
+		if (!node_counts(nodes, node) || !(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Node %*d MemFree: %ld", &v) == 1)
+				kb += v;
+		fclose(f);
+	}
+	return kb;
+}
+
+/* Sum of the high watermarks of the nodes' zones (all: every zone), in pages (/proc/zoneinfo). */
+static long high_watermarks(unsigned long nodes)
 {
 	char line[256];
-	long sum = 0, v;
+	long sum = 0, v, node = -1;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " high %ld", &v) == 1)
+		if (sscanf(line, "Node %ld,", &v) == 1)
+			node = v;
+		else if (sscanf(line, " high %ld", &v) == 1 && node_counts(nodes, node))
 			sum += v;
 	if (f)
 		fclose(f);
@@ -214,8 +269,9 @@ static void on_term(int sig)
 static int cmd_fragment(int block_order)
 {
 	long margin_pages = (16L << 20) / PAGE;
-	long free_pages = meminfo_kb("MemFree") / (PAGE / 1024);
-	long fill = free_pages - high_watermarks() - margin_pages;
+	unsigned long nodes = bound_nodes();
+	long free_pages = nodes_free_kb(nodes) / (PAGE / 1024);
+	long fill = free_pages - high_watermarks(nodes) - margin_pages;
 	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
 	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;
@@ -481,10 +537,50 @@ static int cmd_lpm_update(int order, long count)
 	return 0;
 }
 
+/* ------------------------------------------------------------- collapse */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static int cmd_collapse(long count)
+{
+	long huge_kb = meminfo_kb("Hugepagesize"), failed = 0, collapsed = 0;
+	unsigned long huge = (unsigned long)huge_kb * 1024;
+	int last_errno = 0;
+
+	if (huge_kb <= 0)
+		return error("no Hugepagesize in /proc/meminfo");
+	for (long i = 0; i < count; i++) {
+		char *p = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *range;
+
+		if (p == MAP_FAILED)
+			return error("mmap");
+		range = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+		for (unsigned long off = 0; off < huge; off += PAGE)
+			range[off] = 1;
+		if (madvise(range, huge, MADV_COLLAPSE)) {
+			last_errno = errno;
+			failed++;
+		} else {
+			collapsed++;
+		}
+		munmap(p, 2 * huge);
+	}
+	printf("fraglab.collapse.attempts=%ld\n", count);
+	printf("fraglab.collapse.failed=%ld\n", failed);
+	printf("fraglab.collapse.collapsed=%ld\n", collapsed);
+	printf("fraglab.collapse.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno == EINVAL ? "EINVAL"
+						 : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT | overcommit MB COUNT | "
-			"hugetlb-map PAGES COUNT | lpm-update ORDER COUNT\n");
+			"hugetlb-map PAGES COUNT | lpm-update ORDER COUNT | collapse COUNT\n");
 	return 2;
 }
 
@@ -511,5 +607,7 @@ int main(int argc, char **argv)
 
 		return order >= 4 && order < 11 && atol(argv[3]) > 0 ? cmd_lpm_update(order, atol(argv[3])) : usage();
 	}
+	if (argc == 3 && !strcmp(argv[1], "collapse"))
+		return cmd_collapse(atol(argv[2]));
 	return usage();
 }

@@ -44,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -750,8 +752,12 @@ static int cmd_thp(int argc, char **argv)
  * of the OOM killer, then asking for more through allocations that fail
  * cleanly (NORETRY / RETRY_MAYFAIL): see docs/provoking.md.
  */
-/* iptables is not in "all": it is the one kind the kernel logs (warn_alloc), for explain's tests */
-enum { K_KMALLOC = 1, K_LARGE = 2, K_VMALLOC = 4, K_SLAB = 8, K_ALL = 15, K_IPT = 16 };
+/* iptables is not in "all": it is the one kind the kernel logs (warn_alloc), for explain's tests.
+ * pipe and inotify ("portable", with slab) need no BPF: see the portable filler below. */
+enum {
+	K_KMALLOC = 1, K_LARGE = 2, K_VMALLOC = 4, K_SLAB = 8, K_ALL = 15, K_IPT = 16,
+	K_PIPE = 32, K_INOTIFY = 64, K_PORTABLE = K_PIPE | K_INOTIFY | K_SLAB,
+};
 
 static const struct fail_kind {
 	unsigned bit;
@@ -768,6 +774,10 @@ static const struct fail_kind {
 	{ K_SLAB, "slab", 0, "fanotify_alloc_event>kmem_cache_alloc" },
 	/* 1 MiB table: kvmalloc(GFP_KERNEL_ACCOUNT), whose vmalloc fallback warns when it fails */
 	{ K_IPT, "iptables", 1 << 20, "xt_alloc_table_info>kvmalloc>vmalloc" },
+	/* an 8 MiB pipe: a ring of 2048 pipe_buffers, 80 KiB: kmalloc_large order 5 (pipe-max-size without CAP_SYS_RESOURCE) */
+	{ K_PIPE, "pipe", 8 << 20, "pipe_resize_ring>kcalloc>kmalloc_large" },
+	/* one event with a 199-byte name: kmalloc-256, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL */
+	{ K_INOTIFY, "inotify", 0, "inotify_handle_(inode_)event>kmalloc(256)" },
 };
 #define N_FAIL_KINDS (sizeof(fail_kinds) / sizeof(fail_kinds[0]))
 
@@ -817,9 +827,217 @@ static struct {
 	char value[FILL_VALUE_SIZE];
 } filler = { .fd = -1 };
 
+/*
+ * The portable filler (kinds pipe and inotify), for kernels that charge BPF
+ * maps to RLIMIT_MEMLOCK instead of the memory cgroup (5.10), and cgroup v2
+ * which has no oom_kill_disable: every charge it makes in the full cgroup
+ * is one that fails instead of calling the memcg OOM killer, on every
+ * kernel since 5.8 (pipe_resize_ring):
+ * - pipe rings (F_SETPIPE_SZ: kcalloc of pipe_buffers, GFP_KERNEL_ACCOUNT,
+ *   above KMALLOC_MAX_CACHE_SIZE so kmalloc_large): charges of more than
+ *   PAGE_ALLOC_COSTLY_ORDER, which mem_cgroup_oom() refuses to OOM for;
+ *   coarse (16 pages at the least), so
+ * - inotify events (kmalloc, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL,
+ *   charged to the group's creator) fill the last pages.  An event merges
+ *   with the queue's last one only, so reads alternate between two files;
+ *   FIONREAD tells whether a read queued its event (a lost one queues the
+ *   16-byte overflow event once, or nothing).
+ * The pipes and the files are made before the cgroup fills: creating one
+ * charges small GFP_KERNEL objects.
+ */
+#define PIPE_RING_BIG (16u << 20)   /* 4096 slots: 160 KiB, order 6: 64 pages charged */
+#define PIPE_RING_SMALL (4u << 20)  /* 1024 slots: 40 KiB, order 4: the smallest costly charge */
+#define PIPE_RING_DRAIN (64u << 20) /* 16384 slots: 640 KiB, order 8 */
+#define PIPE_BUFFER_BYTES 40        /* sizeof(struct pipe_buffer) on 64-bit */
+#define INOTIFY_NAME_LEN 199
+/* what FIONREAD adds per event: struct inotify_event and the name padded to it */
+#define INOTIFY_EVENT_BYTES                                                                                  \
+	(sizeof(struct inotify_event) +                                                                     \
+	 (INOTIFY_NAME_LEN + 1 + sizeof(struct inotify_event) - 1) / sizeof(struct inotify_event) *       \
+		 sizeof(struct inotify_event))
+
+static struct {
+	int (*pipes)[2];
+	unsigned npipes, next; /* filler pipes; then one to ask with, one to drain with */
+	unsigned ring_big, ring_small, ring_drain, ring_ask; /* F_SETPIPE_SZ sizes */
+	int rings_capped;      /* no CAP_SYS_RESOURCE: every ring of pipe-max-size */
+	unsigned enomem;       /* F_SETPIPE_SZ that failed with ENOMEM, all of them */
+	int bad_errno;         /* an F_SETPIPE_SZ that failed otherwise */
+	int ino_fd, files[2], turn, queued;
+	unsigned events, fill_lost, max_events;
+	char dir[64], names[2][INOTIFY_NAME_LEN + 1];
+	void *maps[2];
+} pfill = { .ino_fd = -1, .files = { -1, -1 } };
+
+static int pipe_resize(int fd, unsigned size)
+{
+	if (fcntl(fd, F_SETPIPE_SZ, size) >= 0)
+		return 0;
+	if (errno == ENOMEM)
+		pfill.enomem++;
+	else if (!pfill.bad_errno)
+		pfill.bad_errno = errno;
+	return -1;
+}
+
+/* One read, one event: 1 if it was queued, 0 if its allocation failed. */
+static int inotify_event(void)
+{
+	int before = pfill.queued, after;
+	char c;
+
+	pfill.turn ^= 1;
+	if (pread(pfill.files[pfill.turn], &c, 1, 0) != 1 || ioctl(pfill.ino_fd, FIONREAD, &after))
+		return 0;
+	pfill.queued = after;
+	if ((size_t)(after - before) != INOTIFY_EVENT_BYTES)
+		return 0;
+	pfill.events++;
+	return 1;
+}
+
+static unsigned portable_fill(void)
+{
+	unsigned added = 0, misses = 0;
+
+	while (pfill.next < pfill.npipes) {
+		int fd = pfill.pipes[pfill.next][1];
+
+		if (pipe_resize(fd, pfill.ring_big) && pipe_resize(fd, pfill.ring_small))
+			break;
+		pfill.next++;
+		added++;
+	}
+	/* A failed charge drains the other CPUs' stocks, asynchronously. */
+	while (misses < 2 && pfill.events + 2 < pfill.max_events) {
+		if (inotify_event()) {
+			added++;
+			misses = 0;
+		} else {
+			pfill.fill_lost++;
+			misses++;
+			sched_yield();
+		}
+	}
+	return added;
+}
+
+/* A ring larger than what is left: its failing charge drains every CPU's stock. */
+static void portable_drain(void)
+{
+	pipe_resize(pfill.pipes[pfill.npipes + 1][1], pfill.ring_drain);
+	sleep_ms(10);
+}
+
+/* What a ring of F_SETPIPE_SZ `size` charges: kmalloc_large rounds to a power of two. */
+static unsigned long ring_charge(unsigned size)
+{
+	unsigned long bytes = (unsigned long)size / 4096 * PIPE_BUFFER_BYTES, charge = 4096;
+
+	while (charge < bytes)
+		charge <<= 1;
+	return charge;
+}
+
+/*
+ * Ring sizes: a ring above pipe-max-size needs CAP_SYS_RESOURCE.  Without
+ * it every ring is of pipe-max-size (1 MiB: 16 KiB charged, not a costly
+ * order), safe only with cgroup v1's oom_kill_disable (cmd_fail checks).
+ */
+static const char *ring_sizes(void)
+{
+	int probe[2];
+	char val[32];
+
+	pfill.ring_big = PIPE_RING_BIG;
+	pfill.ring_small = PIPE_RING_SMALL;
+	pfill.ring_drain = PIPE_RING_DRAIN;
+	pfill.ring_ask = fail_kinds[5].value_size;
+	if (pipe2(probe, O_CLOEXEC))
+		return reason("pipe2: %s", errname(errno));
+	if (fcntl(probe[1], F_SETPIPE_SZ, PIPE_RING_BIG) < 0 && errno == EPERM) {
+		if (read_text("/proc/sys/fs/pipe-max-size", val, sizeof(val)) <= 0 || atoi(val) < 65536)
+			return "F_SETPIPE_SZ:_EPERM_and_no_usable_/proc/sys/fs/pipe-max-size";
+		pfill.ring_big = pfill.ring_small = pfill.ring_drain = pfill.ring_ask = atoi(val);
+		pfill.rings_capped = 1;
+	}
+	close(probe[0]);
+	close(probe[1]);
+	return NULL;
+}
+
+/* Pipes for a cgroup of `limit` bytes, an inotify group watching two files. */
+static const char *portable_setup(unsigned long long limit)
+{
+	char path[INOTIFY_NAME_LEN + 64], val[32];
+	const char *err = ring_sizes();
+	struct rlimit rl;
+	unsigned fds;
+
+	if (err)
+		return err;
+	pfill.npipes = limit / ring_charge(pfill.ring_big) + 32;
+	fds = 2 * (pfill.npipes + 2) + SLAB_STOCK_EVENTS + 1024 + 64;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < fds) {
+		rl.rlim_cur = rl.rlim_max < fds ? rl.rlim_max : fds;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	pfill.pipes = calloc(pfill.npipes + 2, sizeof(*pfill.pipes));
+	if (!pfill.pipes)
+		return "calloc";
+	memset(pfill.pipes, -1, (pfill.npipes + 2) * sizeof(*pfill.pipes));
+	for (unsigned i = 0; i < pfill.npipes + 2; i++)
+		if (pipe2(pfill.pipes[i], O_CLOEXEC | O_NONBLOCK))
+			return reason("pipe2 (%u of %u): %s", i, pfill.npipes + 2, errname(errno));
+	pfill.max_events = read_text("/proc/sys/fs/inotify/max_queued_events", val, sizeof(val)) > 0 ? atoi(val) : 0;
+	snprintf(pfill.dir, sizeof(pfill.dir), "/tmp/provoke-inotify-XXXXXX");
+	if (!mkdtemp(pfill.dir))
+		return reason("mkdtemp %s: %s", pfill.dir, errname(errno));
+	for (int i = 0; i < 2; i++) {
+		memset(pfill.names[i], 'a' + i, INOTIFY_NAME_LEN);
+		snprintf(path, sizeof(path), "%s/%s", pfill.dir, pfill.names[i]);
+		pfill.files[i] = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOATIME | O_CLOEXEC, 0600);
+		if (pfill.files[i] < 0 || write(pfill.files[i], "x", 1) != 1)
+			return reason("create %s: %s", path, errname(errno));
+		/* its page cache page mapped and locked: pread() never allocates */
+		pfill.maps[i] = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_POPULATE, pfill.files[i], 0);
+		if (pfill.maps[i] == MAP_FAILED || mlock(pfill.maps[i], 4096))
+			return reason("mmap/mlock %s: %s", path, errname(errno));
+	}
+	pfill.ino_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (pfill.ino_fd < 0 || inotify_add_watch(pfill.ino_fd, pfill.dir, IN_ACCESS) < 0)
+		return reason("inotify_init1/add_watch: %s", errname(errno));
+	return NULL;
+}
+
+static void portable_release(void)
+{
+	char path[INOTIFY_NAME_LEN + 64];
+
+	for (unsigned i = 0; pfill.pipes && i < pfill.npipes + 2 && pfill.pipes[i][0] >= 0; i++) {
+		close(pfill.pipes[i][0]);
+		close(pfill.pipes[i][1]);
+	}
+	free(pfill.pipes);
+	pfill.pipes = NULL;
+	if (pfill.ino_fd >= 0)
+		close(pfill.ino_fd);
+	for (int i = 0; i < 2; i++) {
+		if (pfill.maps[i] && pfill.maps[i] != MAP_FAILED)
+			munmap(pfill.maps[i], 4096);
+		if (pfill.files[i] >= 0)
+			close(pfill.files[i]);
+		snprintf(path, sizeof(path), "%s/%s", pfill.dir, pfill.names[i]);
+		unlink(path);
+	}
+	rmdir(pfill.dir);
+}
+
 /* Insert until ENOMEM persists (the refill irq_work failed to charge). */
 static unsigned fill(void)
 {
+	if (pfill.pipes)
+		return portable_fill();
 	unsigned added = 0, misses = 0;
 
 	while (misses < 8 && filler.next_key < filler.max_entries) {
@@ -870,6 +1088,10 @@ static unsigned fill_to_full(unsigned long long limit, int *full)
  */
 static void drain(unsigned long long limit)
 {
+	if (pfill.pipes) {
+		portable_drain();
+		return;
+	}
 	map_alloc_only(1 << 20, limit / (1 << 20) + 2);
 	sleep_ms(10);
 }
@@ -902,6 +1124,28 @@ static unsigned fill_every_cpu(unsigned long long limit, int *full)
 	CPU_SET(home_cpu, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	return added + fill_to_full(limit, full);
+}
+
+/*
+ * One attempt of kind fk in the full cgroup: 1 if its allocation failed.
+ * A pipe ring that was allocated after all stays (shrinking it would take a
+ * small GFP_KERNEL charge); the next attempt asks for it again.
+ */
+static int provoke_once(const struct fail_kind *fk)
+{
+	switch (fk->bit) {
+	case K_IPT:
+		return ipt_replace_table() < 0 && errno == ENOMEM;
+	case K_PIPE:
+		return pipe_resize(pfill.pipes[pfill.npipes][1], pfill.ring_ask) < 0 && errno == ENOMEM;
+	case K_INOTIFY:
+		if (inotify_event())
+			return 0;
+		errno = ENOMEM; /* what the event's kmalloc() met */
+		return 1;
+	default:
+		return map_alloc_only(fk->value_size, 1) < 0 && errno == ENOMEM;
+	}
 }
 
 static int cmd_fail(int argc, char **argv)
@@ -937,12 +1181,22 @@ static int cmd_fail(int argc, char **argv)
 				kinds |= K_SLAB;
 			else if (!strcmp(tok, "iptables"))
 				kinds |= K_IPT;
+			else if (!strcmp(tok, "pipe"))
+				kinds |= K_PIPE;
+			else if (!strcmp(tok, "inotify"))
+				kinds |= K_INOTIFY;
+			else if (!strcmp(tok, "portable"))
+				kinds |= K_PORTABLE;
 			else
-				return finish(2, reason("unknown kind %s (kmalloc,large,page,vmalloc,slab,iptables,all)", tok));
+				return finish(2, reason("unknown kind %s (kmalloc,large,page,vmalloc,slab,iptables,all;"
+							" pipe,inotify,portable)", tok));
 		}
 	}
 	if (!kinds)
 		kinds = K_ALL;
+	/* pipe and inotify fill the cgroup with pipe rings, the others with a BPF map */
+	if ((kinds & (K_PIPE | K_INOTIFY)) && (kinds & (K_ALL | K_IPT) & ~K_SLAB))
+		return finish(2, "pipe,inotify_and_the_BPF_kinds_(kmalloc,large,vmalloc,iptables)_need_different_fillers");
 	if (argc >= 2)
 		count = parse_size(argv[1], "count");
 	{
@@ -1036,23 +1290,40 @@ static int cmd_fail(int argc, char **argv)
 	memcg_failcnt(); /* open and read the cgroup files now, not when full */
 	memcg_usage();
 
-	filler.max_entries = limit / FILL_ELEM_BYTES + 4096;
-	filler.fd = map_create(BPF_MAP_TYPE_HASH, sizeof(unsigned), FILL_VALUE_SIZE, filler.max_entries,
-			       BPF_F_NO_PREALLOC);
-	if (filler.fd < 0)
-		return finish(1, reason("bpf(BPF_MAP_CREATE hash filler): %s", errname(errno)));
+	if (kinds & (K_PIPE | K_INOTIFY)) {
+		const char *err = portable_setup(limit);
+
+		kv("fail.filler", "pipe_rings+inotify_events");
+		if (err) {
+			portable_release();
+			return finish(1, err);
+		}
+	} else {
+		kv("fail.filler", "bpf_hash_no_prealloc");
+		filler.max_entries = limit / FILL_ELEM_BYTES + 4096;
+		filler.fd = map_create(BPF_MAP_TYPE_HASH, sizeof(unsigned), FILL_VALUE_SIZE, filler.max_entries,
+				       BPF_F_NO_PREALLOC);
+		if (filler.fd < 0)
+			return finish(1, reason("bpf(BPF_MAP_CREATE hash filler): %s", errname(errno)));
+	}
 	out_flush();
 
 	/* On cgroup v1, memory.oom_control can make a charge that would OOM
 	 * fail instead: a guard in case some GFP_KERNEL charge of ours was
 	 * overlooked (none is known: the attempts never create an fd, nothing
-	 * faults in, no file is opened).  Restored before exit. */
+	 * faults in, no file is opened; the portable kinds are made to run on
+	 * cgroup v2, which has no such guard).  Restored before exit. */
 	if (!memcg.v2 && !getenv("PROVOKE_NO_OOM_GUARD")) {
 		snprintf(oom_ctl, sizeof(oom_ctl), "%s/memory.oom_control", memcg.dir);
 		if (memcg_table("memory.oom_control", "oom_kill_disable") == 0 && write_text(oom_ctl, "1") == 0)
 			oom_guard = 1;
 	}
 	kv("fail.oom_guard", "%s", oom_guard ? "v1_oom_kill_disable" : "none");
+	if (pfill.rings_capped && !oom_guard) {
+		portable_release();
+		return finish(1, "pipe_rings_above_pipe-max-size_need_CAP_SYS_RESOURCE:_smaller_ones_could_call_the_"
+				 "memcg_OOM_killer_(no_cgroup_v1_oom_kill_disable_here)");
+	}
 
 	/* Fill to the limit; then drain every CPU's charge stock back to the
 	 * counter, and fill what that gave back; until it gives nothing. */
@@ -1086,8 +1357,7 @@ static int cmd_fail(int argc, char **argv)
 			if (!full)
 				break;
 			res[k].attempts++;
-			if ((fk->bit == K_IPT ? ipt_replace_table() : map_alloc_only(fk->value_size, 1)) < 0 &&
-			    errno == ENOMEM) {
+			if (provoke_once(fk)) {
 				res[k].failed++;
 				res[k].last_errno = errno;
 			} else {
@@ -1108,7 +1378,9 @@ static int cmd_fail(int argc, char **argv)
 	long long fail1 = memcg_failcnt();
 
 	/* Release, then wait for the frees (RCU, workqueues) before any output. */
-	close(filler.fd);
+	if (filler.fd >= 0)
+		close(filler.fd);
+	portable_release();
 	for (int i = 0; i < 100 && memcg_usage() > (long long)(limit - 2 * MiB); i++)
 		sleep_ms(50);
 	if (oom_guard)
@@ -1116,7 +1388,20 @@ static int cmd_fail(int argc, char **argv)
 	munlockall();
 
 	kvu("fail.fill_elems", filled);
-	kvu("fail.fill_elem_bytes", FILL_ELEM_BYTES);
+	if (kinds & (K_PIPE | K_INOTIFY)) {
+		kvu("fail.fill_pipe_rings", pfill.next);
+		kvu("fail.fill_pipes", pfill.npipes);
+		kvu("fail.pipe_ring_sizes_capped", pfill.rings_capped);
+		kvu("fail.pipe_ring_fill_bytes", pfill.ring_big);
+		kvu("fail.fill_inotify_events", pfill.events);
+		/* each fill ends on two lost events: between the attempts too */
+		kvu("fail.fill_inotify_lost", pfill.fill_lost);
+		kvu("fail.inotify_max_queued_events", pfill.max_events);
+		/* every F_SETPIPE_SZ that failed with ENOMEM: the filler's, the drains', the pipe kind's */
+		kvu("fail.setpipe_enomem_total", pfill.enomem);
+	} else {
+		kvu("fail.fill_elem_bytes", FILL_ELEM_BYTES);
+	}
 	kvu("fail.fill_drains", drains);
 	kvi("fail.full", full);
 	kvi("fail.memcg_usage_full", usage_full);
@@ -1128,12 +1413,13 @@ static int cmd_fail(int argc, char **argv)
 		if (!(kinds & fk->bit))
 			continue;
 #define KEY(s) (snprintf(key, sizeof(key), "fail.%s.%s", fk->name, s), key)
-		kv(KEY("syscall"), "%s", fk->bit == K_SLAB  ? "pread"
-					 : fk->bit == K_IPT ? "setsockopt(IPT_SO_SET_REPLACE)"
-							    : "bpf(BPF_MAP_CREATE,ARRAY,name=no!fd)");
+		kv(KEY("syscall"), "%s", fk->bit & (K_SLAB | K_INOTIFY) ? "pread"
+					 : fk->bit == K_IPT		 ? "setsockopt(IPT_SO_SET_REPLACE)"
+					 : fk->bit == K_PIPE		 ? "fcntl(F_SETPIPE_SZ)"
+									 : "bpf(BPF_MAP_CREATE,ARRAY,name=no!fd)");
 		kv(KEY("path"), "%s", fk->path);
-		if (fk->bit != K_SLAB)
-			kvu(KEY("value_size"), fk->value_size);
+		if (fk->value_size)
+			kvu(KEY("value_size"), fk->bit == K_PIPE ? pfill.ring_ask : fk->value_size);
 		kvu(KEY("attempts"), res[k].attempts);
 		if (fk->bit == K_SLAB) {
 			/* The reads succeed; the lost event is the evidence. */
@@ -1174,6 +1460,8 @@ static int cmd_fail(int argc, char **argv)
 	kvi("fail.memcg_usage_after", memcg_usage());
 	if (!full)
 		return finish(1, "the_cgroup_never_got_full:_nothing_provoked_safely");
+	if (pfill.bad_errno)
+		return finish(1, reason("F_SETPIPE_SZ failed with %s", errname(pfill.bad_errno)));
 	if (ipt_fd >= 0)
 		close(ipt_fd);
 	free(ipt_table);
@@ -1571,7 +1859,8 @@ static void usage(void)
 		"  pages N                          N order-0 page faults (MADV_NOHUGEPAGE)\n"
 		"  thp N                            N PMD-size THP faults (MADV_HUGEPAGE)\n"
 		"  fail [KINDS] [COUNT]             allocation failures, inside a memcg with a\n"
-		"                                   small limit; KINDS: kmalloc,large|page,vmalloc,slab,all\n"
+		"                                   small limit; KINDS: kmalloc,large|page,vmalloc,slab,all;\n"
+		"                                   or pipe,inotify,slab (portable: no BPF map)\n"
 		"  compact direct [MB] [THPS]       fragment MB (256), then THPS (64) THP faults\n"
 		"  compact sysctl|node [MB]         fragment MB, then /proc/sys/vm/compact_memory or\n"
 		"                                   node0/compact (synchronous, in this task)\n"

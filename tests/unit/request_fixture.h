@@ -58,7 +58,9 @@ enum {
 	A_SYSVEC_TIMER = 0x19000, A_ASM_SYSVEC_TIMER = 0x1a000, A_BPF_REFILL = 0x1b000, A_IRQ_WORK_RUN = 0x1c000,
 	A_ASM_SYSVEC_IRQ_WORK = 0x1d000, A_XFS_BUF = 0x1e000, A_WORKER = 0x1f000, A_KTHREAD = 0x20000,
 	A_RET_FROM_FORK = 0x21000, A_BUDDY_HUGETLB = 0x22000, A_FRESH_HUGETLB = 0x23000, A_POOL_HUGE = 0x24000,
-	A_SET_MAX_HUGE = 0x25000, A_SYS_WRITE = 0x26000, A_END = 0x27000,
+	A_SET_MAX_HUGE = 0x25000, A_SYS_WRITE = 0x26000, A_FOLIO_ALLOC = 0x27000, A_CHARGE_FOLIO = 0x28000,
+	A_COLLAPSE = 0x29000, A_SCAN_PMD = 0x2a000, A_KHUGEPAGED = 0x2b000, A_MADV_COLLAPSE = 0x2c000,
+	A_SYS_MADVISE = 0x2d000, A_END = 0x2e000,
 };
 
 static const struct {
@@ -103,6 +105,13 @@ static const struct {
 	{ A_POOL_HUGE, "alloc_pool_huge_folio" },
 	{ A_SET_MAX_HUGE, "set_max_huge_pages" },
 	{ A_SYS_WRITE, "__x64_sys_write" },
+	{ A_FOLIO_ALLOC, "__folio_alloc_noprof" },
+	{ A_CHARGE_FOLIO, "alloc_charge_folio" },
+	{ A_COLLAPSE, "collapse_huge_page" },
+	{ A_SCAN_PMD, "hpage_collapse_scan_pmd" },
+	{ A_KHUGEPAGED, "khugepaged" },
+	{ A_MADV_COLLAPSE, "madvise_collapse" },
+	{ A_SYS_MADVISE, "__x64_sys_madvise" },
 };
 
 /* The stacks, innermost first, as the decoder hands them to the model. */
@@ -120,6 +129,13 @@ static const uint64_t slab_stack[] = { A_KMEM_CACHE + 0x10, A_D_ALLOC + 0x1c, A_
 static const uint64_t thp_fault_stack[] = { A_ALLOC_PAGES + 0x40, A_ALLOC_MPOL + 0x20, A_VMA_FOLIO + 0x30,
 					    A_THP_FAULT + 0x50, A_HANDLE_MM_FAULT + 0x300, A_USER_FAULT + 0x1a0,
 					    A_EXC_FAULT + 0x70 };
+/* khugepaged collapsing a PMD; MADV_COLLAPSE doing the same in madvise(). */
+static const uint64_t khugepaged_stack[] = { A_ALLOC_PAGES + 0x40, A_FOLIO_ALLOC + 0x10, A_CHARGE_FOLIO + 0x30,
+					     A_COLLAPSE + 0x80, A_SCAN_PMD + 0x400, A_KHUGEPAGED + 0x200,
+					     A_KTHREAD + 0xf0, A_RET_FROM_FORK + 0x30 };
+static const uint64_t madv_collapse_stack[] = { A_ALLOC_PAGES + 0x40, A_FOLIO_ALLOC + 0x10, A_CHARGE_FOLIO + 0x30,
+						A_COLLAPSE + 0x80, A_MADV_COLLAPSE + 0x150, A_SYS_MADVISE + 0x40,
+						A_DO_SYSCALL + 0x80 };
 /* A network receive softirq run on the way out of a timer interrupt, over a task in setsockopt. */
 static const uint64_t softirq_stack[] = { A_ALLOC_PAGES + 0x40, A_RX_REFILL + 0x88, A_NET_RX + 0x120,
 					  A_SOFTIRQS + 0xd0, A_IRQ_EXIT + 0x60, A_SYSVEC_TIMER + 0x70,
@@ -307,6 +323,17 @@ static inline void set_memcg(struct request *r, uint64_t usage, uint64_t limit)
 	r->evidence.have |= EVIDENCE_MEMCG;
 	r->evidence.memcg_usage_bytes = usage;
 	r->evidence.memcg_limit_bytes = limit;
+}
+
+/* The task's nodes as BPF read them at its page failure. */
+static inline void set_nodes(struct request *r, uint32_t read, uint32_t policy_mode, uint64_t policy_nodes,
+			     uint64_t cpuset_nodes)
+{
+	r->evidence.have |= EVIDENCE_NODES;
+	r->evidence.nodes_read = read;
+	r->evidence.policy_mode = policy_mode;
+	r->evidence.policy_nodes = policy_nodes;
+	r->evidence.cpuset_nodes = cpuset_nodes;
 }
 
 static inline struct zone_evidence *add_zone(struct request *r, const char *name, uint64_t free_pages,

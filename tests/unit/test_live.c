@@ -107,6 +107,7 @@ static int setup(void **state)
 	assert_int_equal(model_add_event(&f->model, &e), 0);
 	hist_add(&f->model.compaction.stall, 100000);
 	hist_add(&f->model.compaction.stall, 300000);
+	f->model.compaction.deferred_stalls = 1; /* one of the three found every zone deferred */
 	snapshot_at(f, T0 + 3 * SECOND, 500, 40);
 	zone_state(&st, 1005);
 	live_totals_take(&f->cur, &f->model, &st);
@@ -289,6 +290,8 @@ static void test_prometheus_text(void **state)
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"+Inf\"} 3\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_bucket{le=\"0.000128\"} 1\n"));
 	assert_non_null(strstr(t, "fragscope_compaction_stall_seconds_count 3\n"));
+	assert_non_null(strstr(t, "# TYPE fragscope_compaction_deferred_stalls_total counter\n"));
+	assert_non_null(strstr(t, "fragscope_compaction_deferred_stalls_total 1\n"));
 	assert_non_null(strstr(t, "fragscope_reclaim_stall_seconds_count{kind=\"memcg\"} 0\n"));
 	assert_non_null(strstr(t, "fragscope_lost_events_total{type=\"compaction\"} 4\n"));
 	assert_non_null(strstr(t, "fragscope_free_blocks{node=\"0\",zone=\"Normal\",order=\"0\"} 1005\n"));

@@ -239,6 +239,36 @@ static void test_compaction_zones_join_into_one_stall(void **state)
 	assert_int_equal(f->model.compaction.stalls_by_order[9], 2);
 }
 
+/*
+ * An attempt that found its zones deferred (the BPF side streams it, with no
+ * zone begun, where compact_stall counts it): a stall of its own, shown
+ * apart; one whose deferred zones are followed by a compacted one is a
+ * plain stall with the zone's result.
+ */
+static void test_compaction_deferred_attempt_is_a_stall(void **state)
+{
+	struct fixture *f = *state;
+	struct fs_event e;
+
+	e = compact(5, T0, T0 + 2000, 2); /* COMPACT_DEFERRED */
+	e.compact.begin_ts_ns = 0;
+	model_add_event(&f->model, &e);
+	e = compact(5, T0 + 1000000, T0 + 1001000, 2);
+	e.compact.begin_ts_ns = 0;
+	model_add_event(&f->model, &e);
+	e = compact(5, T0 + 1000000, T0 + 1400000, 5); /* a later zone of that attempt compacted */
+	model_add_event(&f->model, &e);
+	model_finish(&f->model);
+
+	assert_int_equal(f->model.compaction.stall.count, 2);
+	assert_int_equal(f->model.compaction.deferred_stalls, 1);
+	assert_int_equal(f->model.compaction.zones_compacted, 1);
+	assert_int_equal(f->model.compaction.outcome[2], 1);
+	assert_int_equal(f->model.compaction.outcome[5], 1);
+	assert_int_equal(f->model.compaction.stall.min_ns, 2000);
+	assert_int_equal(f->model.compaction.stall.max_ns, 400000);
+}
+
 /* An empty snapshot at ts: what the session feeds the model every interval. */
 static void tick(struct model *m, uint64_t ts)
 {
@@ -687,6 +717,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_classifies_vmalloc_and_thp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_zones_join_into_one_stall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compaction_deferred_attempt_is_a_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim_stalls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_page_failures_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_compactions_pruned, setup, teardown),

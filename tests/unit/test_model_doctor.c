@@ -135,11 +135,35 @@ static void test_sample_load(void **unused)
 
 	(void)unused;
 	assert_int_equal(state_sample(FIXTURES "linux-6.18", false, s, NULL), STATE_OK);
-	assert_int_equal(s->version, 2);
+	assert_int_equal(s->version, 3);
 	assert_true(s->has_sysctls);
+	assert_true(state_sysctl_present(&s->sysctls, STATE_SYSCTL_USER_RESERVE_KBYTES));
+	assert_int_equal(s->sysctls.value[STATE_SYSCTL_USER_RESERVE_KBYTES], 100421);
 	assert_true(s->uptime_seconds > 0);
 	assert_int_equal(state_sample_load(s, sizeof(*s), out), 0);
 	assert_memory_equal(s, out, sizeof(*s));
+
+	/* A version 2 sample: the same without the two reserve sysctls. */
+	{
+		size_t head = offsetof(struct state_sample, sysctls.value) + STATE_SYSCTL_V2_COUNT * sizeof(int64_t);
+		size_t gap = (STATE_SYSCTL_COUNT - STATE_SYSCTL_V2_COUNT) * sizeof(int64_t);
+		struct state_sample *want = malloc(sizeof(*want));
+
+		memcpy(v1, s, head);
+		memcpy(v1 + head, (unsigned char *)s + head + gap, STATE_SAMPLE_V2_SIZE - head);
+		((struct state_sample *)v1)->version = 2;
+		assert_int_equal(state_sample_load(v1, STATE_SAMPLE_V2_SIZE, out), 0);
+		*want = *s;
+		want->version = 2;
+		want->sysctls.value[STATE_SYSCTL_ADMIN_RESERVE_KBYTES] = 0;
+		want->sysctls.value[STATE_SYSCTL_USER_RESERVE_KBYTES] = 0;
+		want->sysctls.present &= ~(3ull << STATE_SYSCTL_V2_COUNT);
+		assert_memory_equal(out, want, sizeof(*want));
+		assert_int_equal(out->pageblock_order, s->pageblock_order);
+		assert_string_equal(out->sysctls.thp_defrag, s->sysctls.thp_defrag);
+		assert_int_equal(state_sample_load(v1, STATE_SAMPLE_V2_SIZE - 8, out), -1);
+		free(want);
+	}
 
 	/* A format 1 file's sample: the bytes up to meminfo, version 1. */
 	memcpy(v1, s, STATE_SAMPLE_V1_SIZE);
@@ -157,9 +181,9 @@ static void test_sample_load(void **unused)
 	assert_int_equal(state_sample_load(s, STATE_SAMPLE_V1_SIZE, out), -1);
 	assert_int_equal(state_sample_load(v1, sizeof(*s), out), -1);
 	assert_int_equal(state_sample_load(s, 2, out), -1);
-	s->version = 3;
+	s->version = 4;
 	assert_int_equal(state_sample_load(s, sizeof(*s), out), -1);
-	s->version = 2;
+	s->version = 3;
 	s->nr_zones = STATE_SAMPLE_MAX_ZONES + 1;
 	assert_int_equal(state_sample_load(s, sizeof(*s), out), -1);
 	s->nr_zones = 1;

@@ -199,6 +199,64 @@ static void test_cause_vmap_hugetlb_untraced(void **state)
 	assert_unknown(&r, "the allocation that failed fires no tracepoint");
 }
 
+/*
+ * Two nodes: node 1, the task's, fragmented (free pages, no block of order
+ * 5); node 0 with blocks.  The nodes its mempolicy or cpuset allowed decide.
+ */
+static void test_cause_nodes(void **state)
+{
+	const uint32_t both = FS_NODES_POLICY | FS_NODES_CPUSET;
+	struct request r = plain_request(API_KMALLOC, 5, 80 * KIB);
+	struct zone_evidence *node0, *node1;
+
+	(void)state;
+	node0 = add_zone(&r, "DMA32", 60000, 1000);
+	node0->free_blocks[5] = 300;
+	node0->free_blocks[9] = 12;
+	node1 = add_zone(&r, "DMA32", 50000, 1000);
+	node1->node = 1;
+	node1->free_blocks[0] = 40000;
+	node1->free_blocks[3] = 1250;
+	/* Nodes not read: every node counts, and node 0 had the block. */
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	/* The default policy, both nodes in the cpuset: the same. */
+	set_nodes(&r, both, POLICY_DEFAULT, 0, 0x3);
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	/* MPOL_BIND to node 1: only node 1, which had no block; node 0 had. */
+	set_nodes(&r, both, POLICY_BIND, 0x2, 0x3);
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	assert_int_equal(request_allowed_nodes(&r.evidence), 0x2);
+	/* A cpuset of node 1 alone, the default policy: the same. */
+	set_nodes(&r, both, POLICY_DEFAULT, 0, 0x2);
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	/* The cpuset unread (no CONFIG_CPUSETS), the policy binding: the policy decides. */
+	set_nodes(&r, FS_NODES_POLICY, POLICY_BIND, 0x2, 0);
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	/* Preferred, interleave: they fall back to other nodes, so they keep the task from none. */
+	set_nodes(&r, both, POLICY_PREFERRED, 0x2, 0x3);
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	set_nodes(&r, both, POLICY_INTERLEAVE, 0x2, 0x3);
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	/* Bound to both nodes: node 0 was allowed. */
+	set_nodes(&r, both, POLICY_BIND, 0x3, 0x3);
+	assert_unknown(&r, "a zone had free memory and a free block of the order when sampled");
+	/* Node 0 below its min watermark by the request: its blocks could not serve, node 1's fragmentation is the cause. */
+	set_nodes(&r, both, POLICY_BIND, 0x2, 0x3);
+	node0->free_pages = 1000 + 31;
+	assert_int_equal(request_classify(&r), CAUSE_FRAGMENTATION);
+	/* Node 1 short of memory, node 0 with room and blocks: the nodes again. */
+	node0->free_pages = 1000 + 32;
+	node1->free_pages = 1000;
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	/* Node 0 without a block: node 1's low memory. */
+	node0->free_blocks[5] = node0->free_blocks[9] = 0;
+	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
+	/* A memory cgroup at its limit comes first. */
+	node0->free_blocks[5] = 300;
+	set_memcg(&r, 10 * MIB, 10 * MIB);
+	assert_int_equal(request_classify(&r), CAUSE_MEMCG_LIMIT);
+}
+
 static void test_cause_precedence(void **state)
 {
 	struct request r = plain_request(API_KVMALLOC, 10, KV_BYTES);
@@ -306,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_cause_commit),
 		cmocka_unit_test(test_cause_rlimit),
 		cmocka_unit_test(test_cause_vmap_hugetlb_untraced),
+		cmocka_unit_test(test_cause_nodes),
 		cmocka_unit_test(test_cause_precedence),
 		cmocka_unit_test(test_allocator_functions),
 		cmocka_unit_test(test_request_events_bounded),

@@ -175,6 +175,61 @@ static void test_line_fragmentation_and_others(void **state)
 			    "no zone state near the request");
 }
 
+/* fcntl(F_SETPIPE_SZ) bound to node 1, fragmented, while node 0 had blocks: the policy, the nodes, their figures. */
+static struct request numa_request(void)
+{
+	struct request r = plain_request(API_KMALLOC, 5, 81920);
+	struct zone_evidence *z;
+
+	r.pid = r.tid = 310;
+	snprintf(r.comm, sizeof(r.comm), "numabind");
+	r.context = CONTEXT_SYSCALL;
+	r.syscall = SYS_fcntl;
+	r.ret = ENOMEM_RET;
+	r.outcome = OUTCOME_FAILED;
+	snprintf(r.caller, sizeof(r.caller), "pipe_resize_ring");
+	request_add_event(&r, FAIL_PAGE, 5, 128 * KIB);
+	request_add_event(&r, FAIL_KMALLOC, 5, 81920);
+	z = add_zone(&r, "DMA32", 100000, 1000);
+	z->free_blocks[5] = 300;
+	z->free_blocks[10] = 12;
+	z = add_zone(&r, "DMA32", 50000, 1000);
+	z->node = 1;
+	z->free_blocks[0] = 40000;
+	z->free_blocks[3] = 1250;
+	set_nodes(&r, FS_NODES_POLICY | FS_NODES_CPUSET, POLICY_BIND, 0x2, 0x3);
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	return r;
+}
+
+static void test_line_nodes(void **state)
+{
+	struct request r = numa_request();
+	char buf[512];
+
+	(void)state;
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "numabind[310] fcntl → ENOMEM: kmalloc 80 KiB in pipe_resize_ring failed (page order 5, then "
+			    "kmalloc order 5): mempolicy bind to node 1: node 1 has no free block of order 5 (node 0 has "
+			    "312)");
+	/* Node 1 short of memory, with a block: its figures, and what node 0's number counts. */
+	r.evidence.zones[1].free_pages = 1010;
+	r.evidence.zones[1].free_blocks[5] = 1;
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "numabind[310] fcntl → ENOMEM: kmalloc 80 KiB in pipe_resize_ring failed (page order 5, then "
+			    "kmalloc order 5): mempolicy bind to node 1: node 1 has 3.9 MiB free, min watermark 3.9 MiB "
+			    "(node 0 has 312 free blocks of order 5 or more)");
+	/* A cpuset of node 1 with the default policy: the cpuset named. */
+	r = numa_request();
+	set_nodes(&r, FS_NODES_POLICY | FS_NODES_CPUSET, POLICY_DEFAULT, 0, 0x2);
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "numabind[310] fcntl → ENOMEM: kmalloc 80 KiB in pipe_resize_ring failed (page order 5, then "
+			    "kmalloc order 5): cpuset mems_allowed node 1: node 1 has no free block of order 5 (node 0 has "
+			    "312)");
+}
+
 static char *json_of(const struct request *r, const struct request_json_extra *x)
 {
 	char *text = NULL;
@@ -248,13 +303,36 @@ static void test_json(void **state)
 	free(text);
 }
 
+/* The nodes in the evidence: the policy, its nodes, the cpuset's, and the nodes the request could use. */
+static void test_json_nodes(void **state)
+{
+	struct request r = numa_request();
+	struct request_json_extra x = { .time_s = -1, .page_size = 4096 };
+	char *text = json_of(&r, &x), *evidence = strstr(text, "\"evidence\":"), *events = strstr(text, ",\"events\":");
+
+	(void)state;
+	assert_non_null(evidence);
+	assert_non_null(events);
+	*events = 0;
+	assert_string_equal(evidence,
+			    "\"evidence\":{\"zones\":[{\"zone\":\"DMA32\",\"node\":0,\"free_pages\":100000,\"min_pages\":1000,"
+			    "\"low_pages\":1250,\"high_pages\":1500,\"free_blocks_by_order\":[0,0,0,0,0,300,0,0,0,0,12]},"
+			    "{\"zone\":\"DMA32\",\"node\":1,\"free_pages\":50000,\"min_pages\":1000,\"low_pages\":1250,"
+			    "\"high_pages\":1500,\"free_blocks_by_order\":[40000,0,0,1250]}],\"policy\":\"bind\","
+			    "\"policy_nodes\":[1],\"cpuset_nodes\":[0,1],\"allowed_nodes\":[1]}");
+	assert_non_null(strstr(text, "\"cause\":\"cpuset_or_mempolicy\""));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line_memcg_kvmalloc),
 		cmocka_unit_test(test_line_commit_limit),
 		cmocka_unit_test(test_line_fragmentation_and_others),
+		cmocka_unit_test(test_line_nodes),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

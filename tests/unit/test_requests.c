@@ -307,6 +307,9 @@ static struct state_sample *sample(uint64_t ts)
 	s->has_sysctls = 1;
 	s->sysctls.value[STATE_SYSCTL_OVERCOMMIT_MEMORY] = 2;
 	s->sysctls.present |= 1ull << STATE_SYSCTL_OVERCOMMIT_MEMORY;
+	s->sysctls.value[STATE_SYSCTL_ADMIN_RESERVE_KBYTES] = 8192;
+	s->sysctls.value[STATE_SYSCTL_USER_RESERVE_KBYTES] = 131072;
+	s->sysctls.present |= (1ull << STATE_SYSCTL_ADMIN_RESERVE_KBYTES) | (1ull << STATE_SYSCTL_USER_RESERVE_KBYTES);
 	s->meminfo.value[STATE_MEM_TOTAL] = 8 * MIB;  /* kB: 8 GiB */
 	s->meminfo.value[STATE_MEM_SWAP_TOTAL] = 0;
 	s->meminfo.value[STATE_MEM_COMMITTED_AS] = 3 * MIB; /* kB: 3 GiB */
@@ -335,14 +338,16 @@ static struct state_zone_free *sample_zone(struct state_sample *s, const char *n
 	return z;
 }
 
+/* An order-4 page failure under setsockopt, as the evidence tests make it. */
+static const uint64_t page_stack[] = { A_ALLOC_PAGES + 0x40, A_XT_ALLOC + 0x2e, A_IPT_SET + 0x90,
+				       A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
+
 /* The evidence the model takes from the latest /proc sample when a request closes. */
 static void test_evidence_from_sample(void **state)
 {
 	struct fixture *f = *state;
 	struct model *m = &f->model;
 	const struct request_table *t = &m->requests;
-	const uint64_t page_stack[] = { A_ALLOC_PAGES + 0x40, A_XT_ALLOC + 0x2e, A_IPT_SET + 0x90,
-					A_SYS_SETSOCKOPT + 0x20, A_DO_SYSCALL + 0x80 };
 	struct state_sample *s = sample(T0);
 	struct state_zone_free *z;
 	struct fs_event e;
@@ -368,17 +373,26 @@ static void test_evidence_from_sample(void **state)
 	add(m, &e);
 	e = syscall_end(700, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 1);
 	add(m, &e);
-	/* mmap of 1 GiB under overcommit_memory=2 with 3 of 3.5 GiB committed. */
+	/* mmap of 1 GiB under overcommit_memory=2 with 3 of 3.5 GiB committed,
+	 * by a task of 1 GiB mapped without CAP_SYS_ADMIN. */
 	e = syscall_end(700, T0 + 5 * MS, SYS_mmap, ENOMEM_RET, 0);
 	e.sys.args[1] = 1 * GIB;
+	e.sys.total_vm = GIB / 4096;
+	e.hdr.flags = FS_HDR_CAPS_READ;
 	add(m, &e);
 	/* MAP_HUGETLB of 4 MiB: two 2 MiB pages asked, one free and unreserved. */
 	e = syscall_end(700, T0 + 6 * MS, SYS_mmap, ENOMEM_RET, 0);
 	e.sys.args[1] = 4 * MIB;
 	e.sys.args[3] = 0x40022;
 	add(m, &e);
+	/* The 1 GiB mmap again, by root: no admin reserve. */
+	e = syscall_end(701, T0 + 7 * MS, SYS_mmap, ENOMEM_RET, 0);
+	e.sys.args[1] = 1 * GIB;
+	e.sys.total_vm = GIB / 4096;
+	e.hdr.flags = FS_HDR_CAPS_READ | FS_HDR_CAP_SYS_ADMIN;
+	add(m, &e);
 
-	assert_int_equal(t->nr, 4);
+	assert_int_equal(t->nr, 5);
 	assert_int_equal(t->list[0].api, API_PAGE);
 	assert_int_equal(t->list[0].cause, CAUSE_FRAGMENTATION);
 	assert_int_equal(t->list[0].evidence.nr_zones, 2);
@@ -397,11 +411,65 @@ static void test_evidence_from_sample(void **state)
 	assert_int_equal(t->list[2].evidence.committed_as_kb, 3 * MIB);
 	assert_int_equal(t->list[2].evidence.commit_limit_kb, 3 * MIB + 512 * KIB);
 	assert_int_equal(t->list[2].evidence.ram_swap_kb, 8 * MIB);
+	/* __vm_enough_memory(): the admin reserve, and min(1 GiB / 32, the user reserve). */
+	assert_int_equal(t->list[2].evidence.commit_reserve_kb, 8192 + 32768);
+	assert_int_equal(t->list[4].cause, CAUSE_COMMIT_LIMIT);
+	assert_int_equal(t->list[4].evidence.commit_reserve_kb, 32768);
+	assert_true(t->list[4].evidence.cap_sys_admin);
 
 	assert_int_equal(t->list[3].api, API_HUGETLB);
 	assert_int_equal(t->list[3].cause, CAUSE_HUGETLB_POOL);
 	assert_int_equal(t->list[3].evidence.hugetlb_asked, 2);
 	assert_int_equal(t->list[3].evidence.hugetlb_got, 1);
+	free(s);
+}
+
+/*
+ * The task's nodes come with its page failures: the first that read them
+ * is the evidence; the zones of both nodes come from the sample.
+ */
+static void test_nodes_from_events(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	struct state_sample *s = sample(T0);
+	struct state_zone_free *z;
+	struct fs_event e;
+
+	z = sample_zone(s, "DMA32", 60000, 1000);
+	z->free_blocks[9] = 40;
+	z = sample_zone(s, "DMA32", 50000, 1000);
+	z->node = 1;
+	z->free_blocks[0] = 45000;
+	assert_int_equal(model_add_state(m, s), 0);
+
+	/* Bound to node 1 (MPOL_BIND), cpuset nodes 0-1; a second failure with other figures changes nothing. */
+	e = page_fail(700, T0 + MS, 5, G_KERNEL, page_stack, NFRAMES(page_stack));
+	e.page.nodes_read = FS_NODES_POLICY | FS_NODES_CPUSET;
+	e.page.policy_mode = POLICY_BIND;
+	e.page.policy_nodes = 0x2;
+	e.page.cpuset_nodes = 0x3;
+	add(m, &e);
+	e.page.policy_nodes = 0x3;
+	add(m, &e);
+	e = syscall_end(700, T0 + 2 * MS, SYS_setsockopt, ENOMEM_RET, 2);
+	add(m, &e);
+	/* The same without the nodes read (a file of format 5 or older): node 0's blocks count. */
+	e = page_fail(700, T0 + 3 * MS, 5, G_KERNEL, page_stack, NFRAMES(page_stack));
+	add(m, &e);
+	e = syscall_end(700, T0 + 4 * MS, SYS_setsockopt, ENOMEM_RET, 1);
+	add(m, &e);
+
+	assert_int_equal(t->nr, 2);
+	assert_int_equal(t->list[0].cause, CAUSE_CPUSET_OR_MEMPOLICY);
+	assert_int_equal(t->list[0].evidence.policy_mode, POLICY_BIND);
+	assert_int_equal(t->list[0].evidence.policy_nodes, 0x2);
+	assert_int_equal(t->list[0].evidence.cpuset_nodes, 0x3);
+	assert_int_equal(t->list[0].evidence.nr_zones, 2);
+	assert_int_equal(t->list[0].evidence.zones[1].node, 1);
+	assert_false(t->list[1].evidence.have & EVIDENCE_NODES);
+	assert_int_equal(t->list[1].cause, CAUSE_UNKNOWN);
 	free(s);
 }
 
@@ -576,6 +644,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vmalloc_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hugetlb_pool_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_from_sample, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodes_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memcg_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_ends_not_traced, setup, teardown),

@@ -5,6 +5,7 @@
  * the task they interrupted, kernel threads joined by caller and time and
  * closed when idle.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,48 @@ static void test_thp_retry_is_one_request(void **state)
 	assert_int_equal(t->counts[API_THP_FAULT][t->list[0].cause][OUTCOME_RECOVERED], 2);
 	assert_int_equal(t->list[0].nr_events, 1);
 	assert_int_equal(t->list[0].events[0].repeats, 1); /* two attempts of order 9 */
+}
+
+/*
+ * A collapse's huge page (khugepaged's GFP_TRANSHUGE, the same gfp a THP
+ * fault can have) is not a fault: thp_collapse, told apart by the stack;
+ * with no stack, khugepaged by its name.  THP fallbacks count faults only.
+ */
+static void test_thp_collapse_is_not_a_fault(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	const uint64_t gfp = G_THP | G_DIRECT_RECLAIM;
+	struct fs_event e;
+
+	e = page_fail(70, T0 + MS, 9, gfp, khugepaged_stack, NFRAMES(khugepaged_stack));
+	set_task(&e, 70, "khugepaged", 1);
+	add(m, &e);
+	e = page_fail(71, T0 + MS, 9, gfp, madv_collapse_stack, NFRAMES(madv_collapse_stack));
+	add(m, &e);
+	e = syscall_end(71, T0 + 2 * MS, SYS_madvise, -ENOMEM, 1);
+	add(m, &e);
+	e = page_fail(72, T0 + MS, 9, gfp, thp_fault_stack, NFRAMES(thp_fault_stack));
+	add(m, &e);
+	e = page_fail(70, T0 + 70 * MS, 9, gfp, NULL, 0); /* its stack lost */
+	set_task(&e, 70, "khugepaged", 1);
+	add(m, &e);
+	model_finish(m);
+
+	assert_int_equal(requests_of_api(t, API_THP_COLLAPSE), 3);
+	assert_int_equal(requests_of_api(t, API_THP_FAULT), 1);
+	assert_int_equal(m->failures[FAIL_THP], 4); /* the per-event view: every attempt is a thp failure */
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->list[i].tid == 71) {
+			assert_int_equal(t->list[i].api, API_THP_COLLAPSE);
+			assert_int_equal(t->list[i].outcome, OUTCOME_FAILED); /* madvise returned ENOMEM */
+		} else if (t->list[i].tid == 70) {
+			assert_int_equal(t->list[i].api, API_THP_COLLAPSE);
+			assert_int_equal(t->list[i].outcome, OUTCOME_RECOVERED); /* the range stays in small pages */
+		}
+	assert_string_equal(request_api_name(API_THP_COLLAPSE), "thp_collapse");
+	assert_int_equal(request_api_parse("thp_collapse"), API_THP_COLLAPSE);
 }
 
 /* Two THP faults of one task, 1 ms apart at the same caller: two requests, both recovered. */
@@ -331,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_thp_retry_is_one_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thp_faults_are_separate_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thp_collapse_is_not_a_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_keyed_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_and_task_close_at_syscall_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_inside_syscall, setup, teardown),

@@ -33,6 +33,16 @@ show() { sed "s/^/$1| /" "$2"; }
 # the host itself, host-run.sh sets KEEP_DIR and it is copied there).
 keep() { if [ -n "${KEEP_DIR:-}" ]; then cp "$2" "$KEEP_DIR/$1"; else sed "s/^/file:$1| /" "$2"; fi; }
 
+# Wait (up to 60 s) until fragscope, writing its stderr to $1, has attached.
+wait_attached() {
+	local i=0
+	while ! grep -q "tracing (attached" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 $2 2>/dev/null; then return 1; fi
+		sleep 0.1
+	done
+}
+
 # A memory cgroup limited to LIMIT bytes: cgroup v2 if mounted with the
 # memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure).
 make_memcg() {

@@ -17,6 +17,8 @@
 #   FRAGSCOPE_VM_TIMEOUT    seconds before qemu is killed (default 300)
 #   FRAGSCOPE_VM_MEM        guest memory in MiB (default 1024)
 #   FRAGSCOPE_VM_SMP        guest CPUs (default 2)
+#   FRAGSCOPE_VM_NODES      NUMA nodes (default 1): the memory split evenly
+#                           between them, CPU i on node i
 # Exit: 0 the VM ran and powered off, 1 it failed or timed out,
 #       77 qemu or the kernel cannot be had here.
 set -uo pipefail
@@ -29,6 +31,7 @@ TIMEOUT=${FRAGSCOPE_VM_TIMEOUT:-300}
 MEM=${FRAGSCOPE_VM_MEM:-1024}
 SMP=${FRAGSCOPE_VM_SMP:-2}
 SCENARIOS=${FRAGSCOPE_VM_SCENARIOS:-smoke}
+NODES=${FRAGSCOPE_VM_NODES:-1}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 unavailable() { echo "vm $KERNEL: unavailable: $*" >&2; exit 77; }
@@ -65,10 +68,20 @@ initrd=$RUN/initramfs.cpio.gz
 "$HERE/build-initramfs.sh" "$initrd" "${FRAGSCOPE:-$TOP/fragscope}" "${TOOLS:-$TOP/build/tests/tools}" >&2 ||
 	die "cannot build the initramfs"
 
+# --- NUMA: the guest's firmware (ACPI SRAT) describes the nodes -------------
+numa=()
+if [ "$NODES" -gt 1 ]; then
+	for ((n = 0; n < NODES; n++)); do
+		numa+=(-object "memory-backend-ram,id=mem$n,size=$((MEM / NODES))M" -numa "node,nodeid=$n,memdev=mem$n")
+		[ $n -lt "$SMP" ] && numa[${#numa[@]} - 1]+=",cpus=$n"
+	done
+	MEM=$((MEM / NODES * NODES))
+fi
+
 # --- boot, bounded: qemu is killed by its pid after TIMEOUT seconds -------
 rm -rf "$OUT" && mkdir -p "$OUT"
 start=$(date +%s)
-"$QEMU" -accel "tcg,thread=${FRAGSCOPE_VM_TCG_THREAD:-single}" -cpu max -smp "$SMP" -m "$MEM" \
+"$QEMU" -accel "tcg,thread=${FRAGSCOPE_VM_TCG_THREAD:-single}" -cpu max -smp "$SMP" -m "$MEM" "${numa[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check fragscope.scenarios=$SCENARIOS" \
 	-nographic -serial "file:$LOG" -monitor none -no-reboot \

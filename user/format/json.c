@@ -316,6 +316,7 @@ static void write_stalls(const struct report *r, struct json *j)
 	json_key(j, "compaction");
 	json_object_begin(j);
 	json_kv_u64(j, "stalls", m->compaction.stall.count);
+	json_kv_u64(j, "deferred_stalls", m->compaction.deferred_stalls);
 	json_kv_u64(j, "zone_runs", m->compaction.zones_compacted);
 	json_kv_u64(j, "background_zone_runs", m->window.counters[FS_CTR_BG_COMPACT]);
 	write_by_order(j, "stalls_by_order", m->compaction.stalls_by_order);

@@ -79,6 +79,12 @@ void report_requests_text(const struct report *r, FILE *out, const char *indent)
 	if (t->not_listed)
 		fprintf(out, " (%" PRIu64 " counted, not listed)", t->not_listed);
 	fputc('\n', out);
+	if (r->model->failures[FAIL_THP])
+		fprintf(out,
+			"%sTHP fallbacks: %" PRIu64 " (faults that mapped small pages); collapses failed: %" PRIu64
+			" (khugepaged, MADV_COLLAPSE); %" PRIu64 " failed huge page attempts\n",
+			indent, requests_of_api(t, API_THP_FAULT), requests_of_api(t, API_THP_COLLAPSE),
+			r->model->failures[FAIL_THP]);
 	for (size_t g = 0; groups && g < n && shown < r->opts.top; g++, shown++) {
 		request_line(groups[g].first, r->kinfo->page_size, line, sizeof(line));
 		if (groups[g].count > 1)
@@ -183,5 +189,15 @@ void report_requests_json(const struct report *r, struct json *j)
 				json_object_end(j);
 			}
 	json_array_end(j);
+	json_object_end(j);
+	/*
+	 * THP by request (the kernel's thp_fault_fallback, thp_collapse_alloc_failed)
+	 * and by allocator event: a fault that falls back fails two attempts.
+	 */
+	json_key(j, "thp");
+	json_object_begin(j);
+	json_kv_u64(j, "fault_fallbacks", requests_of_api(t, API_THP_FAULT));
+	json_kv_u64(j, "collapse_failures", requests_of_api(t, API_THP_COLLAPSE));
+	json_kv_u64(j, "failed_attempts", m->failures[FAIL_THP]);
 	json_object_end(j);
 }

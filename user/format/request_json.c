@@ -27,6 +27,32 @@ static void write_zone(struct json *j, const struct zone_evidence *z)
 	json_object_end(j);
 }
 
+/* A node mask as the node numbers, nodes 0-63. */
+static void write_node_list(struct json *j, const char *key, uint64_t mask)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (uint32_t n = 0; n < 64; n++)
+		if (mask >> n & 1)
+			json_u64(j, n);
+	json_array_end(j);
+}
+
+/* The nodes the task could use, as read at its failure; a part not read is left out. */
+static void write_nodes(struct json *j, const struct cause_evidence *ev)
+{
+	uint64_t allowed = request_allowed_nodes(ev), seen = evidence_zone_nodes(ev);
+
+	if (ev->nodes_read & FS_NODES_POLICY) {
+		json_kv_string(j, "policy", policy_mode_name(ev->policy_mode));
+		write_node_list(j, "policy_nodes", ev->policy_nodes);
+	}
+	if (ev->nodes_read & FS_NODES_CPUSET)
+		write_node_list(j, "cpuset_nodes", ev->cpuset_nodes);
+	/* Of the nodes whose zones are in the evidence: what the request could take from. */
+	write_node_list(j, "allowed_nodes", seen ? allowed & seen : allowed);
+}
+
 static void write_evidence(struct json *j, const struct request *r)
 {
 	const struct cause_evidence *ev = &r->evidence;
@@ -49,6 +75,8 @@ static void write_evidence(struct json *j, const struct request *r)
 		json_kv_u64(j, "committed_as_kb", ev->committed_as_kb);
 		json_kv_u64(j, "commit_limit_kb", ev->commit_limit_kb);
 		json_kv_u64(j, "commit_reserve_kb", ev->commit_reserve_kb);
+		if (ev->caps_read)
+			json_kv_bool(j, "cap_sys_admin", ev->cap_sys_admin);
 		json_kv_u64(j, "ram_swap_kb", ev->ram_swap_kb);
 	}
 	if (ev->have & EVIDENCE_RLIMIT) {
@@ -67,6 +95,8 @@ static void write_evidence(struct json *j, const struct request *r)
 	}
 	if (ev->have & EVIDENCE_VMAP)
 		json_kv_u64(j, "vmap_bytes", ev->vmap_bytes);
+	if (ev->have & EVIDENCE_NODES)
+		write_nodes(j, ev);
 	if (ev->missing[0])
 		json_kv_string(j, "missing", ev->missing);
 	json_object_end(j);

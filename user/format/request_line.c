@@ -79,6 +79,86 @@ static void put_no_block(struct line *l, const struct request *r, const struct z
 		put(l, " (largest free: order %d)", largest_free_order(z));
 }
 
+/* "node 1", "nodes 0,2". */
+static void put_nodes(struct line *l, uint64_t mask)
+{
+	const char *sep = "";
+
+	put(l, "node%s ", mask & (mask - 1) ? "s" : "");
+	for (uint32_t n = 0; n < 64; n++)
+		if (mask >> n & 1) {
+			put(l, "%s%u", sep, n);
+			sep = ",";
+		}
+}
+
+/* One node's zones summed: free pages, min watermarks, free blocks of the order or larger. */
+static void node_totals(const struct cause_evidence *ev, uint32_t node, uint32_t order, uint64_t *free,
+			uint64_t *min, uint64_t *blocks)
+{
+	*free = *min = *blocks = 0;
+	for (uint32_t i = 0; i < ev->nr_zones; i++) {
+		const struct zone_evidence *z = &ev->zones[i];
+
+		if (z->node != node)
+			continue;
+		*free += z->free_pages;
+		*min += z->min_pages;
+		for (uint32_t o = order; o < FS_ORDERS; o++)
+			*blocks += z->free_blocks[o];
+	}
+}
+
+/*
+ * "mempolicy bind to node 1: node 1 has no free block of order 5 (node 0
+ * has 312)": what kept the request to its nodes, what they lacked, and what
+ * the nodes it could not use had.
+ */
+static void put_nodes_cause(struct line *l, const struct request *r, uint32_t page_size)
+{
+	const struct cause_evidence *ev = &r->evidence;
+	uint64_t allowed = request_allowed_nodes(ev), seen = evidence_zone_nodes(ev), free, min, blocks;
+	uint32_t order = r->order < FS_ORDERS ? r->order : FS_ORDERS - 1;
+	bool by_policy = (ev->nodes_read & FS_NODES_POLICY) && ev->policy_mode == POLICY_BIND &&
+			 (seen & ~ev->policy_nodes);
+	bool all_without_block = true;
+	const char *sep = ": ";
+	char a[32], b[32];
+
+	if (by_policy) {
+		put(l, "mempolicy bind to ");
+		put_nodes(l, ev->policy_nodes);
+	}
+	if ((ev->nodes_read & FS_NODES_CPUSET) && (seen & ~ev->cpuset_nodes)) {
+		put(l, "%scpuset mems_allowed ", by_policy ? ", " : "");
+		put_nodes(l, ev->cpuset_nodes);
+	}
+	for (uint32_t n = 0; n < 64; n++) {
+		if (!(seen & allowed & (1ULL << n)))
+			continue;
+		node_totals(ev, n, order, &free, &min, &blocks);
+		if (blocks)
+			put(l, "%snode %u has %s free, min watermark %s", sep, n, pages_text(free, page_size, a, sizeof(a)),
+			    pages_text(min, page_size, b, sizeof(b)));
+		else
+			put(l, "%snode %u has no free block of order %u", sep, n, order);
+		all_without_block &= !blocks;
+		sep = "; ";
+	}
+	sep = " (";
+	for (uint32_t n = 0; n < 64; n++) {
+		if (!(seen & ~allowed & (1ULL << n)))
+			continue;
+		node_totals(ev, n, order, &free, &min, &blocks);
+		put(l, "%snode %u has %" PRIu64, sep, n, blocks);
+		sep = ", ";
+	}
+	if (sep[0] == ',' && !all_without_block)
+		put(l, " free blocks of order %u or more", order);
+	if (sep[0] == ',')
+		put(l, ")");
+}
+
 static void put_cause(struct line *l, const struct request *r, uint32_t page_size)
 {
 	const struct cause_evidence *ev = &r->evidence;
@@ -118,9 +198,11 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 			put_zone(l, z, page_size);
 		return;
 	case CAUSE_COMMIT_LIMIT:
-		put(l, "commit limit: Committed_AS %s + %s asked > CommitLimit %s (overcommit_memory=2)",
-		    format_bytes(ev->committed_as_kb * 1024, a, sizeof(a)), format_bytes(r->bytes, b, sizeof(b)),
-		    format_bytes(ev->commit_limit_kb * 1024, c, sizeof(c)));
+		put(l, "commit limit: Committed_AS %s + %s asked", format_bytes(ev->committed_as_kb * 1024, a, sizeof(a)),
+		    format_bytes(r->bytes, b, sizeof(b)));
+		if (ev->commit_reserve_kb)
+			put(l, " + %s reserved", format_bytes(ev->commit_reserve_kb * 1024, a, sizeof(a)));
+		put(l, " > CommitLimit %s (overcommit_memory=2)", format_bytes(ev->commit_limit_kb * 1024, c, sizeof(c)));
 		return;
 	case CAUSE_OVERCOMMIT_HEURISTIC:
 		put(l, "overcommit heuristic: %s asked > RAM + swap %s (overcommit_memory=0)",
@@ -141,7 +223,7 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 		put(l, "hugetlb pool: asked %" PRIu64 " pages, got %" PRIu64, ev->hugetlb_asked, ev->hugetlb_got);
 		return;
 	case CAUSE_CPUSET_OR_MEMPOLICY:
-		put(l, "the nodes the task may use were short");
+		put_nodes_cause(l, r, page_size);
 		return;
 	case CAUSE_UNKNOWN:
 	case CAUSE_COUNT:

@@ -299,9 +299,12 @@ static void print_compaction(const struct report *r, FILE *out)
 	char name[32];
 
 	section(out, "Compaction");
-	fprintf(out, "direct compaction stalls %" PRIu64 " (%" PRIu64 " zone runs); background zone compactions %" PRIu64
-		     " (kcompactd, proactive, sysctl)\n",
-		c->stall.count, c->zones_compacted, m->window.counters[FS_CTR_BG_COMPACT]);
+	fprintf(out, "direct compaction stalls %" PRIu64 " (%" PRIu64 " zone runs", c->stall.count, c->zones_compacted);
+	/* Short stalls: the kernel counted the attempt, compaction_deferred() skipped every zone. */
+	if (c->deferred_stalls)
+		fprintf(out, "; %" PRIu64 " found every zone deferred, compacted nothing", c->deferred_stalls);
+	fprintf(out, "); background zone compactions %" PRIu64 " (kcompactd, proactive, sysctl)\n",
+		m->window.counters[FS_CTR_BG_COMPACT]);
 	print_by_order(out, "stalls", c->stalls_by_order);
 	print_by_order(out, "deferred", &m->window.counters[FS_CTR_DEFERRED]);
 	print_by_order(out, "kcompactd wakeups", &m->window.counters[FS_CTR_KCOMPACTD_WAKE]);

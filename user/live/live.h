@@ -29,6 +29,7 @@ struct live_totals {
 	uint64_t ooms;
 	uint64_t lost[FS_EV_TYPES];
 	struct histogram compaction;
+	uint64_t compaction_deferred; /* of those stalls, the ones that found every zone deferred */
 	struct histogram reclaim[2]; /* by enum fs_reclaim_kind */
 	bool has_state; /* state holds /proc as read at this tick */
 	struct state_sample state;

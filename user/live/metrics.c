@@ -137,6 +137,9 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 	family(x, "fragscope_compaction_stall_seconds", FAMILY_HISTOGRAM,
 	       "Direct compaction stalls inside allocations, in seconds.");
 	histogram(x, "fragscope_compaction_stall_seconds", "", &cur->compaction);
+	family(x, "fragscope_compaction_deferred_stalls", FAMILY_COUNTER,
+	       "Direct compaction stalls that found every zone deferred and compacted nothing (counted where compact_stall counts them).");
+	live_text_printf(x->out, "fragscope_compaction_deferred_stalls_total %" PRIu64 "\n", cur->compaction_deferred);
 	family(x, "fragscope_reclaim_stall_seconds", FAMILY_HISTOGRAM,
 	       "Direct reclaim (global) and memcg limit reclaim stalls, in seconds.");
 	histogram(x, "fragscope_reclaim_stall_seconds", "kind=\"direct\"", &cur->reclaim[FS_RECLAIM_DIRECT]);

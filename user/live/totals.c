@@ -23,6 +23,7 @@ void live_totals_take(struct live_totals *t, const struct model *m, const struct
 	for (int type = 0; type < FS_EV_TYPES; type++)
 		t->lost[type] = m->window.counters[FS_CTR_LOST + type];
 	t->compaction = m->compaction.stall;
+	t->compaction_deferred = m->compaction.deferred_stalls;
 	t->reclaim[0] = m->reclaim[0].stall;
 	t->reclaim[1] = m->reclaim[1].stall;
 	t->has_state = st != NULL;

@@ -54,7 +54,10 @@ enum request_api request_api_of(const struct model *m, const struct request *r);
 void request_zone_evidence(const struct model *m, struct request *r);
 void request_commit_evidence(const struct model *m, struct request *r);
 void request_hugetlb_evidence(const struct model *m, struct request *r);
-void request_rlimit_evidence(const struct model *m, struct request *r, const struct fs_syscall_end *s);
+/* The caller's mm, rlimits and capabilities, from its ENOMEM syscall's end. */
+void request_mm_evidence(const struct model *m, struct request *r, const struct fs_event *e);
+/* The task's mempolicy and cpuset nodes, from its first page failure that read them. */
+void request_nodes_evidence(struct request *r, const struct fs_page_fail *p);
 /* What an ENOMEM syscall asked for, from its arguments. */
 uint64_t request_syscall_bytes(const struct model *m, const struct fs_syscall_end *s, const char *name);
 enum request_api request_bare_enomem_api(const char *name, const struct fs_syscall_end *s);

@@ -76,6 +76,8 @@ struct compaction_summary {
 	uint64_t stalls_by_order[FS_ORDERS];
 	uint64_t outcome[COMPACT_STATUSES]; /* attempts by their best zone result */
 	uint64_t zones_compacted;
+	/* Stalls whose zones were all deferred: short, nothing compacted (kernels that count them). */
+	uint64_t deferred_stalls;
 };
 
 struct reclaim_summary {
@@ -105,7 +107,7 @@ struct open_compaction {
 	uint32_t tid;
 	uint32_t task; /* the key in open_by_tid: the tid, also once closed */
 	uint64_t try_ns, end_ns;
-	uint32_t order, zones, stack_id;
+	uint32_t order, zones, stack_id; /* zones: compacted, not deferred */
 	int32_t best_status;
 };
 

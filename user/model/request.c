@@ -18,6 +18,7 @@ static const char *const api_names[API_COUNT] = {
 	[API_PAGE] = "page",           [API_KMALLOC] = "kmalloc",     [API_KMEM_CACHE] = "kmem_cache",
 	[API_VMALLOC] = "vmalloc",     [API_KVMALLOC] = "kvmalloc",   [API_THP_FAULT] = "thp_fault",
 	[API_HUGETLB] = "hugetlb",     [API_COMMIT] = "commit",       [API_UNTRACED] = "untraced",
+	[API_THP_COLLAPSE] = "thp_collapse",
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = {
@@ -146,36 +147,111 @@ static bool zone_has_block(const struct zone_evidence *z, uint32_t order)
 	return false;
 }
 
-/*
- * The zones' free memory against the request: above the min watermark by
- * the request's size, does some zone have a block of its order?
- */
-enum zone_finding request_zone_finding(const struct request *r)
+static const char *const policy_mode_names[] = {
+	[POLICY_DEFAULT] = "default",       [POLICY_PREFERRED] = "preferred",
+	[POLICY_BIND] = "bind",             [POLICY_INTERLEAVE] = "interleave",
+	[POLICY_LOCAL] = "local",           [POLICY_PREFERRED_MANY] = "preferred_many",
+	[POLICY_WEIGHTED_INTERLEAVE] = "weighted_interleave",
+};
+
+const char *policy_mode_name(uint32_t mode)
+{
+	return name_of(policy_mode_names, sizeof(policy_mode_names) / sizeof(policy_mode_names[0]), mode);
+}
+
+uint64_t request_allowed_nodes(const struct cause_evidence *ev)
+{
+	uint64_t allowed = ~0ULL;
+
+	if (!(ev->have & EVIDENCE_NODES))
+		return allowed;
+	if (ev->nodes_read & FS_NODES_CPUSET)
+		allowed &= ev->cpuset_nodes;
+	if ((ev->nodes_read & FS_NODES_POLICY) && ev->policy_mode == POLICY_BIND)
+		allowed &= ev->policy_nodes;
+	return allowed;
+}
+
+uint64_t evidence_zone_nodes(const struct cause_evidence *ev)
+{
+	uint64_t nodes = 0;
+
+	for (uint32_t i = 0; i < ev->nr_zones; i++)
+		if (ev->zones[i].node < 64)
+			nodes |= 1ULL << ev->zones[i].node;
+	return nodes;
+}
+
+/* Nodes beyond 63 are not tracked: allowed. */
+static bool node_allowed(uint64_t allowed, uint32_t node)
+{
+	return node >= 64 || (allowed >> node & 1);
+}
+
+/* What the zones of some nodes offered the request. */
+struct zones_offer {
+	bool enough_free;      /* a zone above its min watermark by the request */
+	bool block_where_free; /* and a free block of the order there */
+};
+
+/* The zones on the allowed nodes (inside) or on the others (!inside). */
+static struct zones_offer zones_offer(const struct request *r, uint64_t allowed, bool inside)
 {
 	const struct cause_evidence *ev = &r->evidence;
 	uint64_t pages = 1ULL << (r->order < FS_ORDERS ? r->order : FS_ORDERS - 1);
-	bool enough_free = false;
+	struct zones_offer offer = { false, false };
 
 	for (uint32_t i = 0; i < ev->nr_zones; i++) {
 		const struct zone_evidence *z = &ev->zones[i];
 
-		if (z->free_pages < z->min_pages + pages)
+		if (node_allowed(allowed, z->node) != inside || z->free_pages < z->min_pages + pages)
 			continue;
-		enough_free = true;
-		if (zone_has_block(z, r->order))
-			return ZONES_BLOCK_FREE;
+		offer.enough_free = true;
+		offer.block_where_free |= zone_has_block(z, r->order);
 	}
-	return enough_free ? ZONES_FRAGMENTED : ZONES_SHORT;
+	return offer;
+}
+
+/*
+ * The zones' free memory against the request: above the min watermark by
+ * the request's size, does some zone it may use have a block of its order?
+ * If none does but a zone of a node its cpuset or mempolicy kept it from
+ * has, the nodes allowed were the problem.
+ */
+enum zone_finding request_zone_finding(const struct request *r)
+{
+	uint64_t allowed = request_allowed_nodes(&r->evidence);
+	struct zones_offer offer = zones_offer(r, allowed, true);
+
+	if (offer.block_where_free)
+		return ZONES_BLOCK_FREE;
+	if (zones_offer(r, allowed, false).block_where_free)
+		return ZONES_ELSEWHERE;
+	return offer.enough_free ? ZONES_FRAGMENTED : ZONES_SHORT;
 }
 
 static enum request_cause zone_cause(struct request *r)
 {
-	switch (request_zone_finding(r)) {
+	enum zone_finding finding = request_zone_finding(r);
+
+	if (finding == ZONES_ELSEWHERE)
+		return CAUSE_CPUSET_OR_MEMPOLICY;
+	/*
+	 * A mode without __GFP_DIRECT_RECLAIM takes what is free at once: it
+	 * never reclaimed or compacted, whether the zones were short,
+	 * fragmented (a GFP_NOWAIT order-4 kmalloc with hundreds of MiB free
+	 * in order-3 blocks) or neither when sampled.  That is what the
+	 * caller can change; the zones, kept as evidence, say what it met.
+	 */
+	if (!r->can_reclaim)
+		return CAUSE_NO_RECLAIM_CONTEXT;
+	switch (finding) {
 	case ZONES_SHORT:
 		return CAUSE_LOW_MEMORY;
 	case ZONES_FRAGMENTED:
 		return CAUSE_FRAGMENTATION;
 	case ZONES_BLOCK_FREE:
+	case ZONES_ELSEWHERE:
 		break;
 	}
 	return unknown(r, "a zone had free memory and a free block of the order when sampled");
@@ -200,17 +276,10 @@ enum request_cause request_classify(struct request *r)
 		cause = commit_cause(r);
 	else if (r->api == API_UNTRACED)
 		cause = unknown(r, "the allocation that failed fires no tracepoint");
-	/*
-	 * A mode without __GFP_DIRECT_RECLAIM takes what is free at once: it
-	 * never reclaimed or compacted, whether the zones were short,
-	 * fragmented (a GFP_NOWAIT order-4 kmalloc with hundreds of MiB free
-	 * in order-3 blocks) or neither when sampled.  That is what the
-	 * caller can change; the zones, kept as evidence, say what it met.
-	 */
-	else if (!r->can_reclaim)
-		cause = CAUSE_NO_RECLAIM_CONTEXT;
 	else if (ev->have & EVIDENCE_ZONES)
 		cause = zone_cause(r);
+	else if (!r->can_reclaim)
+		cause = CAUSE_NO_RECLAIM_CONTEXT;
 	else
 		cause = unknown(r, "no zone state near the request");
 	r->cause = cause;

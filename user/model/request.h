@@ -44,6 +44,7 @@ enum request_api {
 	API_VMALLOC,
 	API_KVMALLOC,   /* kmalloc, falling back to vmalloc */
 	API_THP_FAULT,  /* a transparent huge page for a page fault */
+	API_THP_COLLAPSE, /* a huge page to collapse small ones into: khugepaged, MADV_COLLAPSE */
 	API_HUGETLB,    /* the hugetlb pool: a reservation or a pool resize */
 	API_COMMIT,     /* mmap, brk, mremap, fork...: virtual memory refused before any allocation */
 	API_UNTRACED,   /* ENOMEM from an allocation no tracepoint shows (percpu, page tables...) */
@@ -101,6 +102,18 @@ enum evidence_part {
 	EVIDENCE_MAP_COUNT = 1u << 4,
 	EVIDENCE_HUGETLB = 1u << 5,
 	EVIDENCE_VMAP = 1u << 6,
+	EVIDENCE_NODES = 1u << 7,
+};
+
+/* The mempolicy modes (include/uapi/linux/mempolicy.h), as the kernel stores them. */
+enum policy_mode {
+	POLICY_DEFAULT = 0,
+	POLICY_PREFERRED = 1,
+	POLICY_BIND = 2,
+	POLICY_INTERLEAVE = 3,
+	POLICY_LOCAL = 4,
+	POLICY_PREFERRED_MANY = 5,
+	POLICY_WEIGHTED_INTERLEAVE = 6,
 };
 
 #define EVIDENCE_MAX_ZONES 4
@@ -125,13 +138,23 @@ struct cause_evidence {
 	uint32_t nr_zones;
 	uint32_t overcommit_memory;
 	uint64_t committed_as_kb, commit_limit_kb;
-	uint64_t commit_reserve_kb; /* admin + user reserve held back from non-root callers */
+	/* Held back from this caller (__vm_enough_memory()): the admin reserve
+	 * unless it had CAP_SYS_ADMIN, and min(its size / 32, the user reserve). */
+	uint64_t commit_reserve_kb;
+	uint64_t mm_total_vm_kb; /* the caller's mapped memory */
+	uint32_t caps_read;      /* the caller's capabilities are known: */
+	uint32_t cap_sys_admin;  /* it had CAP_SYS_ADMIN */
 	uint64_t ram_swap_kb; /* what the heuristic (mode 0) allows in one request: RAM + swap */
 	uint32_t rlimit;      /* enum rlimit_kind */
 	uint64_t rlimit_bytes, rlimit_used_bytes;
 	uint64_t map_count, max_map_count;
 	uint64_t hugetlb_asked, hugetlb_got; /* pages */
 	uint64_t vmap_bytes;
+	/* The task's nodes at its first page failure, nodes 0-63 a bit each (struct fs_page_fail). */
+	uint32_t policy_mode;  /* enum policy_mode */
+	uint32_t nodes_read;   /* enum fs_nodes_read */
+	uint64_t policy_nodes; /* its mempolicy's nodes */
+	uint64_t cpuset_nodes; /* its cpuset's mems_allowed */
 	char missing[96]; /* for CAUSE_UNKNOWN: what was not there to decide */
 };
 
@@ -197,11 +220,21 @@ void request_add_event(struct request *r, enum failure_kind kind, uint32_t order
  */
 bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request);
 bool request_has_event(const struct request *r, enum failure_kind kind);
-/* What the zones (evidence.zones) showed for a request of its order. */
+/*
+ * The nodes a request could take from (bit n: node n): its cpuset's, and
+ * its policy's under MPOL_BIND, the one mode that does not fall back to
+ * other nodes; every node when neither was read.
+ */
+uint64_t request_allowed_nodes(const struct cause_evidence *ev);
+/* The nodes whose zones the evidence holds, a bit each. */
+uint64_t evidence_zone_nodes(const struct cause_evidence *ev);
+const char *policy_mode_name(uint32_t mode);
+/* What the zones (evidence.zones) on the nodes the request could use showed for its order. */
 enum zone_finding {
 	ZONES_SHORT,      /* no zone above its min watermark by the request's size */
 	ZONES_FRAGMENTED, /* some zone was, but none of those had a free block of the order */
 	ZONES_BLOCK_FREE, /* a zone above the watermark had a block of the order when sampled */
+	ZONES_ELSEWHERE,  /* none had, but a zone of a node its cpuset or mempolicy kept it from did */
 };
 enum zone_finding request_zone_finding(const struct request *r);
 /* Decides r->cause from r's api, order, gfp and evidence; fills evidence.missing for unknown. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The numbers that prove a request's cause, taken when it closes: the
- * zones' free memory and free blocks (the latest /proc sample), the commit
- * accounting and hugetlb pool (/proc/meminfo, vm.overcommit_memory), and
+ * zones' free memory and free blocks (the latest /proc sample), the nodes
+ * the task's cpuset and mempolicy allowed (read in BPF at its first page
+ * failure), the commit accounting and hugetlb pool (/proc/meminfo, vm.overcommit_memory), and
  * the task's mm and rlimits as its syscall saw them (FS_EV_SYSCALL_END).
  */
 #include <string.h>
@@ -45,9 +46,40 @@ void request_zone_evidence(const struct model *m, struct request *r)
 		ev->have |= EVIDENCE_ZONES;
 }
 
+void request_nodes_evidence(struct request *r, const struct fs_page_fail *p)
+{
+	struct cause_evidence *ev = &r->evidence;
+
+	if (!p->nodes_read || (ev->have & EVIDENCE_NODES))
+		return;
+	ev->have |= EVIDENCE_NODES;
+	ev->nodes_read = p->nodes_read;
+	ev->policy_mode = p->policy_mode;
+	ev->policy_nodes = p->policy_nodes;
+	ev->cpuset_nodes = p->cpuset_nodes;
+}
+
 static uint64_t meminfo_kb(const struct state_sample *s, enum state_meminfo_key k)
 {
 	return state_meminfo_present(&s->meminfo, k) ? s->meminfo.value[k] : 0;
+}
+
+static uint64_t sysctl_kb(const struct state_sample *s, enum state_sysctl k)
+{
+	return state_sysctl_present(&s->sysctls, k) && s->sysctls.value[k] > 0 ? (uint64_t)s->sysctls.value[k] : 0;
+}
+
+/*
+ * What __vm_enough_memory() holds back from this caller under mode 2: the
+ * admin reserve unless it had CAP_SYS_ADMIN (unknown: assume it had, the
+ * smaller figure), and min(its mapped memory / 32, the user reserve).
+ */
+static uint64_t commit_reserve_kb(const struct state_sample *s, const struct cause_evidence *ev)
+{
+	uint64_t user = sysctl_kb(s, STATE_SYSCTL_USER_RESERVE_KBYTES);
+	uint64_t admin = ev->caps_read && !ev->cap_sys_admin ? sysctl_kb(s, STATE_SYSCTL_ADMIN_RESERVE_KBYTES) : 0;
+
+	return admin + (ev->mm_total_vm_kb / 32 < user ? ev->mm_total_vm_kb / 32 : user);
 }
 
 void request_commit_evidence(const struct model *m, struct request *r)
@@ -63,6 +95,7 @@ void request_commit_evidence(const struct model *m, struct request *r)
 	ev->committed_as_kb = meminfo_kb(s, STATE_MEM_COMMITTED_AS);
 	ev->commit_limit_kb = meminfo_kb(s, STATE_MEM_COMMIT_LIMIT);
 	ev->ram_swap_kb = meminfo_kb(s, STATE_MEM_TOTAL) + meminfo_kb(s, STATE_MEM_SWAP_TOTAL);
+	ev->commit_reserve_kb = commit_reserve_kb(s, ev);
 }
 
 void request_hugetlb_evidence(const struct model *m, struct request *r)
@@ -94,10 +127,15 @@ uint64_t request_syscall_bytes(const struct model *m, const struct fs_syscall_en
 	return 0;
 }
 
-void request_rlimit_evidence(const struct model *m, struct request *r, const struct fs_syscall_end *s)
+void request_mm_evidence(const struct model *m, struct request *r, const struct fs_event *e)
 {
+	const struct fs_syscall_end *s = &e->sys;
 	struct cause_evidence *ev = &r->evidence;
 	uint64_t total = (uint64_t)s->total_vm * model_page_size(m), data = (uint64_t)s->data_vm * model_page_size(m);
+
+	ev->mm_total_vm_kb = total / 1024;
+	ev->caps_read = !!(e->hdr.flags & FS_HDR_CAPS_READ);
+	ev->cap_sys_admin = !!(e->hdr.flags & FS_HDR_CAP_SYS_ADMIN);
 
 	if (m->kinfo && m->kinfo->max_map_count) {
 		ev->have |= EVIDENCE_MAP_COUNT;

@@ -79,6 +79,17 @@ uint32_t request_caller_frame(const struct model *m, const uint64_t *frames, uin
 }
 
 static const char *const kvmalloc_frames[] = { "kvmalloc", "__kvmalloc", "kvzalloc", "kvcalloc", "kvrealloc", NULL };
+/*
+ * A collapse into a huge page: khugepaged's scan (its thread function
+ * "khugepaged" is the bottom frame of every khugepaged stack, and its
+ * allocation helper khugepaged_alloc_page on 5.10) and MADV_COLLAPSE both
+ * allocate in collapse_huge_page or collapse_file, through
+ * alloc_charge_hpage / alloc_charge_folio (6.1+).  A THP fault has none of
+ * these frames, and its gfp can be the same GFP_TRANSHUGE: the stack is
+ * the signal that tells them apart on every kernel.
+ */
+static const char *const collapse_frames[] = { "khugepaged", "collapse_huge_page", "collapse_file", "alloc_charge_",
+					       "hpage_collapse_", "madvise_collapse", NULL };
 static const char *const hugetlb_frames[] = { "alloc_buddy_hugetlb", "alloc_fresh_hugetlb", "alloc_pool_huge",
 					      "alloc_surplus_hugetlb", "__alloc_buddy_huge_page",
 					      "only_alloc_fresh_hugetlb", NULL };
@@ -98,6 +109,7 @@ enum request_api request_api_of(const struct model *m, const struct request *r)
 	const struct interned_stack *st = stack_table_get(&m->stacks, r->stack_id);
 	bool kvmalloc = st && model_stack_has_function(m, st->frames, st->nr_frames, kvmalloc_frames);
 	bool hugetlb = st && model_stack_has_function(m, st->frames, st->nr_frames, hugetlb_frames);
+	bool collapse = st && model_stack_has_function(m, st->frames, st->nr_frames, collapse_frames);
 
 	/* kvmalloc, or a caller's own kmalloc-then-vmalloc (bpf_map_area_alloc): one request either way. */
 	if (kvmalloc || (request_has_event(r, FAIL_KMALLOC) &&
@@ -112,7 +124,7 @@ enum request_api request_api_of(const struct model *m, const struct request *r)
 	if (hugetlb)
 		return API_HUGETLB;
 	if (request_has_event(r, FAIL_THP))
-		return API_THP_FAULT;
+		return collapse || !strncmp(r->comm, "khugepaged", FS_COMM_LEN) ? API_THP_COLLAPSE : API_THP_FAULT;
 	return API_PAGE;
 }
 

@@ -78,6 +78,16 @@ uint64_t requests_detail_lost(const struct model *m)
 	       (bare > t->bare_enomem_seen ? bare - t->bare_enomem_seen : 0);
 }
 
+uint64_t requests_of_api(const struct request_table *t, enum request_api api)
+{
+	uint64_t n = 0;
+
+	for (int c = 0; c < CAUSE_COUNT; c++)
+		for (int o = 0; o < OUTCOME_COUNT; o++)
+			n += t->counts[api][c][o];
+	return n;
+}
+
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome)
 {
 	uint64_t n = 0;
@@ -232,8 +242,8 @@ static enum request_outcome outcome(const struct open_request *o, bool syscall_o
 
 	if (r->ret < 0 || r->api == API_HUGETLB)
 		return OUTCOME_FAILED; /* an error, or a pool left short of what was written */
-	if (r->api == API_THP_FAULT)
-		return OUTCOME_RECOVERED;
+	if (r->api == API_THP_FAULT || r->api == API_THP_COLLAPSE)
+		return OUTCOME_RECOVERED; /* the memory stays (or is) mapped in small pages */
 	if (r->api == API_KVMALLOC && !request_has_event(r, FAIL_VMALLOC) && !request_has_event(r, FAIL_VMAP_AREA))
 		return OUTCOME_RECOVERED;
 	return syscall_ok && o->all_nowarn ? OUTCOME_RECOVERED : OUTCOME_FAILED;
@@ -398,6 +408,8 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
 	}
 	request_add_event(&o->r, kind, order, bytes);
+	if (e->hdr.type == FS_EV_PAGE_FAIL)
+		request_nodes_evidence(&o->r, &e->page);
 	if (e->hdr.type != FS_EV_VMAP_FAIL)
 		o->all_nowarn &= nowarn && (gfp & nowarn);
 	o->last_gfp = gfp;
@@ -426,7 +438,7 @@ static int bare_enomem(struct model *m, const struct fs_event *e)
 	o->r.syscall = s->nr;
 	o->r.ret = s->ret;
 	o->r.outcome = OUTCOME_FAILED;
-	request_rlimit_evidence(m, &o->r, s);
+	request_mm_evidence(m, &o->r, e);
 	finish(m, o);
 	return 0;
 }

@@ -126,6 +126,14 @@ const char *requests_cgroup_path(const struct request_table *t, uint64_t id);
 /* Requests that failed or recovered, by outcome, of those whose detail arrived. */
 uint64_t requests_count(const struct request_table *t, enum request_outcome outcome);
 /*
+ * Requests of one api, whatever their cause and outcome.  API_THP_FAULT:
+ * the THP faults that fell back to small pages (the kernel's
+ * thp_fault_fallback, bar memcg charge failures, which allocate nothing);
+ * API_THP_COLLAPSE: the collapses whose huge page could not be allocated
+ * (thp_collapse_alloc_failed).
+ */
+uint64_t requests_of_api(const struct request_table *t, enum request_api api);
+/*
  * Requests the kernel counted whose detail never arrived: syscall ends and
  * bare ENOMEM returns lost in the ring buffer, and syscall ends whose
  * failure events were lost.  Counted, never listed: their cause is unknown.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stalls: direct compaction (one attempt per task, its zones merged, closed
- * by the task's next attempt or after COMPACTION_IDLE_NS) and direct or
+ * by the task's next attempt or after COMPACTION_IDLE_NS; an attempt that
+ * found its zones deferred is one where the kernel counts it as a stall,
+ * the BPF side streams it only there) and direct or
  * memcg reclaim, as latency histograms and the stacks that stalled.
  */
 #include <errno.h>
@@ -46,6 +48,8 @@ static void close_compaction(struct model *m, struct open_compaction *o)
 	uint64_t ns = o->end_ns - o->try_ns;
 
 	hist_add(&m->compaction.stall, ns);
+	if (!o->zones)
+		m->compaction.deferred_stalls++;
 	m->compaction.stalls_by_order[o->order < FS_ORDERS ? o->order : FS_ORDERS - 1]++;
 	m->compaction.outcome[(uint32_t)o->best_status < COMPACT_STATUSES ? o->best_status : 0]++;
 	add_stall_stack(m, STALL_COMPACTION, o->stack_id, ns);
@@ -67,7 +71,9 @@ int model_add_compaction(struct model *m, const struct fs_event *e)
 	uint64_t *slot;
 	bool inserted;
 
-	m->compaction.zones_compacted++;
+	bool zone = e->compact.begin_ts_ns != 0; /* else the attempt found its zones deferred */
+
+	m->compaction.zones_compacted += zone;
 	slot = u64map_upsert(&m->open_by_tid, e->hdr.tid, &inserted);
 	if (!slot)
 		return -ENOMEM;
@@ -82,8 +88,9 @@ int model_add_compaction(struct model *m, const struct fs_event *e)
 	o = &m->open[*slot - 1];
 	if (o->tid && o->try_ns == e->compact.try_ts_ns) {
 		o->end_ns = e->hdr.ts_ns;
-		o->zones++;
-		o->best_status = better_status(o->best_status, e->compact.status);
+		/* A zone compacted after the deferred ones: the attempt's result is the zone's. */
+		o->best_status = o->zones ? better_status(o->best_status, e->compact.status) : e->compact.status;
+		o->zones += zone;
 		return 0;
 	}
 	if (o->tid)
@@ -93,7 +100,7 @@ int model_add_compaction(struct model *m, const struct fs_event *e)
 		return -ENOMEM;
 	*o = (struct open_compaction){
 		.tid = e->hdr.tid, .task = e->hdr.tid, .try_ns = e->compact.try_ts_ns, .end_ns = e->hdr.ts_ns,
-		.order = e->compact.order, .zones = 1, .stack_id = stack_id,
+		.order = e->compact.order, .zones = zone, .stack_id = stack_id,
 		.best_status = e->compact.status,
 	};
 	return 0;

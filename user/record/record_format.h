@@ -29,8 +29,15 @@
  *     in the key, the task's at the time of the allocation, so one pid has
  *     an entry per name it ran under (exec); formats 1-3 kept the pid's
  *     first comm in the value and are read as one entry under that name.
+ *  5: REC_STATE holds a version 3 struct state_sample (two more sysctls,
+ *     the commit limit's reserves: everything after sysctls.value[] moves);
+ *     an event header's flags (was padding, zero) say whether the task had
+ *     CAP_SYS_ADMIN at an ENOMEM syscall's end; a FS_EV_PAGE_FAIL event
+ *     carries the task's mempolicy and cpuset nodes (struct fs_page_fail's
+ *     policy_* and cpuset_nodes, nodes_read); in formats 1-4 those bytes were
+ *     whatever the previous event left there, and are read as not read.
  */
-#define FS_RECORD_FORMAT_VERSION 4
+#define FS_RECORD_FORMAT_VERSION 5
 
 struct record_header {
 	uint32_t format_version;

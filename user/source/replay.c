@@ -181,6 +181,8 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 			/* Before format 3 these bytes were whatever the previous event left there. */
 			if (r->format_version < 3 && event->hdr.type == FS_EV_PAGE_FAIL)
 				event->page.vmalloc_bytes = 0;
+			if (r->format_version < 5 && event->hdr.type == FS_EV_PAGE_FAIL)
+				event->page.nodes_read = 0;
 			r->events++;
 			if (model_add_event(m, event) == -ENOMEM)
 				goto oom;

@@ -69,6 +69,8 @@ static const char *const sysctl_names[STATE_SYSCTL_COUNT] = {
 	[STATE_SYSCTL_OVERCOMMIT_RATIO] = "vm.overcommit_ratio",
 	[STATE_SYSCTL_OVERCOMMIT_KBYTES] = "vm.overcommit_kbytes",
 	[STATE_SYSCTL_ZONE_RECLAIM_MODE] = "vm.zone_reclaim_mode",
+	[STATE_SYSCTL_ADMIN_RESERVE_KBYTES] = "vm.admin_reserve_kbytes",
+	[STATE_SYSCTL_USER_RESERVE_KBYTES] = "vm.user_reserve_kbytes",
 };
 
 const char *state_counter_name(enum state_counter c) { return counter_defs[c].name; }

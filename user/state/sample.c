@@ -5,11 +5,24 @@
  */
 #include "state/state.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static void terminate(char *s, size_t size)
 {
 	s[size - 1] = 0;
+}
+
+/* Version 2 ends its sysctls.value[] STATE_SYSCTL_V2_COUNT entries in: the rest moves up. */
+static void load_v2(const unsigned char *v2, struct state_sample *out)
+{
+	size_t head = offsetof(struct state_sample, sysctls.value) + STATE_SYSCTL_V2_COUNT * sizeof(int64_t);
+	size_t gap = (STATE_SYSCTL_COUNT - STATE_SYSCTL_V2_COUNT) * sizeof(int64_t);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out, v2, head);
+	memcpy((unsigned char *)out + head + gap, v2 + head, STATE_SAMPLE_V2_SIZE - head);
+	out->sysctls.present &= (1ull << STATE_SYSCTL_V2_COUNT) - 1;
 }
 
 int state_sample_load(const void *bytes, size_t len, struct state_sample *out)
@@ -21,6 +34,8 @@ int state_sample_load(const void *bytes, size_t len, struct state_sample *out)
 	memcpy(&version, bytes, sizeof(version));
 	if (version == STATE_SAMPLE_VERSION && len == sizeof(*out)) {
 		memcpy(out, bytes, sizeof(*out));
+	} else if (version == 2 && len == STATE_SAMPLE_V2_SIZE) {
+		load_v2(bytes, out);
 	} else if (version == 1 && len == STATE_SAMPLE_V1_SIZE) {
 		memset(out, 0, sizeof(*out));
 		memcpy(out, bytes, STATE_SAMPLE_V1_SIZE);

@@ -121,8 +121,14 @@ enum state_sysctl {
 	STATE_SYSCTL_OVERCOMMIT_RATIO,
 	STATE_SYSCTL_OVERCOMMIT_KBYTES,
 	STATE_SYSCTL_ZONE_RECLAIM_MODE,
+	/* version 3 samples */
+	STATE_SYSCTL_ADMIN_RESERVE_KBYTES,
+	STATE_SYSCTL_USER_RESERVE_KBYTES,
 	STATE_SYSCTL_COUNT
 };
+
+/* The sysctls a version 2 sample holds: those before the version 3 ones. */
+#define STATE_SYSCTL_V2_COUNT STATE_SYSCTL_ADMIN_RESERVE_KBYTES
 
 struct state_sysctls {
 	int64_t value[STATE_SYSCTL_COUNT];
@@ -304,8 +310,10 @@ void state_zone_indices(const struct state_zone_free *z, struct state_zone_indic
  *
  * Version 1 ends at meminfo.  Version 2 adds what the doctor's rules read
  * besides: the sysctls, the uptime and pagetypeinfo's pageblock counts.
+ * Version 3 has two more sysctls (the commit limit's admin and user
+ * reserves), so everything after sysctls.value[] is 16 bytes further on.
  */
-#define STATE_SAMPLE_VERSION 2
+#define STATE_SAMPLE_VERSION 3
 
 /* pagetypeinfo's pageblock figures of a sample's zone, for the pageblock check. */
 struct state_zone_pageblocks {
@@ -339,14 +347,17 @@ struct state_sample {
 
 /* The bytes of a version 1 sample: the fields before has_sysctls. */
 #define STATE_SAMPLE_V1_SIZE offsetof(struct state_sample, has_sysctls)
+/* The bytes of a version 2 sample: STATE_SYSCTL_V2_COUNT sysctl values. */
+#define STATE_SAMPLE_V2_SIZE \
+	(sizeof(struct state_sample) - (STATE_SYSCTL_COUNT - STATE_SYSCTL_V2_COUNT) * sizeof(int64_t))
 
 int state_sample(const char *root, bool with_pagetypeinfo, struct state_sample *out,
 		 struct state_error *err);
 
 /*
  * A sample read back from @len bytes (a REC_STATE record): the current
- * layout, or version 1, whose version 2 fields are left zero (no sysctls,
- * no pageblocks).  Returns 0, or -1 when the bytes are no valid sample.
+ * layout, version 2 (the version 3 sysctls not present), or version 1,
+ * whose version 2 fields are left zero (no sysctls, no pageblocks).  Returns 0, or -1 when the bytes are no valid sample.
  */
 int state_sample_load(const void *bytes, size_t len, struct state_sample *out);
 
