@@ -248,8 +248,13 @@ static void test_cause_nodes(void **state)
 	node0->free_pages = 1000 + 32;
 	node1->free_pages = 1000;
 	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
-	/* Node 0 without a block: node 1's low memory. */
+	/* A nowait request kept from node 0's blocks: still the nodes, which it could not have left. */
+	r.can_reclaim = false;
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	/* Node 0 without a block: node 1's low memory; for the nowait request, its mode. */
 	node0->free_blocks[5] = node0->free_blocks[9] = 0;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
 	/* A memory cgroup at its limit comes first. */
 	node0->free_blocks[5] = 300;
