@@ -43,14 +43,14 @@
  * with ENOMEM, no page allocated.
  *
  * lpm-update: an LPM trie's update allocates its new node under the trie's
- * spinlock with irqs off, so in a mode that cannot sleep: GFP_ATOMIC (5.10),
- * GFP_NOWAIT (6.x), __GFP_NOWARN, no __GFP_DIRECT_RECLAIM: it never reclaims
- * or compacts, and failing, bpf(2) returns ENOMEM.  The node is 24 or 40
+ * spinlock with irqs off, so in a mode that cannot sleep (GFP_ATOMIC on 5.10,
+ * GFP_NOWAIT on 6.1 and 6.12: no __GFP_DIRECT_RECLAIM): it never reclaims or
+ * compacts, and failing, bpf(2) returns ENOMEM.  The node is 24 or 40
  * bytes, the key's 4 and the value: a value of 2^(ORDER-1) pages makes it a
  * kmalloc_large of order ORDER, while the syscall's own copy of the value
  * (kmalloc or kvmalloc of value_size, reclaiming) is one order below, so it
  * alone finds a block where no order-ORDER block is free.  Kernels whose
- * trie takes its nodes from a bpf_mem_alloc cache (6.14 and later) refill
+ * trie takes its nodes from a bpf_mem_alloc cache (7.3; not 6.12) refill
  * that cache from irq_work instead: there the syscall allocates nothing
  * and the nowait kmalloc fails in the interrupt (docs/fragmentation-lab.md).
  *
