@@ -24,30 +24,7 @@ struct cgroup___ancestor_ids {
 	__u64 ancestor_ids[];
 } __attribute__((preserve_access_index));
 
-/*
- * One event class, kmem_alloc, for the classic kmem:kmalloc and
- * kmem:kmem_cache_alloc (no node), and kmem_alloc_node for the separate
- * kmem:kmalloc_node and kmem:kmem_cache_alloc_node events: the layout of
- * kernels whose BTF has no struct trace_event_raw_kmalloc.  gfp_flags is a
- * gfp_t there, an unsigned long later: CO-RE sizes the load.
- */
-#define FS_KMEM_ALLOC_FIELDS    \
-	struct trace_entry ent;  \
-	unsigned long call_site; \
-	const void *ptr;         \
-	size_t bytes_req;        \
-	size_t bytes_alloc;      \
-	unsigned long gfp_flags;
-
-struct trace_event_raw_kmem_alloc___compat {
-	FS_KMEM_ALLOC_FIELDS
-} __attribute__((preserve_access_index));
-
-struct trace_event_raw_kmem_alloc_node___compat {
-	FS_KMEM_ALLOC_FIELDS
-	int node;
-} __attribute__((preserve_access_index));
-
+/* kmalloc's node where the kernel's event has none (bpf/slab.bpf.c's compat programs). */
 #define FS_NUMA_NO_NODE (-1)
 
 /*

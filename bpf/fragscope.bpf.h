@@ -34,6 +34,7 @@ extern const volatile __u64 gfp_direct_reclaim;
 extern const volatile __u64 gfp_high;
 extern const volatile __u64 gfp_mayfail;
 extern const volatile bool track_requests;
+extern const volatile __u64 page_size; /* the kernel's, set before load */
 /* Tasks with a request open (entries of open_requests): 0 lets every syscall exit return at once. */
 extern __u64 open_request_count;
 /*

@@ -20,6 +20,7 @@ const volatile __u64 gfp_direct_reclaim = 0;
 const volatile __u64 gfp_high = 0;
 const volatile __u64 gfp_mayfail = 0;
 const volatile bool track_requests = true;
+const volatile __u64 page_size = 4096;
 __u64 open_request_count = 0;
 __u64 interrupt_text[4] = {};
 const volatile bool has_current_task_btf = true;

@@ -200,30 +200,53 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 
 /*
  * Kernels whose BTF has no struct trace_event_raw_kmalloc (5.10 among them)
- * lay both events out as the kmem_alloc class, without a node, and trace
- * kmalloc_node and kmem_cache_alloc_node as events of their own: user space
- * loads these four instead of the two above there (see compat.bpf.h).
+ * pass both events the kmem_alloc class's arguments, without a node, and
+ * trace kmalloc_node and kmem_cache_alloc_node as events of their own: user
+ * space loads these four instead of the two above there.  Raw tracepoints,
+ * not classic ones: the kernel skips classic tracepoint programs while a
+ * bpf() syscall holds BPF instrumentation off (bpf_prog_active), and a BPF
+ * map's nowait kmalloc fails exactly there (the fragmentation lab's LPM
+ * trie update); 5.10 runs a raw tracepoint program whatever it interrupts.
  */
-#define FS_SLAB_COMPAT_PROG(name, slots, probe, ctx_type, node)                                      \
-	int name(struct ctx_type *ctx)                                                              \
-	{                                                                                            \
-		struct fs_event *e = on_slab_alloc(&slots, probe, ctx->call_site, !ctx->ptr,         \
-						   ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, \
-						   node);                                            \
-		if (e)                                                                               \
-			failure_submit(ctx, e);                                                      \
-		return 0;                                                                            \
-	}
+static __always_inline int on_slab_compat(void *ctx, void *slots, __u32 probe, unsigned long call_site,
+					  const void *ptr, size_t bytes_req, size_t bytes_alloc, unsigned long gfp,
+					  int node)
+{
+	struct fs_event *e = on_slab_alloc(slots, probe, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
-SEC("tracepoint/kmem/kmalloc")
-FS_SLAB_COMPAT_PROG(kmalloc_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
-		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
-SEC("tracepoint/kmem/kmalloc_node")
-FS_SLAB_COMPAT_PROG(kmalloc_node_tp_compat, kmalloc_slots, FS_PROBE_KMALLOC,
-		    trace_event_raw_kmem_alloc_node___compat, ctx->node)
-SEC("tracepoint/kmem/kmem_cache_alloc")
-FS_SLAB_COMPAT_PROG(kmem_cache_alloc_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
-		    trace_event_raw_kmem_alloc___compat, FS_NUMA_NO_NODE)
-SEC("tracepoint/kmem/kmem_cache_alloc_node")
-FS_SLAB_COMPAT_PROG(kmem_cache_alloc_node_tp_compat, kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC,
-		    trace_event_raw_kmem_alloc_node___compat, ctx->node)
+	if (e)
+		failure_submit(ctx, e);
+	return 0;
+}
+
+SEC("raw_tp/kmalloc")
+int BPF_PROG(kmalloc_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req, size_t bytes_alloc,
+	     unsigned long gfp)
+{
+	return on_slab_compat(ctx, &kmalloc_slots, FS_PROBE_KMALLOC, call_site, ptr, bytes_req, bytes_alloc, gfp,
+			      FS_NUMA_NO_NODE);
+}
+
+SEC("raw_tp/kmalloc_node")
+int BPF_PROG(kmalloc_node_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, unsigned long gfp, int node)
+{
+	return on_slab_compat(ctx, &kmalloc_slots, FS_PROBE_KMALLOC, call_site, ptr, bytes_req, bytes_alloc, gfp,
+			      node);
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, unsigned long gfp)
+{
+	return on_slab_compat(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
+			      gfp, FS_NUMA_NO_NODE);
+}
+
+SEC("raw_tp/kmem_cache_alloc_node")
+int BPF_PROG(kmem_cache_alloc_node_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, unsigned long gfp, int node)
+{
+	return on_slab_compat(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
+			      gfp, node);
+}

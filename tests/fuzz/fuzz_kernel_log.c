@@ -6,7 +6,7 @@
  * each report must become a request that classifies, prints its line and
  * advice, and writes its JSON object: the whole path explain takes.
  *
- * fuzz-sources: user/decode/kernel_log.c user/decode/meminfo_dump.c user/decode/call_trace.c user/model/log_requests.c user/model/request.c user/format/request_line.c user/format/request_json.c user/util/json.c user/util/units.c user/kernel/syscall_names.c
+ * fuzz-sources: user/decode/kernel_log.c user/decode/kernel_log_frame.c user/decode/meminfo_dump.c user/decode/call_trace.c user/model/log_requests.c user/model/request.c user/format/request_line.c user/format/request_json.c user/util/json.c user/util/units.c user/kernel/syscall_names.c
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -89,6 +89,28 @@ for k in $KERNELS; do
 	[ "$v" = "$host_verdict" ] || fail "kernel $k's verdict '$v' differs from the host's '$host_verdict'"
 done
 pass "verdict '$host_verdict' on every kernel, $KERNELS and the host; VMs ${vm_secs}s ($JOBS at a time), host ${host_secs}s"
+# Case fail-bpf (kvmalloc and vmalloc failures from BPF map creations) runs
+# wherever the kernel charges BPF maps to the memory cgroup: every kernel
+# but 5.10, which charges them to RLIMIT_MEMLOCK (its WARN says so), the
+# host included; the same verdict on all of them.
+BPF_MAPS_NOT_IN_MEMCG="5.10"
+host_bpf=$(sed -n 's/^bpf verdict: //p' "$TMP/judge-host.out")
+[ -n "$host_bpf" ] || fail "no smoke-bpf verdict on the host"
+bpf_kernels=
+for k in $KERNELS; do
+	v=$(sed -n 's/^bpf verdict: //p' "$TMP/judge-$k.out")
+	case " $BPF_MAPS_NOT_IN_MEMCG " in
+	*" $k "*)
+		[ -z "$v" ] && grep -q '^VMTEST: WARN case-fail-bpf: ' "$TMP/judge-$k.out" ||
+			fail "kernel $k: case fail-bpf ran ('$v') or gave no WARN, where BPF maps are not charged to the memory cgroup"
+		;;
+	*)
+		[ "$v" = "$host_bpf" ] || fail "kernel $k's smoke-bpf verdict '$v' differs from the host's '$host_bpf'"
+		bpf_kernels="$bpf_kernels $k"
+		;;
+	esac
+done
+pass "smoke-bpf verdict '$host_bpf' on$bpf_kernels and the host"
 # The ENOMEM case runs everywhere, 5.10 included: the same requests verdict on every kernel.
 host_requests=$(sed -n 's/^requests verdict: //p' "$TMP/judge-host.out")
 [ "$host_requests" = "commit:max_map_count:failed,commit:rlimit:failed" ] || fail "the host's requests verdict is '$host_requests'"

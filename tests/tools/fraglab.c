@@ -14,6 +14,8 @@
  *                                    exiting at the next one)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
+ *   fraglab lpm-update ORDER COUNT   COUNT bpf(BPF_MAP_UPDATE_ELEM) of an LPM trie
+ *                                    whose node is a nowait kmalloc of 2^ORDER pages
  *   fraglab collapse COUNT           COUNT MADV_COLLAPSE of one huge page's worth
  *                                    of small pages each
  *
@@ -46,6 +48,18 @@
  * mmap (hugetlb_reserve_pages); with fewer free in the pool it is refused
  * with ENOMEM, no page allocated.
  *
+ * lpm-update: an LPM trie's update allocates its new node under the trie's
+ * spinlock with irqs off, so in a mode that cannot sleep (GFP_ATOMIC on 5.10,
+ * GFP_NOWAIT on 6.1 and 6.12: no __GFP_DIRECT_RECLAIM): it never reclaims or
+ * compacts, and failing, bpf(2) returns ENOMEM.  The node is 24 or 40
+ * bytes, the key's 4 and the value: a value of 2^(ORDER-1) pages makes it a
+ * kmalloc_large of order ORDER, while the syscall's own copy of the value
+ * (kmalloc or kvmalloc of value_size, reclaiming) is one order below, so it
+ * alone finds a block where no order-ORDER block is free.  Kernels whose
+ * trie takes its nodes from a bpf_mem_alloc cache (7.3; not 6.12) refill
+ * that cache from irq_work instead: there the syscall allocates nothing
+ * and the nowait kmalloc fails in the interrupt (docs/fragmentation-lab.md).
+ *
  * collapse: MADV_COLLAPSE (6.1+; EINVAL before) of a PMD-aligned range of
  * small pages asks for a huge page to copy them into (GFP_TRANSHUGE, as
  * khugepaged does); the allocation failing, madvise returns ENOMEM and the
@@ -56,6 +70,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -463,6 +478,76 @@ static int try_mmaps(const char *cmd, unsigned long bytes, int flags, long count
 	return 0;
 }
 
+/* ----------------------------------------------------------- lpm-update */
+
+static long bpf_call(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int cmd_lpm_update(int order, long count)
+{
+	/* An IPv4 trie: struct bpf_lpm_trie_key's prefix length, then the address. */
+	struct {
+		uint32_t prefixlen;
+		uint8_t addr[4];
+	} key = { 32, { 10, 0, 0, 1 } };
+	uint32_t value_size = (uint32_t)PAGE << (order - 1);
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	long failed = 0, succeeded = 0, other = 0;
+	char *value = calloc(1, value_size);
+	union bpf_attr attr;
+	int map, last_errno = 0;
+
+	if (!value)
+		return error("calloc");
+	/*
+	 * 5.10 charges a map to RLIMIT_MEMLOCK (64 KiB there by default),
+	 * later kernels to the memcg, and may not let us raise it: the map's
+	 * creation says whether it mattered.
+	 */
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_LPM_TRIE;
+	attr.key_size = sizeof(key);
+	attr.value_size = value_size;
+	attr.max_entries = (uint32_t)count;
+	attr.map_flags = BPF_F_NO_PREALLOC; /* the trie requires it: nodes come and go with updates */
+	map = (int)bpf_call(BPF_MAP_CREATE, &attr);
+	if (map < 0)
+		return error("bpf_map_create");
+	printf("fraglab.lpm_update.order=%d\n", order);
+	printf("fraglab.lpm_update.value_size=%u\n", value_size);
+	printf("fraglab.lpm_update.pid=%d\n", getpid());
+	for (long i = 0; i < count; i++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = (uint32_t)map;
+		attr.key = (uint64_t)(uintptr_t)&key;
+		attr.value = (uint64_t)(uintptr_t)value;
+		attr.flags = BPF_ANY;
+		if (bpf_call(BPF_MAP_UPDATE_ELEM, &attr) == 0) {
+			succeeded++;
+		} else {
+			last_errno = errno;
+			if (errno == ENOMEM)
+				failed++;
+			else
+				other++;
+		}
+		/* Apart in time, so that even failures grouped by caller (an interrupt's) stay one request each. */
+		usleep(50 * 1000);
+	}
+	close(map);
+	free(value);
+	printf("fraglab.lpm_update.attempts=%ld\n", count);
+	printf("fraglab.lpm_update.failed=%ld\n", failed);
+	printf("fraglab.lpm_update.succeeded=%ld\n", succeeded);
+	printf("fraglab.lpm_update.other_errors=%ld\n", other);
+	printf("fraglab.lpm_update.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
+	printf("status=ok\n");
+	return 0;
+}
+
 /* ------------------------------------------------------------- collapse */
 
 #ifndef MADV_COLLAPSE
@@ -505,7 +590,8 @@ static int cmd_collapse(long count)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | hugetlb-map PAGES COUNT | collapse COUNT\n");
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | "
+			"hugetlb-map PAGES COUNT | lpm-update ORDER COUNT | collapse COUNT\n");
 	return 2;
 }
 
@@ -527,6 +613,11 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hugetlb-map"))
 		return try_mmaps("hugetlb_map", (unsigned long)atol(argv[2]) * meminfo_kb("Hugepagesize") * 1024,
 				 MAP_HUGETLB, atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "lpm-update")) {
+		int order = atoi(argv[2]);
+
+		return order >= 4 && order < 11 && atol(argv[3]) > 0 ? cmd_lpm_update(order, atol(argv[3])) : usage();
+	}
 	if (argc == 3 && !strcmp(argv[1], "collapse"))
 		return cmd_collapse(atol(argv[2]));
 	return usage();

@@ -498,6 +498,70 @@ static void test_fragmentation(void **state)
 	free(v);
 }
 
+/* The report with the cpuset's nodes, 1, as its nodemask and mems_allowed. */
+static const char *cpuset_kept(const char *report)
+{
+	static char text[4096];
+	const char *at = strstr(report, "mems_allowed=0-1");
+	size_t head = (size_t)(at - report);
+
+	snprintf(text, sizeof(text), "%.*smems_allowed=1%s", (int)head, report, at + strlen("mems_allowed=0-1"));
+	return text;
+}
+
+/* Kept to node 1 (nodemask=1) while node 0 had blocks of the order: two nodes' show_free_areas(). */
+static void test_nodemask(void **state)
+{
+	static const char two_nodes[] =
+		"[ 50.1] pinned: page allocation failure: order:5, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), "
+		"nodemask=1,cpuset=/,mems_allowed=0-1\n"
+		"[ 50.1] CPU: 0 PID: 77 Comm: pinned Not tainted 6.12.0 #1\n"
+		"[ 50.1] Call Trace:\n"
+		"[ 50.1]  <TASK>\n"
+		"[ 50.1]  warn_alloc+0x164/0x190\n"
+		"[ 50.1]  __alloc_pages_slowpath.constprop.0+0xc2a/0xd00\n"
+		"[ 50.1]  __kmalloc_large_node_noprof+0x1f/0xc0\n"
+		"[ 50.1]  __kmalloc_noprof+0x2b1/0x3e0\n"
+		"[ 50.1]  pipe_resize_ring+0x52/0x1a0\n"
+		"[ 50.1]  </TASK>\n"
+		"[ 50.1] Mem-Info:\n"
+		"[ 50.1] Node 0 Normal free:400000kB boost:0kB min:4000kB low:5000kB high:6000kB\n"
+		"[ 50.1] lowmem_reserve[]: 0 0 0 0 0\n"
+		"[ 50.1] Node 1 Normal free:300000kB boost:0kB min:4000kB low:5000kB high:6000kB\n"
+		"[ 50.1] lowmem_reserve[]: 0 0 0 0 0\n"
+		"[ 50.1] Node 0 Normal: 100*4kB (UME) 0*8kB 0*16kB 0*32kB 0*64kB 120*128kB (M) 0*256kB 0*512kB "
+		"0*1024kB 0*2048kB 93*4096kB (M) = 397696kB\n"
+		"[ 50.1] Node 1 Normal: 75000*4kB (UME) 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB "
+		"0*1024kB 0*2048kB 0*4096kB = 300000kB\n"
+		"[ 50.1] 0 pages hwpoisoned\n";
+	struct verdicts *v = explain_text(two_nodes);
+	const struct request *r = &v->req[0];
+	char line[512];
+
+	(void)state;
+	assert_int_equal(v->n, 1);
+	assert_true(v->rep[0].have_nodemask);
+	assert_int_equal(v->rep[0].nodemask, 2);
+	assert_int_equal(v->rep[0].mems_allowed, 3);
+	check(v, 0, &(struct expect){ "pinned", 77, API_KMALLOC, 5, 131072, "pipe_resize_ring", CAUSE_CPUSET_OR_MEMPOLICY,
+				       true });
+	assert_int_equal(request_allowed_nodes(&r->evidence), 2);
+	request_line(r, 4096, line, sizeof(line));
+	assert_string_equal(line, "pinned[77]: kmalloc 128 KiB in pipe_resize_ring failed (page order 5): mempolicy bind to "
+				  "node 1: node 1 has no free block of order 5 (node 0 has 213)");
+	free(v);
+
+	/* The cpuset's own nodes as the nodemask: the cpuset kept it. */
+	v = explain_text(cpuset_kept(two_nodes));
+	r = &v->req[0];
+	assert_int_equal(r->cause, CAUSE_CPUSET_OR_MEMPOLICY);
+	assert_int_equal(r->evidence.nodes_read, FS_NODES_CPUSET);
+	request_line(r, 4096, line, sizeof(line));
+	assert_string_equal(line, "pinned[77]: kmalloc 128 KiB in pipe_resize_ring failed (page order 5): cpuset "
+				  "mems_allowed node 1: node 1 has no free block of order 5 (node 0 has 213)");
+	free(v);
+}
+
 /* The lowmem reserve decides: DMA32's real numbers (le9-patch#10) are above min but not min + reserve. */
 static void test_lowmem_reserve_low_memory(void **state)
 {
@@ -659,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_join_live),
 		cmocka_unit_test(test_every_fixture),
 		cmocka_unit_test(test_fragmentation),
+		cmocka_unit_test(test_nodemask),
 		cmocka_unit_test(test_lowmem_reserve_low_memory),
 		cmocka_unit_test(test_page_size_64k),
 		cmocka_unit_test(test_vmalloc_6x_and_hugetlb),

@@ -86,9 +86,16 @@ static void test_cause_zones(void **state)
 	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
 	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
-	/* Fragmentation is decided before the gfp mode. */
+	/*
+	 * Fragmented, but the mode could not compact (GFP_NOWAIT, GFP_ATOMIC):
+	 * it never tried, so that is the cause; the zones stay its evidence.
+	 */
 	normal->free_pages = 1000 + 16;
+	assert_int_equal(request_zone_finding(&r), ZONES_FRAGMENTED);
 	r.can_reclaim = false;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	assert_string_equal(r.evidence.missing, "");
+	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_FRAGMENTATION);
 }
 
@@ -241,8 +248,13 @@ static void test_cause_nodes(void **state)
 	node0->free_pages = 1000 + 32;
 	node1->free_pages = 1000;
 	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
-	/* Node 0 without a block: node 1's low memory. */
+	/* A nowait request kept from node 0's blocks: still the nodes, which it could not have left. */
+	r.can_reclaim = false;
+	assert_int_equal(request_classify(&r), CAUSE_CPUSET_OR_MEMPOLICY);
+	/* Node 0 without a block: node 1's low memory; for the nowait request, its mode. */
 	node0->free_blocks[5] = node0->free_blocks[9] = 0;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	r.can_reclaim = true;
 	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
 	/* A memory cgroup at its limit comes first. */
 	node0->free_blocks[5] = 300;
@@ -295,11 +307,12 @@ static void test_allocator_functions(void **state)
 		"__alloc_frozen_pages_noprof", "alloc_pages_mpol", "__kmalloc_large_node_noprof", "__kmalloc_node_noprof",
 		"__kvmalloc_node_noprof", "kvmalloc_node", "__vmalloc_node_range_noprof", "vm_area_alloc_pages",
 		"kmem_cache_alloc_noprof", "___slab_alloc.isra.0", "vma_alloc_folio_noprof", "alloc_vmap_area",
-		"warn_alloc", "obj_cgroup_charge", "alloc_buddy_hugetlb_folio.isra.0", NULL,
+		"warn_alloc", "obj_cgroup_charge", "alloc_buddy_hugetlb_folio.isra.0", "bpf_map_kmalloc_node",
+		"bpf_map_kzalloc", NULL,
 	};
 	static const char *const callers[] = {
 		"xt_alloc_table_info", "do_huge_pmd_anonymous_page", "d_alloc", "xfs_buf_alloc_pages",
-		"bpf_map_area_alloc", "do_syscall_64", "", NULL,
+		"bpf_map_area_alloc", "lpm_trie_node_alloc", "do_syscall_64", "", NULL,
 	};
 
 	(void)state;

@@ -92,7 +92,7 @@ static void test_line_fragmentation_and_others(void **state)
 {
 	struct request r = plain_request(API_PAGE, 4, 64 * KIB);
 	struct zone_evidence *z;
-	char buf[512];
+	char buf[512], advice[1024]; /* explain's sizes */
 
 	(void)state;
 	r.pid = r.tid = 55;
@@ -117,6 +117,38 @@ static void test_line_fragmentation_and_others(void **state)
 	assert_string_equal(line_of(&r, buf, sizeof(buf)),
 			    "kworker/u4:2[55] kernel thread: page 64 KiB in xfs_buf_alloc_pages failed (page order 4): "
 			    "low memory: Normal 4.0 MiB free, min watermark 3.9 MiB");
+	/*
+	 * A nowait kmalloc of the lab's shape (fraglab lpm-update): fragmented,
+	 * but it never compacted, so no_reclaim_context with the fragmentation
+	 * as its evidence, and advice about keeping blocks ready for it.
+	 */
+	z->free_pages = 102400;
+	r.api = API_KMALLOC;
+	r.can_reclaim = false;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	assert_string_equal(line_of(&r, buf, sizeof(buf)),
+			    "kworker/u4:2[55] kernel thread: kmalloc 64 KiB in xfs_buf_alloc_pages failed (page order 4): "
+			    "could not reclaim or compact (atomic/nowait request): Normal had 400 MiB free but no free "
+			    "block of order 4 (largest free: order 3)");
+	request_advice(&r, &(struct advice_context){ .page_size = 4096, .min_free_kb = 5000 }, advice, sizeof(advice));
+	assert_string_equal(advice, "Normal had 400 MiB free, 6400 times the 64 KiB asked, but no free block of order 4: "
+				 "memory was fragmented, not exhausted. This caller never compacted (atomic/nowait: no "
+				 "__GFP_DIRECT_RECLAIM): it needs blocks kept ready, so compact ahead of it "
+				 "(vm.compaction_proactiveness=20 on 5.9+, or `echo 1 > /proc/sys/vm/compact_memory`) and "
+				 "raise vm.min_free_kbytes from about 5000 to 10000 so kswapd keeps more free; with "
+				 "transparent huge pages, transparent_hugepage/defrag=defer+madvise. The caller could "
+				 "allocate before taking its lock, where it may sleep, or use kvmalloc() there to fall "
+				 "back to vmalloc.");
+	/* Short of memory, the same mode: kept free for it. */
+	z->free_pages = 1015;
+	assert_int_equal(request_classify(&r), CAUSE_NO_RECLAIM_CONTEXT);
+	request_advice(&r, &(struct advice_context){ .page_size = 4096 }, advice, sizeof(advice));
+	assert_string_equal(advice, "An atomic/nowait request cannot wait for reclaim: it takes what is free at once. Raise "
+				 "vm.min_free_kbytes (or vm.watermark_scale_factor) so kswapd keeps more free for such "
+				 "callers; an order-4 atomic allocation is better preallocated by its driver.");
+	r.api = API_PAGE;
+	r.can_reclaim = true;
+	assert_int_equal(request_classify(&r), CAUSE_LOW_MEMORY);
 	/* A syscall this architecture does not name: its number. */
 	r.context = CONTEXT_SYSCALL;
 	r.syscall = 100000;

@@ -2,7 +2,9 @@
 # Judge one run of the guest checks (a VM's console log, or host-run.sh's):
 # the DONE line, no FAIL line, a PASS for every named check (a guest that
 # silently skipped one fails), the expected kernel and the expected
-# fragscope binary.  Prints the VMTEST lines, then "verdict: <summary>".
+# fragscope binary.  Prints the VMTEST lines, then "verdict: <summary>",
+# "bpf verdict: <summary>" (empty where case fail-bpf did not run) and
+# "requests verdict: <summary>".
 #
 # Usage: tests/vm/judge.sh KERNEL CONSOLE_LOG SHA256
 #   KERNEL  5.10, 6.1, 6.12, 7 (the guest's release must start with it), or host
@@ -39,8 +41,21 @@ checks=(probes 'probes tp_btf' 'probe kmem:mm_page_alloc' 'probe kmem:kmalloc' '
 checks+=(provoke 'provoke failed pipe' 'provoke failed inotify' 'failures page' 'failures kmalloc' 'failures slab'
 	'exact page+vmalloc' 'exact kmalloc' 'exact slab' 'requests pipe' 'requests inotify' 'requests fanotify'
 	'stack kmalloc pipe' 'stack kmalloc inotify' 'stack page' 'cgroup filter')
+# Case fail-bpf, where the kernel charges BPF maps to the memory cgroup
+# (test_vm_kernels.sh accepts its WARN on 5.10 only); a kernel without
+# vmalloc:alloc_vmap_area cannot size vmalloc requests (a WARN says so).
+grep -q '^VMTEST: WARN case-fail-bpf: ' <<<"$lines" || {
+	checks+=('bpf record attach' 'bpf record exit' 'bpf record json' 'bpf lost' 'bpf report warnings' 'bpf provoke'
+		'bpf provoke failed kmalloc' 'bpf provoke failed large' 'bpf provoke failed vmalloc' 'bpf kernel stacks'
+		'bpf failures page' 'bpf failures kmalloc' 'bpf failures vmalloc' 'bpf exact page' 'bpf exact vmalloc'
+		'bpf exact kmalloc' 'bpf exact slab' 'bpf requests kmalloc' 'bpf requests large' 'bpf requests kvmalloc all'
+		'bpf requests vmalloc all' 'bpf stack vmalloc' 'bpf stack vmalloc caller' 'bpf stack kmalloc' 'bpf stack page'
+		'bpf cgroup filter')
+	grep -q '^VMTEST: WARN bpf requests vmalloc: ' <<<"$lines" || checks+=('bpf requests vmalloc' 'bpf requests drains')
+}
 for check in "${checks[@]}"; do
 	grep -q "^VMTEST: PASS $check: " <<<"$lines" || bad "check '$check' did not pass"
 done
 echo "verdict: $(echo "$lines" | sed -n 's/^VMTEST: VERDICT smoke: //p')"
+echo "bpf verdict: $(echo "$lines" | sed -n 's/^VMTEST: VERDICT smoke-bpf: //p')"
 echo "requests verdict: $(echo "$lines" | sed -n 's/^VMTEST: VERDICT requests: //p')"

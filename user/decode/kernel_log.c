@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel log text: line framing, report headers, and the grouping of a
- * report's lines (see kernel_log.h).  The call trace is read by
- * call_trace.c, the Mem-Info dump and the OOM memcg lines by meminfo_dump.c.
+ * Kernel log text: report headers and the grouping of a report's lines
+ * (see kernel_log.h).  Each line's prefix is framed by kernel_log_frame.c,
+ * the call trace read by call_trace.c, the Mem-Info dump and the OOM memcg
+ * lines by meminfo_dump.c.
  */
 #include "decode/kernel_log.h"
 #include "decode/kernel_log_text.h"
@@ -16,151 +17,6 @@
 #define KLOG_REPORT_MAX_LINES 4000
 /* "vmap allocation ... failed" and "callbacks suppressed" announce a header this close after them. */
 #define KLOG_ANNOUNCE_LINES 8
-
-static size_t digits(const char *s)
-{
-	size_t n = 0;
-
-	while (isdigit((unsigned char)s[n]))
-		n++;
-	return n;
-}
-
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", NULL };
-static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", NULL };
-
-static bool word_in(const char *s, const char *const *words)
-{
-	for (const char *const *w = words; *w; w++)
-		if (starts(s, *w) && s[3] == ' ')
-			return true;
-	return false;
-}
-
-/* Does the line begin with a syslog date: "Jan  9 01:21:31", "Sun Jun  6 ...", "2021-06-06T..."? */
-static bool syslog_date(const char *s)
-{
-	if (word_in(s, months) || word_in(s, weekdays))
-		return true;
-	return digits(s) == 4 && s[4] == '-' && digits(s + 5) == 2 && s[7] == '-';
-}
-
-/* "[  123.456789]" → seconds; "[Mon Apr 20 15:08:07 2020]" → -1 with *dmesg_t set. */
-static size_t bracket_time(const char *s, double *time_s, bool *dmesg_t)
-{
-	const char *p = skip_spaces(s + 1), *close;
-	char *end;
-	double t;
-
-	if (s[0] != '[')
-		return 0;
-	close = strchr(s, ']');
-	if (!close || close - s > 40)
-		return 0;
-	if (isdigit((unsigned char)*p)) {
-		t = strtod(p, &end);
-		if (end != close || !strchr(p, '.'))
-			return 0;
-		*time_s = t;
-		*dmesg_t = false;
-	} else if (word_in(p, weekdays)) {
-		*time_s = -1;
-		*dmesg_t = true;
-	} else {
-		return 0;
-	}
-	return (size_t)(close + 1 - s);
-}
-
-/* CONFIG_PRINTK_CALLER's "[T1234]" / "[ C1]" after the timestamp. */
-static size_t caller_id(const char *s)
-{
-	const char *p = skip_spaces(s + 1);
-
-	if (s[0] != '[' || (*p != 'T' && *p != 'C') || !digits(p + 1) || p[1 + digits(p + 1)] != ']')
-		return 0;
-	return (size_t)(p + 2 + digits(p + 1) - s);
-}
-
-/* /dev/kmsg "prio,seq,usec,flags[,more];text": offset of text, 0 if not one. */
-static size_t kmsg_prefix(const char *s, double *time_s)
-{
-	const char *p = s;
-	unsigned long long usec;
-
-	for (int field = 0; field < 3; field++) {
-		size_t n = digits(p);
-
-		if (!n || p[n] != ',')
-			return 0;
-		if (field == 2)
-			usec = strtoull(p, NULL, 10);
-		p += n + 1;
-	}
-	p = strchr(p, ';');
-	if (!p || p - s > 64)
-		return 0;
-	*time_s = usec / 1e6;
-	return (size_t)(p + 1 - s);
-}
-
-void klog_frame_line(const char *line, struct klog_frame_info *info)
-{
-	const char *s = line, *kernel;
-	size_t n;
-	bool dmesg_t;
-
-	*info = (struct klog_frame_info){ .style = KLOG_STYLE_BARE, .time_s = -1 };
-	if ((n = kmsg_prefix(s, &info->time_s))) {
-		info->style = KLOG_STYLE_KMSG;
-		info->text = n;
-		return;
-	}
-	if (s[0] == ' ' && isupper((unsigned char)s[1])) { /* kmsg's " SUBSYSTEM=pci" dictionary lines */
-		const char *q = s + 1;
-
-		while (isupper((unsigned char)*q) || isdigit((unsigned char)*q) || *q == '_')
-			q++;
-		if (*q == '=') {
-			info->style = KLOG_STYLE_KMSG_DICT;
-			info->text = strlen(s);
-			return;
-		}
-	}
-	if (s[0] == '<' && digits(s + 1) && s[1 + digits(s + 1)] == '>')
-		s += 2 + digits(s + 1);
-	if (syslog_date(s)) {
-		kernel = strstr(s, " kernel: ");
-		if (!kernel || kernel - s > 160) {
-			/* "... kernel:" at the very end is an empty kernel line */
-			kernel = strstr(s, " kernel:");
-			if (!kernel || kernel - s > 160 || kernel[8]) {
-				info->style = KLOG_STYLE_OTHER;
-				info->text = strlen(line);
-				return;
-			}
-			s = kernel + 8;
-		} else {
-			s = kernel + 9;
-		}
-		info->style = KLOG_STYLE_SYSLOG;
-		info->syslog = true;
-	}
-	if ((n = bracket_time(s, &info->time_s, &dmesg_t))) {
-		s += n;
-		s += caller_id(s);
-		if (*s == ' ')
-			s++;
-		if (!info->syslog)
-			info->style = dmesg_t ? KLOG_STYLE_DMESG_T : KLOG_STYLE_DMESG;
-		/* journalctl -o short-monotonic: "[21161.092614] [host ]kernel: text" */
-		kernel = strstr(s, "kernel: ");
-		if (kernel && (kernel == s || (kernel - s < 64 && kernel[-1] == ' ' && !memchr(s, ' ', (size_t)(kernel - 1 - s)))))
-			s = kernel + 8;
-	}
-	info->text = (size_t)(s - line);
-}
 
 /* ---- reports ---- */
 
@@ -212,6 +68,42 @@ static bool parse_u32(const char *at, uint32_t *out)
 static uint64_t parse_u64(const char *at)
 {
 	return at && isdigit((unsigned char)*at) ? strtoull(at, NULL, 10) : 0;
+}
+
+/* "0", "0-1,3" (%*pbl): node n is bit n; false for "(null)", garbage or a node past 63. */
+static bool parse_node_list(const char *at, uint64_t *out)
+{
+	uint64_t nodes = 0;
+	char *end;
+
+	if (!at || !isdigit((unsigned char)*at))
+		return false;
+	for (;;) {
+		unsigned long first = strtoul(at, &end, 10), last = first;
+
+		if (*end == '-')
+			last = strtoul(end + 1, &end, 10);
+		if (first > last || last > 63)
+			return false;
+		for (unsigned long n = first; n <= last; n++)
+			nodes |= 1ULL << n;
+		if (*end != ',' || !isdigit((unsigned char)end[1]))
+			break;
+		at = end + 1;
+	}
+	*out = nodes;
+	return true;
+}
+
+/* warn_alloc's "nodemask=0-1" and cpuset_print_current_mems_allowed()'s "mems_allowed=0", wherever printed. */
+static void parse_nodes(struct klog_report *r, const char *msg)
+{
+	const char *mask = after(msg, "nodemask="), *mems = after(msg, "mems_allowed=");
+
+	if (mask)
+		r->have_nodemask = parse_node_list(mask, &r->nodemask);
+	if (mems)
+		r->have_mems_allowed = parse_node_list(mems, &r->mems_allowed);
 }
 
 /* "2.00 MiB", "1.00 GiB", "2048 kB", "2097152": bytes. */
@@ -274,6 +166,7 @@ static bool header(struct klog_parser *p, const char *msg, double time_s, uint64
 		comm_before(r, msg, m);
 		r->have_order = parse_u32(after(m, "order:"), &r->order);
 		parse_gfp(r, after(m, "mode:"));
+		parse_nodes(r, m);
 		return true;
 	}
 	if ((m = strstr(msg, "vmalloc error: size ")) || (m = strstr(msg, "vmalloc: allocation failure"))) {
@@ -357,6 +250,8 @@ static bool cpuset_line(struct klog_report *r, const char *msg)
 	if (!r->comm[0] && c > msg)
 		comm_before(r, msg, c);
 	copy_text(r->cpuset, sizeof(r->cpuset), c + 7, strcspn(c + 7, " ,"));
+	if (r->kind == KLOG_PAGE_ALLOC && !r->have_mems_allowed)
+		parse_nodes(r, c);
 	return true;
 }
 

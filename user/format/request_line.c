@@ -68,6 +68,17 @@ static void put_zone(struct line *l, const struct zone_evidence *z, uint32_t pag
 	    pages_text(z->min_pages, page_size, min, sizeof(min)));
 }
 
+/* Free memory, but no block of the request's order. */
+static void put_no_block(struct line *l, const struct request *r, const struct zone_evidence *z, uint32_t page_size)
+{
+	char free[32];
+
+	put(l, "%s had %s free but no free block of order %u", z ? z->name : "?",
+	    z ? pages_text(z->free_pages, page_size, free, sizeof(free)) : "?", r->order);
+	if (z && largest_free_order(z) >= 0)
+		put(l, " (largest free: order %d)", largest_free_order(z));
+}
+
 /* "node 1", "nodes 0,2". */
 static void put_nodes(struct line *l, uint64_t mask)
 {
@@ -167,10 +178,8 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 			put(l, " (the log has no usage figures)");
 		return;
 	case CAUSE_FRAGMENTATION:
-		put(l, "fragmentation: %s had %s free but no free block of order %u", z ? z->name : "?",
-		    z ? pages_text(z->free_pages, page_size, a, sizeof(a)) : "?", r->order);
-		if (z && largest_free_order(z) >= 0)
-			put(l, " (largest free: order %d)", largest_free_order(z));
+		put(l, "fragmentation: ");
+		put_no_block(l, r, z, page_size);
 		return;
 	case CAUSE_LOW_MEMORY:
 		put(l, "low memory: ");
@@ -179,10 +188,14 @@ static void put_cause(struct line *l, const struct request *r, uint32_t page_siz
 		return;
 	case CAUSE_NO_RECLAIM_CONTEXT:
 		put(l, "could not reclaim or compact (atomic/nowait request)");
-		if (z) {
-			put(l, ": ");
+		if (!z)
+			return;
+		put(l, ": ");
+		/* What it met without trying: a fragmented zone, or one short of memory. */
+		if ((ev->have & EVIDENCE_ZONES) && request_zone_finding(r) == ZONES_FRAGMENTED)
+			put_no_block(l, r, z, page_size);
+		else
 			put_zone(l, z, page_size);
-		}
 		return;
 	case CAUSE_COMMIT_LIMIT:
 		put(l, "commit limit: Committed_AS %s + %s asked", format_bytes(ev->committed_as_kb * 1024, a, sizeof(a)),
@@ -334,14 +347,17 @@ static void advise_fragmentation(struct line *l, const struct request *r, const 
 	    z ? z->free_pages >> shift : 0, format_bytes((uint64_t)ps << shift, asked, sizeof(asked)),
 	    r->order);
 	if (!r->can_reclaim)
-		put(l, "This caller could not compact (atomic/nowait): it needs blocks kept ready, so ");
+		put(l, "This caller never compacted (atomic/nowait: no __GFP_DIRECT_RECLAIM): it needs blocks kept "
+		       "ready, so ");
 	put(l, "compact ahead of it (vm.compaction_proactiveness=20 on 5.9+, or `echo 1 > /proc/sys/vm/compact_memory`)");
 	if (c->min_free_kb)
 		put(l, " and raise vm.min_free_kbytes from about %" PRIu64 " to %" PRIu64 " so kswapd keeps more free",
 		    c->min_free_kb, 2 * c->min_free_kb);
 	put(l, "; with transparent huge pages, transparent_hugepage/defrag=defer+madvise.");
 	if (r->api == API_KMALLOC && r->order >= 3)
-		put(l, " The caller could use kvmalloc() to fall back to vmalloc.");
+		put(l, r->can_reclaim ? " The caller could use kvmalloc() to fall back to vmalloc."
+				      : " The caller could allocate before taking its lock, where it may sleep, or "
+					"use kvmalloc() there to fall back to vmalloc.");
 }
 
 static void advise_low_memory(struct line *l, const struct request *r, const struct advice_context *c)
@@ -417,7 +433,11 @@ size_t request_advice(const struct request *r, const struct advice_context *c, c
 		advise_low_memory(&l, r, c);
 		break;
 	case CAUSE_NO_RECLAIM_CONTEXT:
-		advise_no_reclaim(&l, r, c);
+		/* Fragmented: blocks must be made ahead of it; short: kept free for it. */
+		if ((r->evidence.have & EVIDENCE_ZONES) && request_zone_finding(r) == ZONES_FRAGMENTED)
+			advise_fragmentation(&l, r, c);
+		else
+			advise_no_reclaim(&l, r, c);
 		break;
 	case CAUSE_MEMCG_LIMIT:
 		advise_memcg(&l, r);

@@ -56,6 +56,10 @@ struct klog_report {
 	uint64_t gfp;
 	char gfp_text[96];             /* the names in mode:0x...(NAMES); "" on kernels that print none */
 	char cpuset[KLOG_CGROUP_LEN];
+	/* The nodes the allocation was kept to (nodemask=, "(null)": none) and
+	 * the task's cpuset's (mems_allowed=): node n is bit n, nodes 0-63. */
+	bool have_nodemask, have_mems_allowed;
+	uint64_t nodemask, mems_allowed;
 	bool vmap_failed;              /* no vmalloc address space (the kernel said so) */
 	uint64_t vmap_bytes;
 	bool memcg_oom;                /* the kernel called it a memory cgroup OOM */

@@ -180,6 +180,29 @@ static void zone_evidence(const struct klog_report *rep, struct request *r)
 	ev->have |= EVIDENCE_ZONES;
 }
 
+/*
+ * The nodes the report says the allocation could use: warn_alloc's
+ * nodemask is the one the allocator was given, a bind policy's (it binds
+ * like MPOL_BIND) or, with cpusets in use, the cpuset's own mems_allowed
+ * (then it is the cpuset that kept it); mems_allowed is the cpuset's.
+ */
+static void node_evidence(const struct klog_report *rep, struct request *r)
+{
+	struct cause_evidence *ev = &r->evidence;
+
+	if (rep->have_nodemask && !(rep->have_mems_allowed && rep->nodemask == rep->mems_allowed)) {
+		ev->nodes_read |= FS_NODES_POLICY;
+		ev->policy_mode = POLICY_BIND;
+		ev->policy_nodes = rep->nodemask;
+	}
+	if (rep->have_mems_allowed) {
+		ev->nodes_read |= FS_NODES_CPUSET;
+		ev->cpuset_nodes = rep->mems_allowed;
+	}
+	if (ev->nodes_read)
+		ev->have |= EVIDENCE_NODES;
+}
+
 /* Frames that print the report, not part of the request. */
 static bool report_machinery(const char *name)
 {
@@ -365,6 +388,7 @@ void log_report_request(const struct klog_report *rep, struct request *r)
 	}
 	if (rep->mem_info)
 		zone_evidence(rep, r);
+	node_evidence(rep, r);
 	request_classify(r);
 	/*
 	 * A memcg OOM is the kernel's own statement that the cgroup was at its

@@ -218,23 +218,42 @@ static struct zones_offer zones_offer(const struct request *r, uint64_t allowed,
  * If none does but a zone of a node its cpuset or mempolicy kept it from
  * has, the nodes allowed were the problem.
  */
-static enum request_cause zone_cause(struct request *r)
+enum zone_finding request_zone_finding(const struct request *r)
 {
 	uint64_t allowed = request_allowed_nodes(&r->evidence);
 	struct zones_offer offer = zones_offer(r, allowed, true);
 
-	if (!offer.block_where_free) {
-		struct zones_offer elsewhere = zones_offer(r, allowed, false);
+	if (offer.block_where_free)
+		return ZONES_BLOCK_FREE;
+	if (zones_offer(r, allowed, false).block_where_free)
+		return ZONES_ELSEWHERE;
+	return offer.enough_free ? ZONES_FRAGMENTED : ZONES_SHORT;
+}
 
-		if (elsewhere.block_where_free)
-			return CAUSE_CPUSET_OR_MEMPOLICY;
-	}
-	if (!offer.enough_free)
-		return r->can_reclaim ? CAUSE_LOW_MEMORY : CAUSE_NO_RECLAIM_CONTEXT;
-	if (!offer.block_where_free)
-		return CAUSE_FRAGMENTATION;
+static enum request_cause zone_cause(struct request *r)
+{
+	enum zone_finding finding = request_zone_finding(r);
+
+	if (finding == ZONES_ELSEWHERE)
+		return CAUSE_CPUSET_OR_MEMPOLICY;
+	/*
+	 * A mode without __GFP_DIRECT_RECLAIM takes what is free at once: it
+	 * never reclaimed or compacted, whether the zones were short,
+	 * fragmented (a GFP_NOWAIT order-4 kmalloc with hundreds of MiB free
+	 * in order-3 blocks) or neither when sampled.  That is what the
+	 * caller can change; the zones, kept as evidence, say what it met.
+	 */
 	if (!r->can_reclaim)
 		return CAUSE_NO_RECLAIM_CONTEXT;
+	switch (finding) {
+	case ZONES_SHORT:
+		return CAUSE_LOW_MEMORY;
+	case ZONES_FRAGMENTED:
+		return CAUSE_FRAGMENTATION;
+	case ZONES_BLOCK_FREE:
+	case ZONES_ELSEWHERE:
+		break;
+	}
 	return unknown(r, "a zone had free memory and a free block of the order when sampled");
 }
 
@@ -284,6 +303,8 @@ static const char *const allocator_prefixes[] = {
 	"mem_cgroup_charge", "__mem_cgroup_charge", "vma_alloc_folio", "mempool_alloc",
 	"alloc_buddy_hugetlb", "alloc_fresh_hugetlb", "only_alloc_fresh_hugetlb", "alloc_surplus_hugetlb",
 	"alloc_pool_huge", "alloc_hugetlb_folio", "__alloc_buddy_huge_page", "alloc_contig", "__alloc_contig",
+	/* BPF maps' kmalloc under the map's memcg (5.11+): the map code calling it is the caller */
+	"bpf_map_kmalloc_node", "bpf_map_kzalloc", "bpf_map_kvcalloc",
 	/* names of older kernels, as their logged call traces show them */
 	"mem_cgroup_try_charge", "kmem_getpages", "cache_grow", "cache_alloc_refill", "fallback_alloc",
 	"____cache_alloc",

@@ -63,7 +63,7 @@ enum request_cause {
 	CAUSE_MEMCG_LIMIT,          /* the memory cgroup was at its limit */
 	CAUSE_FRAGMENTATION,        /* free memory, but no free block of the order */
 	CAUSE_LOW_MEMORY,           /* free memory below the watermark, reclaim did not help */
-	CAUSE_NO_RECLAIM_CONTEXT,   /* an atomic/nowait request that could not reclaim or compact */
+	CAUSE_NO_RECLAIM_CONTEXT,   /* an atomic/nowait request: it never reclaimed or compacted */
 	CAUSE_COMMIT_LIMIT,         /* overcommit_memory=2: Committed_AS would pass CommitLimit */
 	CAUSE_OVERCOMMIT_HEURISTIC, /* overcommit_memory=0: more than RAM + swap in one go */
 	CAUSE_RLIMIT,               /* RLIMIT_AS or RLIMIT_DATA */
@@ -229,6 +229,14 @@ uint64_t request_allowed_nodes(const struct cause_evidence *ev);
 /* The nodes whose zones the evidence holds, a bit each. */
 uint64_t evidence_zone_nodes(const struct cause_evidence *ev);
 const char *policy_mode_name(uint32_t mode);
+/* What the zones (evidence.zones) on the nodes the request could use showed for its order. */
+enum zone_finding {
+	ZONES_SHORT,      /* no zone above its min watermark by the request's size */
+	ZONES_FRAGMENTED, /* some zone was, but none of those had a free block of the order */
+	ZONES_BLOCK_FREE, /* a zone above the watermark had a block of the order when sampled */
+	ZONES_ELSEWHERE,  /* none had, but a zone of a node its cpuset or mempolicy kept it from did */
+};
+enum zone_finding request_zone_finding(const struct request *r);
 /* Decides r->cause from r's api, order, gfp and evidence; fills evidence.missing for unknown. */
 enum request_cause request_classify(struct request *r);
 

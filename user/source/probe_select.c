@@ -25,9 +25,10 @@
  * void *): a kernel whose prototype differs gets the classic variant, a
  * kernel whose verifier cannot read the typed arguments the raw tracepoint
  * variant (raw_prog: the same arguments, untyped) where there is one.
- * A classic program whose event struct (tp_struct) the kernel's BTF lacks
- * gets compat_prog, for the older layout (bpf/compat.bpf.h), and with it
- * compat_node_prog on the separate <event>_node tracepoint of that layout.
+ * A kernel whose BTF lacks the classic program's event struct (tp_struct)
+ * gets compat_prog, a raw tracepoint program for the older arguments
+ * (bpf/slab.bpf.c), and with it compat_node_prog on the separate
+ * <event>_node tracepoint of that layout.
  */
 static const struct probe_def {
 	const char *btf_prog, *tp_prog, *raw_prog;
@@ -213,9 +214,9 @@ void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES],
 			snprintf(s->why, sizeof(s->why), "this kernel has no tracepoint %s", s->name);
 		} else {
 			s->state = PROBE_FAILED; /* until attached */
-			s->via = use_btf ? "tp_btf" : use_raw ? "raw_tp" : d->tp_via ? d->tp_via : "tracepoint";
+			s->via = use_btf ? "tp_btf" : use_raw || compat ? "raw_tp" : d->tp_via ? d->tp_via : "tracepoint";
 			if (compat)
-				snprintf(s->why, sizeof(s->why), "classic tracepoint, older event layout (no %s)%s%s%s",
+				snprintf(s->why, sizeof(s->why), "raw tracepoint, older event layout (no %s)%s%s%s",
 					 d->tp_struct, s->node_prog ? "; with " : "", s->node_prog ? node_event : "",
 					 i == FS_PROBE_KMEM_CACHE_ALLOC ? "; failures carry no cache name" : "");
 			else if (use_raw)

@@ -183,6 +183,7 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 				"gfp classes will all read 'nowait'\n");
 	/* Requests close at syscall exit: without that probe they would only fill open_requests. */
 	s->rodata->track_requests = !probe_masked(cfg, FS_PROBE_SYSCALL_EXIT);
+	s->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 	bpf_map__set_max_entries(s->maps.stacks, cfg->stack_map_entries);
 	bpf_map__set_max_entries(s->maps.stack_counts, cfg->stack_map_entries);

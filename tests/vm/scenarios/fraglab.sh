@@ -14,10 +14,12 @@
 #    pipe-resize (kmalloc_large of order 5 that fails), hugetlb shortfall,
 #    THP faults that fall back after direct compaction, a manual and a
 #    proactive compaction, and mmaps refused under vm.overcommit_memory=2.
-# 4. fragscope's figures are compared with the kernel's own counters.
-# 5. Low memory, after that window and its figures, with a recording of its
-#    own: the pins released, every zone held at its min watermark, the same
-#    order-5 kmalloc fails for want of memory, not of blocks.
+# Then fragscope's figures are compared with the kernel's own counters.
+# 5. With a recording of its own: a nowait order-4 kmalloc that fails in
+#    bpf(BPF_MAP_UPDATE_ELEM) (fraglab lpm-update), no_reclaim_context.
+# 6. Low memory, after the main window and its figures, with a recording
+#    of its own: the pins released, every zone held at its min watermark,
+#    the same order-5 kmalloc fails for want of memory, not of blocks.
 # FS, TOOLDIR, PROVOKE, T and the helpers (pass, fail, warn, info, expect,
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab LOWMEM=$TOOLDIR/lowmem
@@ -390,10 +392,119 @@ info "requests all" "$(jq -c '.request_summary.by' $R)"
 verdict fraglab "kmalloc $(jq -r "[.requests[] | select(.pid == $KMALLOC_PID) | .cause] | unique | join(\",\")" $R); hugetlb resize $(jq -r "[.requests[] | select(.pid == $HUGE_PID) | .cause] | unique | join(\",\")" $R); hugetlb map $(jq -r "[.requests[] | select(.pid == $HUGE_MAP_PID) | .cause] | unique | join(\",\")" $R); overcommit $(jq -r "[.requests[] | select(.pid == $OVERCOMMIT_PID) | .cause] | unique | join(\",\")" $R); doctor $(jq -r '.findings[0].id' /tmp/doctor-frag.json)"
 expect "lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
 
+# --- 5. an atomic/nowait request that fails: no_reclaim_context --------------
+# After the main window, so none of its counts move, with a recording of its
+# own: fraglab lpm-update's bpf(BPF_MAP_UPDATE_ELEM) allocates the trie's
+# new node under a spinlock, an order-4 kmalloc in a mode without
+# __GFP_DIRECT_RECLAIM (GFP_ATOMIC on 5.10, GFP_NOWAIT on 6.x): where no
+# block above order 3 is free it fails at once, never compacting, and the
+# syscall returns ENOMEM.  A kernel whose trie takes its nodes from a
+# bpf_mem_alloc cache makes that nowait kmalloc in the cache's irq_work
+# refill instead (a hard interrupt over the syscall, which itself allocates
+# nothing and returns ENOMEM), after the map's creation failed to prefill
+# the cache in GFP_KERNEL.  A tracefs instance of its own records fraglab's
+# failed order-4 page allocations with their gfp and whether they ran in a
+# hard interrupt (h in the flags field): the kernel's own account of which
+# of the two it did, each asserted exactly.
+NOWAIT_ORDER=4 NOWAIT_TRIES=3
+# Failed order-NOWAIT_ORDER page allocations of PID in the nowait trace:
+# nowait_failures PID all|syscall|irq|reclaiming; "syscall" and "irq" are
+# nowait ones (no reclaiming gfp name), outside or inside a hard interrupt.
+nowait_failures() {
+	awk -v task="-$1\$" -v which="$2" '$1 ~ task && / mm_page_alloc: .* pfn=(0x)?0 / {
+		reclaiming = / gfp_flags=[^ ]*(RECLAIM|KERNEL|USER|NOFS|NOIO|TRANSHUGE)/
+		irq = $3 ~ /[hH]/
+		if (which == "all" || (which == "reclaiming" && reclaiming) ||
+		    (!reclaiming && ((which == "irq" && irq) || (which == "syscall" && !irq)))) n++
+	} END { print n + 0 }' /tmp/nowait.trace
+}
+nowait_case() {
+	local ti=$T/instances/nowait R=/tmp/nowait.json fspid pid failed in_syscall in_irq reclaiming gfp listing
+	mkdir $ti
+	echo 0 >$ti/tracing_on
+	for ev in kmalloc kmalloc_node; do
+		[ -d $ti/events/kmem/$ev ] || continue
+		echo 'ptr == 0 && comm == "fraglab"' >$ti/events/kmem/$ev/filter
+		echo 1 >$ti/events/kmem/$ev/enable
+	done
+	echo "order == $NOWAIT_ORDER && comm == \"fraglab\"" >$ti/events/kmem/mm_page_alloc/filter
+	echo 1 >$ti/events/kmem/mm_page_alloc/enable
+	timeout 120 $FS record -d 60 -o /tmp/nowait.data -F json >$R 2>/tmp/nowait.err &
+	fspid=$!
+	if ! wait_attached /tmp/nowait.err $fspid; then
+		show nowait-record-stderr /tmp/nowait.err
+		fail "nowait record" "fragscope record did not attach"
+		return
+	fi
+	echo 1 >$ti/tracing_on
+	$FRAGLAB lpm-update $NOWAIT_ORDER $NOWAIT_TRIES >/tmp/nowait.out 2>&1
+	echo 0 >$ti/tracing_on
+	kill -INT $fspid
+	wait $fspid
+	expect "nowait record" 0 $? "fragscope record's exit status"
+	show nowait /tmp/nowait.out
+	keep nowait-report.json $R
+	cp $ti/trace /tmp/nowait.trace
+	show nowait-trace /tmp/nowait.trace
+	pid=$(sed -n 's/^fraglab.lpm_update.pid=//p' /tmp/nowait.out)
+	failed=$(sed -n 's/^fraglab.lpm_update.failed=//p' /tmp/nowait.out)
+	expect "nowait fails" "$NOWAIT_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.lpm_update.errno=//p' /tmp/nowait.out)" \
+		"of $NOWAIT_TRIES bpf(BPF_MAP_UPDATE_ELEM) with a $(sed -n 's/^fraglab.lpm_update.value_size=//p' /tmp/nowait.out)-byte value"
+	in_syscall=$(nowait_failures $pid syscall)
+	in_irq=$(nowait_failures $pid irq)
+	reclaiming=$(nowait_failures $pid reclaiming)
+	gfp=$(grep -E -- "-$pid .* mm_page_alloc: .* pfn=(0x)?0 " /tmp/nowait.trace | sed -n 's/.* gfp_flags=\([^ ]*\).*/\1/p' |
+		grep -Ev 'RECLAIM|KERNEL|USER|NOFS|NOIO|TRANSHUGE' | sort -u | paste -sd' ')
+	info "nowait shape" "tracefs: failed order-$NOWAIT_ORDER allocations of fraglab: $in_syscall nowait in the syscall, $in_irq nowait in a hard interrupt, $reclaiming in a mode that reclaims (of $(nowait_failures $pid all)); nowait gfp: $gfp"
+	expect "nowait traced" "$failed" "$((in_syscall + in_irq))" \
+		"failed nowait order-$NOWAIT_ORDER allocations (tracefs: $in_syscall in the syscall + $in_irq in a hard interrupt) = ENOMEM seen"
+	# Where the syscall made the failed allocation itself: the request is
+	# the syscall's.  Where a hard interrupt did, it is the interrupt's, and
+	# the syscall's ENOMEM comes from no allocation a tracepoint shows.
+	if [ "$in_irq" = 0 ]; then
+		expect "nowait requests bpf" "$failed" \
+			"$(jq "[.requests[] | select(.pid == $pid and .context == \"syscall\" and .syscall == \"bpf\" and .ret == -12 and
+				.api == \"kmalloc\" and .cause == \"no_reclaim_context\" and .outcome == \"failed\") | .count] | add // 0" $R)" \
+			"requests in bpf(2) → ENOMEM, kmalloc, no_reclaim_context, failed = ENOMEM seen"
+	else
+		known_mismatch "nowait requests bpf" "$failed" \
+			"$(jq "[.requests[] | select(.pid == $pid and .context == \"syscall\" and .api == \"kmalloc\" and
+				.cause == \"no_reclaim_context\") | .count] | add // 0" $R)" \
+			"this kernel's trie takes its nodes from a bpf_mem_alloc cache: the nowait kmalloc fails in its irq_work refill ($in_irq in a hard interrupt), bpf(2) allocates nothing and returns ENOMEM"
+	fi
+	expect "nowait requests irq" "$in_irq" \
+		"$(jq "[.requests[] | select(.pid == $pid and .context == \"irq\" and .api == \"kmalloc\" and
+			.cause == \"no_reclaim_context\" and .outcome == \"failed\") | .count] | add // 0" $R)" \
+		"requests in a hard interrupt, kmalloc, no_reclaim_context, failed = tracefs nowait failures in a hard interrupt"
+	expect "nowait requests untraced" "$in_irq" \
+		"$(jq "[.requests[] | select(.pid == $pid and .syscall == \"bpf\" and .ret == -12 and .api == \"untraced\" and
+			.outcome == \"failed\") | .count] | add // 0" $R)" \
+		"bpf(2) → ENOMEM with no traced allocation = the refills that failed in a hard interrupt"
+	# Every request of fraglab: the map's creation where it failed to
+	# prefill (one syscall, in a mode that reclaims: it compacted, failed,
+	# and the syscall succeeded), then one per ENOMEM.
+	listing="$failed kmalloc no_reclaim_context failed"
+	[ "$reclaiming" = 0 ] || listing="1 kmalloc fragmentation recovered;$listing"
+	[ "$in_irq" = 0 ] || listing="$listing;$in_irq untraced unknown failed"
+	expect "nowait requests" "$listing" "$(requests_of $pid)" "(fraglab lpm-update)"
+	expect "nowait requests gfp" "$failed" \
+		"$(jq --arg gfp "$gfp" "[.requests[] | select(.pid == $pid and .cause == \"no_reclaim_context\" and .can_reclaim == false and
+			.gfp == \$gfp) | .count] | add // 0" $R)" \
+		"no_reclaim_context requests with can_reclaim false and the gfp tracefs saw ($gfp)"
+	expect "nowait requests evidence" "$failed" \
+		"$(jq "[.requests[] | select(.pid == $pid and .cause == \"no_reclaim_context\") | select(.evidence.zones[] |
+			.zone == \"DMA32\" and (.free_blocks_by_order | length) == 4 and .free_pages * 2 > $total_kb / 4) | .count] |
+			add // 0" $R)" \
+		"no_reclaim_context requests whose DMA32 evidence shows free blocks up to order 3 only and over half of memory free"
+	info "nowait why" "$(jq -r "[.requests[] | select(.pid == $pid) | .line] | unique | join(\" | \")" $R)"
+	expect "nowait lost" 0 "$(jq .meta.lost.total $R)" "events lost by fragscope"
+}
+nowait_case
+
 kill $HOLDER
 wait $HOLDER 2>/dev/null
 
-# --- 5. low memory, a recording of its own ----------------------------------
+# --- 6. low memory, a recording of its own ----------------------------------
 # Anonymous memory (no swap: nothing to reclaim) fills the zones to
 # LOWMEM_APPROACH pages above their min watermarks; then the holder keeps
 # min (vm.min_free_kbytes) LOWMEM_MARGIN pages under the free pages,
