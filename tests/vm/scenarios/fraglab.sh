@@ -140,17 +140,32 @@ for ev in kmalloc kmalloc_node; do
 	echo 1 >$TI/events/kmem/$ev/enable
 done
 echo 1 >$TI/tracing_on
-rm -f /tmp/lab.err
-# stderr to a file, polled: a FIFO's blocking open can be interrupted by a
-# child's SIGCHLD (EINTR), which busybox sh does not retry, and the lab died.
-timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/lab.err &
+rm -f /tmp/lab.err /tmp/fs.fifo
+mkfifo /tmp/fs.fifo
+# fragscope's stderr through a FIFO read as it comes, so that the window's
+# begin marker follows the attach at once: polling a file would run grep and
+# sleep in between, whose own allocations fragscope counts and the window
+# does not (an extfrag fallback did).  Opened read-write, the FIFO's open
+# never blocks: a blocking one was once interrupted by a child's SIGCHLD,
+# which busybox sh does not retry, and the lab died.
+exec 3<>/tmp/fs.fifo
+timeout 280 $FS record -d 240 -o /tmp/lab.data -F json --top 50 >/tmp/lab.json 2>/tmp/fs.fifo &
 FSPID=$!
-if ! wait_attached /tmp/lab.err $FSPID; then
+attached=
+while [ -z "$attached" ]; do
+	if read -t 1 -r line <&3; then
+		case $line in *"tracing (attached"*) mark "window begin"; attached=1 ;; esac
+		echo "$line" >>/tmp/lab.err
+	elif ! kill -0 $FSPID 2>/dev/null; then
+		break
+	fi
+done
+if [ -z "$attached" ]; then
+	exec 3<&-
 	show record-stderr /tmp/lab.err
 	fail "lab record" "fragscope record did not attach"
 	return 0
 fi
-mark "window begin"
 cp /proc/vmstat /tmp/vmstat.0
 
 # a. A kmalloc_large of order 5 that fails: pipe_resize_ring's kcalloc.
@@ -255,6 +270,9 @@ mark "window end"
 kill -INT $FSPID
 wait $FSPID
 rc=$?
+# What it wrote after the attach: the FIFO is ours too, so read until quiet, not to an end.
+while read -t 1 -r line <&3; do echo "$line" >>/tmp/lab.err; done
+exec 3<&-
 echo 0 >/proc/sys/vm/overcommit_memory
 echo 0 >/proc/sys/vm/overcommit_kbytes
 echo 0 >$TI/tracing_on
