@@ -18,17 +18,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/vm/matrix.sh"
 
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v jq >/dev/null || skip "jq not installed"
-{ command -v busybox >/dev/null || [ -x /bin/busybox ]; } || skip "busybox not installed (apt-get install busybox-static)"
-[ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
-for tool in provoke fraglab lowmem; do [ -x "$TOOLS/$tool" ] || fail "$TOOLS/$tool not built (make tools)"; done
-
-cp "$FRAGSCOPE" "$TMP/fragscope"
-sum=$(sha256sum "$TMP/fragscope" | cut -d' ' -f1)
-# One kernel after the other: each guest takes both of the machine's cores.
-KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
+vm_matrix_prepare provoke fraglab lowmem
 # The known differences between fragscope's figures and the kernel's
 # counters (docs/fragmentation-lab.md): exactly these, no others (none:
 # compaction stalls and THP fallbacks are exact on every kernel).

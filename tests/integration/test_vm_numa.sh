@@ -15,16 +15,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/vm/matrix.sh"
 
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v jq >/dev/null || skip "jq not installed"
-{ command -v busybox >/dev/null || [ -x /bin/busybox ]; } || skip "busybox not installed (apt-get install busybox-static)"
-[ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
-for tool in fraglab numabind provoke; do [ -x "$TOOLS/$tool" ] || fail "$TOOLS/$tool not built (make tools)"; done
-
-cp "$FRAGSCOPE" "$TMP/fragscope"
-sum=$(sha256sum "$TMP/fragscope" | cut -d' ' -f1)
-KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
+vm_matrix_prepare fraglab numabind provoke
 # Every check of the scenario, by name: a guest that skipped one fails here.
 CHECKS=('numa nodes' 'numa fragment' 'numa node 1 blocks' 'numa record' 'numa kept failed' 'numa control succeeded'
 	'numa node 1 blocks after' 'numa requests cpuset' 'numa requests mempolicy' 'numa requests all'

@@ -9,6 +9,25 @@
 # FRAGSCOPE_VM_NODES=2), FRAGSCOPE_VM_TIMEOUT defaulting to TIMEOUT seconds;
 # then JUDGE KERNEL OUTDIR, which fails the test or writes OUTDIR/verdict.
 # One kernel after the other: each guest takes both of the machine's cores.
+#
+#   vm_matrix_prepare TOOL...
+#
+# first: skips without qemu, cpio, jq or busybox, fails without fragscope or
+# the tools/TOOL the scenario runs; copies fragscope for the guests and sets
+# sum (its sha256, which every guest must report) and KERNELS.
+vm_matrix_prepare() {
+	local tool
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+	command -v cpio >/dev/null || skip "cpio not installed"
+	command -v jq >/dev/null || skip "jq not installed"
+	{ command -v busybox >/dev/null || [ -x /bin/busybox ]; } || skip "busybox not installed (apt-get install busybox-static)"
+	[ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
+	for tool in "$@"; do [ -x "$TOOLS/$tool" ] || fail "$TOOLS/$tool not built (make tools)"; done
+	cp "$FRAGSCOPE" "$TMP/fragscope"
+	sum=$(sha256sum "$TMP/fragscope" | cut -d' ' -f1)
+	KERNELS=${FRAGSCOPE_VM_KERNELS:-5.10 6.1 6.12 7}
+}
+
 vm_matrix() {
 	local name=$1 scenario=$2 timeout=$3 judge=$4 k out start rc secs first=
 	shift 4

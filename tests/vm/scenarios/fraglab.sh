@@ -24,7 +24,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab LOWMEM=$TOOLDIR/lowmem
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=3 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -535,16 +535,33 @@ wait $HOLDER 2>/dev/null
 # (failed order-5 page allocations), after the lab's window: what low memory
 # wakes (kswapd, kcompactd) cannot reach the lab's exact counts.
 # A costly order neither retries nor calls the OOM killer, yet the OOM
-# killer is watched for: init, the shell and fragscope are exempt, a kill
-# fails the case.
+# killer is watched for: init, the shell and fragscope are exempt.  An
+# attempt the harness itself disturbed -- the OOM killer ran (an order-0
+# allocation of ours met the held minimum), or a kmalloc passed (reclaim
+# freed a page and the per-CPU lists were drained into it) -- is reported
+# and made again, up to LOWMEM_ATTEMPTS times; the checks judge the first
+# undisturbed attempt, exactly, and fail if there was none.
 lowmem_case() {
-	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i line
-	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes) start=$(date +%s)
+	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i line attempt start
+	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
 	mkdir $TL
-	echo 0 >$TL/tracing_on
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
 	echo 1 >$TL/events/kmem/mm_page_alloc/enable
 	for i in 1 $$; do echo -1000 >/proc/$i/oom_score_adj; done
+	for attempt in $(seq $LOWMEM_ATTEMPTS); do
+		lowmem_attempt || return 0
+		[ "$ooms" != 0 ] || [ "$failed" != "$LOWMEM_TRIES" ] || break
+		info "lowmem attempt $attempt" "disturbed: $ooms OOM kills, $failed of $LOWMEM_TRIES kmallocs failed$( [ "$ooms" = 0 ] || echo "; $(tr '\n' ';' </tmp/lowmem-oom.txt)")"
+	done
+	lowmem_judge
+}
+
+# One attempt: sets pid, rc, failed, ooms, start; false if fragscope did not attach.
+lowmem_attempt() {
+	start=$(date +%s)
+	echo 0 >$TL/tracing_on
+	echo >$TL/trace
+	rm -f /tmp/lowmem-oom.txt
 	# The kmalloc task reads its go (and later its exit) from one FIFO and
 	# writes its figures to another: the shell waits on them with read.
 	rm -f /tmp/lowmem.go /tmp/lowmem.res /tmp/lowmem.out
@@ -559,7 +576,7 @@ lowmem_case() {
 		fail "lowmem record" "fragscope record did not attach"
 		kill $pid $fspid 2>/dev/null
 		exec 5<&- 6<&-
-		return 0
+		return 1
 	fi
 	echo -1000 >/proc/$fspid/oom_score_adj
 	# fragscope's own allocations come in bursts the holder cannot follow:
@@ -576,15 +593,16 @@ lowmem_case() {
 	holder=$!
 	wait_for_line '^ready$' /tmp/lowmem-hold.out $holder ||
 		fail "lowmem hold" "lowmem hold did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
-	show lowmem-hold /tmp/lowmem-hold.out
 	kill -USR1 $holder
 	read -r -t 2 _ <&5
 	echo go >&5
 	# Its figures, up to its status line (a read a signal cuts short is
-	# read again; a task that died leaves the loop).
-	line= i=0
+	# read again; a task that died leaves the loop), kept in the shell until
+	# memory is released: appending to a tmpfs file would allocate a page.
+	line= i=0 lines=
 	while [ "${line#status=}" = "$line" ] && kill -0 $pid 2>/dev/null && [ $i -lt 60 ]; do
-		read -r -t 1 line <&6 && echo "$line" >>/tmp/lowmem.out
+		read -r -t 1 line <&6 && lines="$lines$line
+"
 		i=$((i + 1))
 	done
 	read -r -t 2 _ <&5
@@ -592,6 +610,7 @@ lowmem_case() {
 	wait $holder 2>/dev/null
 	echo $min_free >/proc/sys/vm/min_free_kbytes
 	echo $boost >/proc/sys/vm/watermark_boost_factor
+	printf '%s' "$lines" >/tmp/lowmem.out
 	# Its exit unmaps memory (GFP_NOWAIT pages): only now that there is some.
 	echo exit >&5
 	wait $pid
@@ -602,14 +621,19 @@ lowmem_case() {
 	rc=$?
 	echo 0 >$TL/tracing_on
 	ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms))
+	[ "$ooms" = 0 ] || dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
+	# Shown only now: a sed started while memory was held is an allocation of ours.
+	show lowmem-hold /tmp/lowmem-hold.out
 	show lowmem /tmp/lowmem.out
+	failed=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
+}
+
+lowmem_judge() {
 	[ $rc = 0 ] && pass "lowmem record" "fragscope record -p $pid exited 0; the case took $(($(date +%s) - start)) s" || { show lowmem-record-stderr /tmp/lowmem-record.err; fail "lowmem record" "exited $rc"; }
 	keep lowmem-report.json $R
-	failed=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
 	if [ "$ooms" != 0 ]; then
-		dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
 		show lowmem-oom /tmp/lowmem-oom.txt
-		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low"
+		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low, in each of $LOWMEM_ATTEMPTS attempts"
 	else
 		expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
 			"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, min held $LOWMEM_MARGIN pages under DMA32's free pages (base min $(sed -n 's/^lowmem.hold.min_pages=//p' /tmp/lowmem-hold.out), $(($(sed -n 's/^lowmem.hold.touched_kb=//p' /tmp/lowmem-hold.out) / 1024)) MiB held), no OOM kill"
