@@ -269,13 +269,32 @@ static void on_term(int sig)
 
 /* ------------------------------------------------------------- fragment */
 
+/* Order-`order` pipe_buffer rings until the kernel refuses one (its errno in *refused): how many, -1 if no pipe. */
+static long take_rings(int order, int *refused)
+{
+	long taken = 0;
+	int fd[2];
+
+	for (;;) {
+		if (pipe(fd))
+			return -1;
+		if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(order)) < 0) {
+			*refused = errno;
+			close(fd[0]);
+			close(fd[1]);
+			return taken;
+		}
+		taken++;
+	}
+}
+
 static int cmd_fragment(int block_order)
 {
 	long margin_pages = (16L << 20) / PAGE;
 	unsigned long nodes = bound_nodes();
 	long free_pages = nodes_free_kb(nodes) / (PAGE / 1024);
 	long fill = free_pages - high_watermarks(nodes) - margin_pages;
-	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0;
+	long max_pipes, npipes = 0, pinned = 0, ring_pipes = 0, settled_rings = 0;
 	int ring_errno = 0, rounds = 0;
 	uint64_t *pfns;
 	uint8_t *seen;
@@ -372,28 +391,39 @@ static int cmd_fragment(int block_order)
 	 * rounds go on until one takes no ring.
 	 */
 	for (int round = 0; round < 10; round++) {
-		long taken = 0;
+		long taken;
 
 		compact_all();
-		for (;;) {
-			int fd[2];
-
-			if (pipe(fd))
-				return error("pipe");
-			if (fcntl(fd[1], F_SETPIPE_SZ, ring_pipe_bytes(block_order)) < 0) {
-				ring_errno = errno;
-				close(fd[0]);
-				close(fd[1]);
-				break;
-			}
-			taken++;
-		}
+		if ((taken = take_rings(block_order, &ring_errno)) < 0)
+			return error("pipe");
 		ring_pipes += taken;
 		rounds++;
 		if (!taken)
 			break;
 	}
+	/*
+	 * Blocks still come free for a few seconds after the big unmap (6.7+
+	 * decays per-CPU lists grown by it back into the buddy, a second at a
+	 * time; exiting tasks free theirs): take them too, until two seconds
+	 * pass with none.  Not when bound to some nodes: the others' blocks
+	 * are to stay (and 6.1's kmalloc_large would take them).
+	 */
+	for (int second = 0, quiet = 0; !nodes && second < 20 && quiet < 2; second++) {
+		long taken;
+
+		sleep(1);
+		if (!units_at_or_above(block_order)) {
+			quiet++;
+			continue;
+		}
+		quiet = 0;
+		if ((taken = take_rings(block_order, &ring_errno)) < 0)
+			return error("pipe");
+		ring_pipes += taken;
+		settled_rings += taken;
+	}
 	printf("fraglab.fragment.ring_rounds=%d\n", rounds);
+	printf("fraglab.fragment.settled_rings=%ld\n", settled_rings);
 	printf("fraglab.fragment.ring_pipes=%ld\n", ring_pipes);
 	printf("fraglab.fragment.ring_refused=%s\n", ring_errno == ENOMEM ? "ENOMEM" : strerror(ring_errno));
 	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
