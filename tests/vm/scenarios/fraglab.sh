@@ -24,7 +24,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab LOWMEM=$TOOLDIR/lowmem
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=3 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=5 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
