@@ -47,7 +47,15 @@ wait_for_line() {
 wait_attached() { wait_for_line "tracing (attached" "$1" "$2"; }
 
 # A memory cgroup limited to LIMIT bytes: cgroup v2 if mounted with the
-# memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure).
+# memory controller, else the v1 memory hierarchy.  Sets CG (empty on failure)
+# and adds it to MEMCGS, which remove_memcgs removes (host-run.sh, at exit:
+# a scenario that returns early leaves none behind on the host).
+MEMCGS=
+remove_memcgs() {
+	local cg
+	for cg in $MEMCGS; do [ ! -d "$cg" ] || rmdir "$cg"; done
+	MEMCGS=
+}
 make_memcg() {
 	local name=$1 limit=$2
 	CG=
@@ -58,4 +66,5 @@ make_memcg() {
 		mkdir "/sys/fs/cgroup/memory/$name" && echo "$limit" >"/sys/fs/cgroup/memory/$name/memory.limit_in_bytes" &&
 			CG=/sys/fs/cgroup/memory/$name
 	fi
+	MEMCGS="$MEMCGS $CG"
 }

@@ -16,7 +16,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 export FS=${FRAGSCOPE:-$TOP/fragscope} TOOLDIR=${TOOLS:-$TOP/build/tests/tools} KEEP_DIR=$OUT
 WD=$(mktemp -d /tmp/fragscope-host-run.XXXXXX)
 export WD
-trap 'rm -rf "$WD"' EXIT
+trap 'command -v remove_memcgs >/dev/null && remove_memcgs; rm -rf "$WD"' EXIT
 {
 	. "$HERE/guest-lib.sh"
 	info kernel "$(uname -r) $(uname -v)"

@@ -404,4 +404,4 @@ else
 		fail_verdict smoke-bpf '.syscall == "bpf" and .caller == "__bpf_map_area_alloc"' '\(.api):\(.cause):\(.outcome)'
 	fi
 fi
-rmdir $CG 2>/dev/null
+remove_memcgs
