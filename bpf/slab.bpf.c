@@ -103,15 +103,23 @@ static __always_inline struct fs_event *on_slab_alloc(void *slots, __u32 probe, 
 	return e;
 }
 
-/* kmalloc's tracepoint arguments, typed (tp_btf) or not (raw_tp): one body. */
-static __always_inline int on_kmalloc(void *ctx, unsigned long call_site, const void *ptr, size_t bytes_req,
-				      size_t bytes_alloc, gfp_t gfp, int node)
+/* An allocation whose failure needs nothing more than its arguments: counted, and a failure submitted. */
+static __always_inline int on_slab_submit(void *ctx, void *slots, __u32 probe, unsigned long call_site,
+					  const void *ptr, size_t bytes_req, size_t bytes_alloc, unsigned long gfp,
+					  int node)
 {
-	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
+	struct fs_event *e = on_slab_alloc(slots, probe, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
 
 	if (e)
 		failure_submit(ctx, e);
 	return 0;
+}
+
+/* kmalloc's tracepoint arguments, typed (tp_btf), untyped (raw_tp) or classic: one body. */
+static __always_inline int on_kmalloc(void *ctx, unsigned long call_site, const void *ptr, size_t bytes_req,
+				      size_t bytes_alloc, unsigned long gfp, int node)
+{
+	return on_slab_submit(ctx, &kmalloc_slots, FS_PROBE_KMALLOC, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
 }
 
 SEC("tp_btf/kmalloc")
@@ -124,12 +132,7 @@ int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes
 SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 {
-	struct fs_event *e = on_slab_alloc(&kmalloc_slots, FS_PROBE_KMALLOC, ctx->call_site, !ctx->ptr, ctx->bytes_req,
-					   ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
-
-	if (e)
-		failure_submit(ctx, e);
-	return 0;
+	return on_kmalloc(ctx, ctx->call_site, ctx->ptr, ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
 }
 
 /*
@@ -208,38 +211,25 @@ int kmem_cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
  * map's nowait kmalloc fails exactly there (the fragmentation lab's LPM
  * trie update); 5.10 runs a raw tracepoint program whatever it interrupts.
  */
-static __always_inline int on_slab_compat(void *ctx, void *slots, __u32 probe, unsigned long call_site,
-					  const void *ptr, size_t bytes_req, size_t bytes_alloc, unsigned long gfp,
-					  int node)
-{
-	struct fs_event *e = on_slab_alloc(slots, probe, call_site, !ptr, bytes_req, bytes_alloc, gfp, node);
-
-	if (e)
-		failure_submit(ctx, e);
-	return 0;
-}
-
 SEC("raw_tp/kmalloc")
 int BPF_PROG(kmalloc_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req, size_t bytes_alloc,
 	     unsigned long gfp)
 {
-	return on_slab_compat(ctx, &kmalloc_slots, FS_PROBE_KMALLOC, call_site, ptr, bytes_req, bytes_alloc, gfp,
-			      FS_NUMA_NO_NODE);
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, FS_NUMA_NO_NODE);
 }
 
 SEC("raw_tp/kmalloc_node")
 int BPF_PROG(kmalloc_node_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, unsigned long gfp, int node)
 {
-	return on_slab_compat(ctx, &kmalloc_slots, FS_PROBE_KMALLOC, call_site, ptr, bytes_req, bytes_alloc, gfp,
-			      node);
+	return on_kmalloc(ctx, call_site, ptr, bytes_req, bytes_alloc, gfp, node);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, unsigned long gfp)
 {
-	return on_slab_compat(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
+	return on_slab_submit(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
 			      gfp, FS_NUMA_NO_NODE);
 }
 
@@ -247,6 +237,6 @@ SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(kmem_cache_alloc_node_tp_compat, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, unsigned long gfp, int node)
 {
-	return on_slab_compat(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
+	return on_slab_submit(ctx, &kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, ptr, bytes_req, bytes_alloc,
 			      gfp, node);
 }
