@@ -659,6 +659,12 @@ lowmem_judge() {
 	expect "lowmem lost" 0 "$(jq .meta.lost.total $R)" "events lost by the low-memory recording"
 	verdict lowmem "$(jq -r "[.requests[] | select(.pid == $pid) | .cause] | unique | join(\",\")" $R)"
 }
-lowmem_case
+# Opt-in (FRAGSCOPE_VM_LOWMEM=1): the held state is racy enough that the
+# guest's own shell met the OOM killer in every attempt of one CI run on 6.1.
+if grep -qw 'fragscope.lowmem=1' /proc/cmdline; then
+	lowmem_case
+else
+	info lowmem "not run (FRAGSCOPE_VM_LOWMEM=1 runs it)"
+fi
 
 info "lab time" "$(($(date +%s) - LAB_START)) s in the guest"
