@@ -20,6 +20,9 @@
  *   STEP 6  STEP 5 with the page counters in a plain array, one row of
  *           FS_PAGE_ALLOC_SLOTS per CPU (kmalloc'd memory, not the
  *           per-CPU allocator's vmalloc'd chunks)
+ *   STEP 7  STEP 4 with the slab programs' self filter dropped: what a
+ *           kmalloc or kmem_cache_alloc event costs with only its
+ *           call-site slot
  *
  * The same program names as the floor's, so progstats.sh prints them side
  * by side.  The logic mirrors bpf/page.bpf.c and bpf/slab.bpf.c; the
@@ -98,7 +101,7 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order, gfp_t gfp, int m
 	__u32 slot, class;
 	__u64 *n;
 
-	if (STEP == 4 && !order)
+	if ((STEP == 4 || STEP == 7) && !order)
 		return 0;
 	if ((STEP < 5 || order) && (excluded() || STEP < 2))
 		return 0;
@@ -125,7 +128,7 @@ SEC("tp_btf/kmalloc")
 int BPF_PROG(kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req, size_t bytes_alloc,
 	     gfp_t gfp, int node)
 {
-	if (excluded() || STEP < 2)
+	if ((STEP != 7 && excluded()) || STEP < 2)
 		return 0;
 	if (ptr)
 		slot_add(&kmalloc_slots, call_site, bytes_req, bytes_alloc);
@@ -136,7 +139,7 @@ SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s, gfp_t gfp,
 	     int node)
 {
-	if (excluded() || STEP < 2)
+	if ((STEP != 7 && excluded()) || STEP < 2)
 		return 0;
 	if (ptr)
 		slot_add(&kcache_slots, call_site, s->object_size, s->size);
