@@ -431,11 +431,19 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 
 	(void)state;
 	fill_snapshot(&s, 77, 3);
+	s.flags = SNAP_ORDER0_FROM_VMSTAT; /* format 6: order 0 from /proc/vmstat */
+	s.pgalloc_pages = 2000;
+	s.pgalloc_at_attach = 1500;
+	s.counters[FS_CTR_PAGE_FAIL + 3] = 4;
 	buf = snapshot_encode(&s, &len);
 	assert_non_null(buf);
 	snapshot_init(&back);
 	assert_int_equal(snapshot_decode(buf, len, FS_RECORD_FORMAT_VERSION, &back), 0);
 	assert_int_equal(back.ts_ns, 77);
+	assert_int_equal(back.flags, SNAP_ORDER0_FROM_VMSTAT);
+	assert_int_equal(back.pgalloc_pages, 2000);
+	assert_int_equal(back.pgalloc_at_attach, 1500);
+	assert_memory_equal(back.counters, s.counters, sizeof(s.counters));
 	assert_string_equal(back.procs[0].key.comm, "worker");
 	assert_int_equal(back.nr_stacks, 1);
 	assert_int_equal(back.stacks[0].frames[1], A_SYSCALL);

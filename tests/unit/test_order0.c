@@ -2,8 +2,8 @@
 /*
  * Order 0 from /proc/vmstat (--order0 vmstat): the pgalloc sum of a vmstat
  * file, the derivation of the successful order-0 allocations from it, the
- * model's window of it, the record codec of format 6 and of format 5
- * (no such fields), and what the text, JSON, HTML and metrics outputs say.
+ * model's window of it, and format 5 snapshots (no such fields; format 6's
+ * round trip: test_model.c).  What the outputs say of it: test_formats.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,12 +16,9 @@
 
 #include <cmocka.h>
 
-#include "format/format.h"
 #include "kernel/kernel_info.h"
 #include "kernel/ksyms.h"
-#include "live/live.h"
 #include "model/model.h"
-#include "record/record_format.h"
 #include "record/snapshot_codec.h"
 #include "state/state.h"
 
@@ -101,48 +98,17 @@ static void test_order0_derivation(void **state)
 	assert_int_equal(snapshot_order0_from_vmstat(&w), 0);
 }
 
-struct fixture {
-	struct kernel_info kinfo;
-	struct ksyms *ksyms;
-	struct model model;
-	struct report report;
-	char *text;
-	size_t len;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->kinfo.page_size = 4096;
-	f->ksyms = ksyms_new();
-	ksyms_sort(f->ksyms);
-	model_init(&f->model, &f->kinfo, f->ksyms, NULL, T0);
-	f->report = (struct report){ .model = &f->model, .kinfo = &f->kinfo, .ksyms = f->ksyms,
-				     .opts = { .sort = "count", .top = 10 } };
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	model_free(&f->model);
-	ksyms_free(f->ksyms);
-	free(f->text);
-	free(f);
-	return 0;
-}
-
 /* Snapshots carry the kernel's sums since boot; the window holds the pages since the attach or --since. */
 static void test_window_pages_since_attach_and_since(void **state)
 {
-	struct fixture *f = *state;
+	struct kernel_info kinfo = { .page_size = 4096 };
+	struct ksyms *ksyms = ksyms_new();
 	struct model_filter filter = { .min_order = -1, .since_ns = 1500000000ULL };
+	struct model m;
 	struct snapshot a, b;
 	uint64_t n;
 
+	(void)state;
 	fill_window(&a, 0);
 	fill_window(&b, 0);
 	a.ts_ns = T0 + 1000000000ULL;
@@ -159,47 +125,25 @@ static void test_window_pages_since_attach_and_since(void **state)
 	b.counters[FS_CTR_PAGE_FAIL + 1] = 4;
 
 	/* No --since: the latest snapshot since the attach, 4000 pages. */
-	model_set_snapshot(&f->model, &b);
-	assert_true(model_order0_from_vmstat(&f->model, &n));
+	model_init(&m, &kinfo, ksyms, NULL, T0);
+	model_set_snapshot(&m, &b);
+	assert_true(model_order0_from_vmstat(&m, &n));
 	assert_int_equal(n, 4000 - 2 * 568);
 	/* Traced: 6 + 20 + 10 + 2 events; order 0 adds its 2864 derived. */
-	assert_int_equal(model_page_allocs_total(&f->model), 2864 + 38);
+	assert_int_equal(model_page_allocs_total(&m), 2864 + 38);
+	model_free(&m);
 
 	/* --since between a and b: b - a, the same as one window of fill_window(2000). */
-	model_free(&f->model);
-	model_init(&f->model, &f->kinfo, f->ksyms, &filter, T0);
-	model_set_snapshot(&f->model, &a);
-	model_set_snapshot(&f->model, &b);
-	assert_int_equal(f->model.window.pgalloc_pages, 2000);
-	assert_true(model_order0_from_vmstat(&f->model, &n));
+	model_init(&m, &kinfo, ksyms, &filter, T0);
+	model_set_snapshot(&m, &a);
+	model_set_snapshot(&m, &b);
+	assert_int_equal(m.window.pgalloc_pages, 2000);
+	assert_true(model_order0_from_vmstat(&m, &n));
 	assert_int_equal(n, 1432);
+	model_free(&m);
+	ksyms_free(ksyms);
 	snapshot_free(&a);
 	snapshot_free(&b);
-}
-
-static void test_codec_format_6_round_trip(void **state)
-{
-	struct snapshot s, back;
-	size_t len;
-	void *buf;
-
-	(void)state;
-	fill_window(&s, 2000);
-	s.pgalloc_at_attach = 77;
-	buf = snapshot_encode(&s, &len);
-	assert_non_null(buf);
-	snapshot_init(&back);
-	assert_int_equal(snapshot_decode(buf, len, FS_RECORD_FORMAT_VERSION, &back), 0);
-	assert_int_equal(back.flags, SNAP_ORDER0_FROM_VMSTAT);
-	assert_int_equal(back.pgalloc_pages, 2000);
-	assert_int_equal(back.pgalloc_at_attach, 77);
-	assert_memory_equal(back.counters, s.counters, sizeof(s.counters));
-	assert_int_equal(snapshot_order0_from_vmstat(&back), 1432);
-	for (size_t cut = 0; cut < len; cut++)
-		assert_int_equal(snapshot_decode(buf, cut, FS_RECORD_FORMAT_VERSION, &back), -EINVAL);
-	snapshot_free(&back);
-	snapshot_free(&s);
-	free(buf);
 }
 
 /* A snapshot as formats 3-5 wrote it: counters up to FS_CTR_PAGE_FAIL, then the tables, no order-0 block. */
@@ -236,64 +180,13 @@ static void test_codec_reads_format_5(void **state)
 	free(buf);
 }
 
-static void run_format(struct fixture *f, const char *name)
-{
-	FILE *out;
-
-	free(f->text);
-	f->text = NULL;
-	out = open_memstream(&f->text, &f->len);
-	assert_non_null(out);
-	assert_int_equal(formatter_find(name)->write(&f->report, out), 0);
-	fclose(out);
-}
-
-static void test_outputs_say_where_order0_came_from(void **state)
-{
-	struct fixture *f = *state;
-	struct live_totals cur = {};
-	struct live_text metrics = {};
-	struct snapshot w;
-
-	fill_window(&w, 2000);
-	w.ts_ns = T0 + 1000000000ULL;
-	model_set_snapshot(&f->model, &w);
-	model_finish(&f->model);
-
-	run_format(f, "text");
-	assert_non_null(strstr(f->text, "(order 0 from /proc/vmstat pgalloc)"));
-	assert_non_null(strstr(f->text, MODEL_ORDER0_NOTE));
-	/* order 0: 3 failures in a migratetype column, 1432 in vmstat*, 1435 in all. */
-	assert_non_null(strstr(f->text, "vmstat*"));
-	assert_non_null(strstr(f->text, "         1432         1435"));
-
-	run_format(f, "json");
-	assert_non_null(strstr(f->text, "\"order0_source\": \"vmstat\""));
-	assert_non_null(strstr(f->text, "\"order0_from_vmstat\": {\n      \"count\": 1432,\n      \"pgalloc_pages\": 2000,"));
-
-	run_format(f, "html");
-	assert_non_null(strstr(f->text, MODEL_ORDER0_NOTE));
-	assert_non_null(strstr(f->text, "\"vmstat*\"]"));
-
-	live_totals_take(&cur, &f->model, NULL);
-	assert_true(cur.order0_from_vmstat);
-	assert_int_equal(cur.order0_vmstat, 1432);
-	metrics_render(&f->report, &cur, false, &metrics);
-	assert_non_null(strstr(metrics.buf,
-			       "fragscope_page_allocations_total{order=\"0\",migratetype=\"vmstat_pgalloc\"} 1432\n"));
-	live_text_free(&metrics);
-	snapshot_free(&w);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmstat_pgalloc_sums_zones),
 		cmocka_unit_test(test_order0_derivation),
-		cmocka_unit_test_setup_teardown(test_window_pages_since_attach_and_since, setup, teardown),
-		cmocka_unit_test(test_codec_format_6_round_trip),
+		cmocka_unit_test(test_window_pages_since_attach_and_since),
 		cmocka_unit_test(test_codec_reads_format_5),
-		cmocka_unit_test_setup_teardown(test_outputs_say_where_order0_came_from, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
