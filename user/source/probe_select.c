@@ -40,7 +40,8 @@ static const struct probe_def {
 	const char *tp_via; /* what tp_prog is, if not a classic tracepoint */
 	const char *order0_vmstat_prog;
 } probe_defs[FS_PROBES] = {
-	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", NULL, 5, .order0_vmstat_prog = "page_above0_btf" },
+	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", NULL, 5,
+				  .order0_vmstat_prog = "page_above0_btf" },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
 	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", "kmalloc_raw", 7, NULL,
 			       "trace_event_raw_kmalloc", "kmalloc_tp_compat", "kmalloc_node_tp_compat" },
@@ -180,11 +181,11 @@ void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES],
 	for (int i = 0; i < FS_PROBES; i++) {
 		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &probes[i];
-		/* The typed program for this run; the other typed variant stays unloaded. */
+		/* The typed program for this run; the other typed variant, if any, stays unloaded. */
 		const char *btf_name = d->order0_vmstat_prog && !order0_traced_by ? d->order0_vmstat_prog : d->btf_prog;
+		const char *unused_btf_name = btf_name == d->btf_prog ? d->order0_vmstat_prog : d->btf_prog;
 		struct bpf_program *btf_prog = probe_program(obj, btf_name), *tp_prog = probe_program(obj, d->tp_prog);
-		struct bpf_program *unused_btf_prog = probe_program(obj, btf_name == d->btf_prog ? d->order0_vmstat_prog
-												: d->btf_prog);
+		struct bpf_program *unused_btf_prog = probe_program(obj, unused_btf_name);
 		struct bpf_program *raw_prog = probe_program(obj, d->raw_prog);
 		struct bpf_program *compat_prog = probe_program(obj, d->compat_prog);
 		struct bpf_program *node_prog = probe_program(obj, d->compat_node_prog);
