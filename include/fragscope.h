@@ -390,6 +390,13 @@ enum fs_map_id {
 #define FS_CTR_REQUEST_SYSCALL_FAILED (FS_CTR_REQUEST_OPENED + 1)
 #define FS_CTR_REQUEST_SYSCALL_OK (FS_CTR_REQUEST_SYSCALL_FAILED + 1)
 #define FS_CTR_ENOMEM_NO_ALLOC (FS_CTR_REQUEST_SYSCALL_OK + 1)
-#define FS_COUNTERS (FS_CTR_ENOMEM_NO_ALLOC + 1)
+/*
+ * Failed page allocations by order: counted (not only sent as events,
+ * which the ring buffer may drop) because deriving order 0 from the
+ * kernel's pgalloc counters subtracts the pages of the successful
+ * allocations of each order >= 1 (snapshot_order0_from_vmstat()).
+ */
+#define FS_CTR_PAGE_FAIL (FS_CTR_ENOMEM_NO_ALLOC + 1) /* [FS_ORDERS] */
+#define FS_COUNTERS (FS_CTR_PAGE_FAIL + FS_ORDERS)
 
 #endif /* FRAGSCOPE_H */

@@ -34,3 +34,17 @@ n=$(jq '[.requests[] | select(.api == "commit" and .cause == "overcommit_heurist
 jq -e '.doctor.all_clear == true and .doctor.notes == []' "$TMP/report4.json" >/dev/null ||
 	fail "the format 4 file's samples lost their sysctls: $(jq -c .doctor "$TMP/report4.json")"
 pass "format 4: its version 2 samples read with their sysctls, and its 2 refused mmaps are overcommit_heuristic"
+
+# Format 5 (order 0 traced, counters without the failed allocations by
+# order): the same order table as the writer reported, and order 0 read as
+# traced, not as derived from /proc/vmstat.
+fixture=$TOP/tests/fixtures/record/format5-pages.fsr
+"$FRAGSCOPE" report -i "$fixture" -F json >"$TMP/report5.json" || fail "report of a format 5 file exited $?"
+jq -S '{page_alloc_total: .page_alloc.total, by_order: .page_alloc.by_order, events: .meta.events}' \
+	"$TMP/report5.json" >"$TMP/now5.json"
+diff -u "${fixture%.fsr}.expected.json" "$TMP/now5.json" || fail "the format 5 file reads differently than when written"
+source0=$(json_get "$TMP/report5.json" '.page_alloc.order0_source')
+[ "$source0" = traced ] || fail "a format 5 file's order 0 reads as $source0, not traced"
+movable0=$(json_get "$TMP/report5.json" '[.page_alloc.by_order[] | select(.order == 0 and .migratetype == "Movable") | .count] | add // 0')
+[ "$movable0" -ge 3000 ] || fail "$movable0 Movable order-0 allocations in the format 5 file, fewer than the 3000 pages touched"
+pass "format 5: the same order table ($movable0 Movable order-0 allocations for 3000 pages touched), order 0 traced"

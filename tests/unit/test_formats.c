@@ -19,6 +19,7 @@
 #include "format/perf_script.h"
 #include "kernel/kernel_info.h"
 #include "kernel/ksyms.h"
+#include "live/live.h"
 #include "model/model.h"
 
 #define T0 1000000000ULL /* the trace start, in ns */
@@ -307,10 +308,57 @@ static void test_pprof_profile(void **state)
 	free(profile);
 }
 
+/*
+ * Order 0 from /proc/vmstat: 2000 pages counted, 10 order-1 allocations
+ * (20 pages) and 3 failed order-0 ones traced: 1980 successful order-0
+ * allocations, in a column of their own with the note, in every output.
+ */
+static void test_outputs_say_where_order0_came_from(void **state)
+{
+	struct fixture *f = *state;
+	struct live_totals cur = {};
+	struct live_text metrics = {};
+	struct snapshot w;
+
+	snapshot_init(&w);
+	w.ts_ns = T0 + 1000000000ULL;
+	w.flags = SNAP_ORDER0_FROM_VMSTAT;
+	w.pgalloc_pages = 2000;
+	w.page_allocs[fs_page_alloc_index(0, 0, 3)] = 3;
+	w.counters[FS_CTR_PAGE_FAIL + 0] = 3;
+	w.page_allocs[fs_page_alloc_index(1, 1, 3)] = 10;
+	model_set_snapshot(&f->model, &w);
+	model_finish(&f->model);
+
+	assert_int_equal(format_to_text(f, formatter_find("text")), 0);
+	assert_non_null(strstr(f->text, "(order 0 from /proc/vmstat pgalloc)"));
+	assert_non_null(strstr(f->text, "* " MODEL_ORDER0_NOTE));
+	/* order 0: 3 failures in a migratetype column, 1980 in vmstat*, 1983 in all. */
+	assert_non_null(strstr(f->text, "    0            3            0         1980         1983"));
+	free(f->text);
+	assert_int_equal(format_to_text(f, formatter_find("json")), 0);
+	assert_non_null(strstr(f->text, "\"order0_source\": \"vmstat\""));
+	assert_non_null(strstr(f->text, "\"order0_from_vmstat\": {\n      \"count\": 1980,\n      \"pgalloc_pages\": 2000,"));
+	free(f->text);
+	assert_int_equal(format_to_text(f, formatter_find("html")), 0);
+	assert_non_null(strstr(f->text, MODEL_ORDER0_NOTE));
+	assert_non_null(strstr(f->text, "\"vmstat*\"]"));
+
+	live_totals_take(&cur, &f->model, NULL);
+	assert_true(cur.order0_from_vmstat);
+	assert_int_equal(cur.order0_vmstat, 1980);
+	metrics_render(&f->report, &cur, false, &metrics);
+	assert_non_null(strstr(metrics.buf,
+			       "fragscope_page_allocations_total{order=\"0\",migratetype=\"vmstat_pgalloc\"} 1980\n"));
+	live_text_free(&metrics);
+	snapshot_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_folded_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outputs_say_where_order0_came_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folded_raw_addrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_raw_addrs, setup, teardown),

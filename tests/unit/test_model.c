@@ -431,11 +431,19 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 
 	(void)state;
 	fill_snapshot(&s, 77, 3);
+	s.flags = SNAP_ORDER0_FROM_VMSTAT; /* format 6: order 0 from /proc/vmstat */
+	s.pgalloc_pages = 2000;
+	s.pgalloc_at_attach = 1500;
+	s.counters[FS_CTR_PAGE_FAIL + 3] = 4;
 	buf = snapshot_encode(&s, &len);
 	assert_non_null(buf);
 	snapshot_init(&back);
 	assert_int_equal(snapshot_decode(buf, len, FS_RECORD_FORMAT_VERSION, &back), 0);
 	assert_int_equal(back.ts_ns, 77);
+	assert_int_equal(back.flags, SNAP_ORDER0_FROM_VMSTAT);
+	assert_int_equal(back.pgalloc_pages, 2000);
+	assert_int_equal(back.pgalloc_at_attach, 1500);
+	assert_memory_equal(back.counters, s.counters, sizeof(s.counters));
 	assert_string_equal(back.procs[0].key.comm, "worker");
 	assert_int_equal(back.nr_stacks, 1);
 	assert_int_equal(back.stacks[0].frames[1], A_SYSCALL);
@@ -456,8 +464,10 @@ static void test_snapshot_codec_reads_format_3_procs(void **state)
 		uint64_t count;
 		char comm[FS_COMM_LEN];
 	} old = { 11, 9, 2, 5, "bash" };
+	/* Formats 3-5: the counters end before FS_CTR_PAGE_FAIL, no order-0 block (24 bytes) follows. */
 	size_t len, procs_at = sizeof(uint64_t) + 4 * sizeof(uint32_t) + sizeof(((struct snapshot *)0)->page_allocs) +
-			       sizeof(((struct snapshot *)0)->counters);
+			       FS_CTR_PAGE_FAIL * sizeof(uint64_t);
+	size_t newer = (FS_COUNTERS - FS_CTR_PAGE_FAIL) * sizeof(uint64_t) + 24;
 	struct snapshot s, back;
 	char *buf;
 
@@ -465,6 +475,8 @@ static void test_snapshot_codec_reads_format_3_procs(void **state)
 	fill_snapshot(&s, 77, 3);
 	buf = snapshot_encode(&s, &len);
 	assert_non_null(buf);
+	memmove(buf + procs_at, buf + procs_at + newer, len - procs_at - newer);
+	len -= newer;
 	assert_int_equal(sizeof(old), sizeof(struct snap_proc));
 	memcpy(buf + procs_at, &old, sizeof(old));
 	snapshot_init(&back);

@@ -69,6 +69,11 @@ int parse_trace_option(int opt, const char *arg, struct tracer_config *cfg)
 			return -1;
 		*(opt == OPT_MIN_ORDER ? &cfg->min_order : &cfg->stack_order) = v;
 		return 1;
+	case OPT_ORDER0:
+		if (strcmp(arg, "vmstat") && strcmp(arg, "traced"))
+			return -1;
+		cfg->order0 = !strcmp(arg, "vmstat") ? ORDER0_VMSTAT : ORDER0_TRACED;
+		return 1;
 	case OPT_NO_EXTFRAG_STACKS:
 		cfg->extfrag_stacks = false;
 		return 1;

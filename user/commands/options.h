@@ -18,7 +18,7 @@
 enum {
 	OPT_COMM = 256, OPT_CGROUP, OPT_MIN_ORDER, OPT_STACK_ORDER, OPT_NO_EXTFRAG_STACKS, OPT_RINGBUF_KB,
 	OPT_STACK_MAP, OPT_MASK_PROBES, OPT_CLASSIC, OPT_TOP, OPT_SORT, OPT_RAW_ADDRS, OPT_STACKS,
-	OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_NO_FILE, OPT_INTERVAL, OPT_EVENTS,
+	OPT_SINCE, OPT_UNTIL, OPT_KIND, OPT_NO_FILE, OPT_INTERVAL, OPT_EVENTS, OPT_ORDER0,
 };
 
 #define TRACE_OPTIONS                                                                              \
@@ -26,6 +26,7 @@ enum {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },                                         \
 	{ "min-order", required_argument, NULL, OPT_MIN_ORDER },                                   \
 	{ "stack-order", required_argument, NULL, OPT_STACK_ORDER },                               \
+	{ "order0", required_argument, NULL, OPT_ORDER0 },                                         \
 	{ "no-extfrag-stacks", no_argument, NULL, OPT_NO_EXTFRAG_STACKS },                         \
 	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },                                 \
 	{ "stack-map-entries", required_argument, NULL, OPT_STACK_MAP },                           \
@@ -44,6 +45,10 @@ enum {
 	"      --cgroup PATH        trace only tasks in this memory cgroup or below it\n"      \
 	"      --min-order N        count per process the page allocations of order >= N (default 1)\n" \
 	"      --stack-order N      count kernel stacks of page allocations of order >= N (default 4)\n" \
+	"      --order0 SOURCE      successful order-0 page allocations: vmstat (counted from\n"   \
+	"                           /proc/vmstat pgalloc, not split by migratetype or gfp class;\n" \
+	"                           the cheapest, default unless --min-order 0, --stack-order 0,\n" \
+	"                           -p, --comm or --cgroup) or traced (every event, split)\n" \
 	"      --no-extfrag-stacks  do not take stacks of extfrag fallbacks\n"                 \
 	"      --ringbuf-kb N       ring buffer size in KiB, a power of two (default 4096)\n"  \
 	"      --stack-map-entries N  distinct stacks kept in the kernel (default 16384)\n"    \

@@ -9,7 +9,7 @@
 #include "util/exit_codes.h"
 
 static const char usage[] =
-	"Usage: fragscope probes [--mask-probes LIST] [--classic-tracepoints]\n"
+	"Usage: fragscope probes [--mask-probes LIST] [--classic-tracepoints] [--order0 SOURCE] [other trace options]\n"
 	"Loads and attaches fragscope's programs, prints each probe's state, and detaches.\n";
 
 int cmd_probes(int argc, char **argv)
@@ -38,12 +38,13 @@ int cmd_probes(int argc, char **argv)
 	s = session_open(&cfg, "probes", "probes", &rc);
 	if (!s)
 		return rc;
-	printf("%-48s %-9s %-11s %s\n", "PROBE", "STATE", "VIA", "NOTE");
+	printf("%-48s %-9s %-11s %-26s %s\n", "PROBE", "STATE", "VIA", "PROGRAM", "NOTE");
 	for (int p = 0; p < FS_PROBES; p++) {
 		const struct probe_status *ps = &s->tracer.probes[p];
 
 		attached += ps->state == PROBE_ATTACHED;
-		printf("%-48s %-9s %-11s %s\n", ps->name, probe_state_name(ps->state), ps->via, ps->why);
+		printf("%-48s %-9s %-11s %-26s %s\n", ps->name, probe_state_name(ps->state), ps->via,
+		       ps->state == PROBE_ATTACHED ? ps->prog : "-", ps->why);
 	}
 	printf("\n%d of %d probes attached in %.0f ms (kernel %s)\n", attached, FS_PROBES, s->tracer.attach_ns / 1e6,
 	       s->kinfo.release);

@@ -23,12 +23,17 @@
 #include "util/json.h"
 
 
+/*
+ * Successful order-0 allocations counted from /proc/vmstat are a column of
+ * their own after the migratetypes: the kernel does not split them.
+ */
 static void write_orders(const struct report *r, struct json *j)
 {
 	const struct snapshot *w = &r->model->window;
-	uint64_t cells[FS_ORDERS][FS_MIGRATETYPES] = {}, by_mt[FS_MIGRATETYPES] = {};
+	uint64_t cells[FS_ORDERS][FS_MIGRATETYPES + 1] = {}, by_mt[FS_MIGRATETYPES] = {}, order0_vmstat;
+	bool from_vmstat = model_order0_from_vmstat(r->model, &order0_vmstat);
 	char name[32];
-	int mts = 0;
+	int mts = 0, cols;
 
 	for (int o = 0; o < FS_ORDERS; o++)
 		for (int mt = 0; mt < FS_MIGRATETYPES; mt++)
@@ -40,20 +45,28 @@ static void write_orders(const struct report *r, struct json *j)
 	for (int mt = 0; mt < FS_MIGRATETYPES; mt++)
 		if (by_mt[mt])
 			mts = mt + 1;
+	cols = mts + from_vmstat;
+	if (from_vmstat)
+		cells[0][mts] = order0_vmstat;
 	json_key(j, "orders");
 	json_object_begin(j);
 	json_kv_u64(j, "total", model_page_allocs_total(r->model));
+	if (from_vmstat)
+		json_kv_string(j, "note", "vmstat*: " MODEL_ORDER0_NOTE " (successful allocations, with alloc_pages_bulk()'s "
+					  "and fragscope's own); order 0's other columns hold its failed allocations only.");
 	json_key(j, "migratetypes");
 	json_array_begin(j);
 	for (int mt = 0; mt < mts; mt++)
 		json_string(j, report_migratetype(r, mt, name, sizeof(name)));
+	if (from_vmstat)
+		json_string(j, "vmstat*");
 	json_array_end(j);
 	json_key(j, "rows");
 	json_array_begin(j);
 	for (int o = 0; o < FS_ORDERS; o++) {
 		uint64_t row = 0;
 
-		for (int mt = 0; mt < mts; mt++)
+		for (int mt = 0; mt < cols; mt++)
 			row += cells[o][mt];
 		if (!row)
 			continue;
@@ -61,7 +74,7 @@ static void write_orders(const struct report *r, struct json *j)
 		json_kv_u64(j, "order", o);
 		json_key(j, "counts");
 		json_array_begin(j);
-		for (int mt = 0; mt < mts; mt++)
+		for (int mt = 0; mt < cols; mt++)
 			json_u64(j, cells[o][mt]);
 		json_array_end(j);
 		json_object_end(j);

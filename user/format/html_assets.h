@@ -317,6 +317,8 @@ static const char html_js[] =
 	"	});\n"
 	"	box.appendChild(svg);\n"
 	"	box.appendChild(h('p', 'sub', 'Cells are shaded on a log scale of the count. ' + fmt(o.total) + ' page allocations in all.'));\n"
+	"	if (o.note)\n"
+	"		box.appendChild(h('p', 'sub', o.note));\n"
 	"}\n"
 	"\n"
 	"function latency(l, box) {\n"

@@ -85,11 +85,30 @@ static void write_meta(const struct report *r, struct json *j)
 static void write_page_alloc(const struct report *r, struct json *j)
 {
 	const struct snapshot *w = &r->model->window;
+	uint64_t order0_vmstat;
+	bool from_vmstat = model_order0_from_vmstat(r->model, &order0_vmstat);
 	char name[32];
 
 	json_key(j, "page_alloc");
 	json_object_begin(j);
 	json_kv_u64(j, "total", model_page_allocs_total(r->model));
+	/* vmstat: by_order's order-0 entries are its failed allocations; the successful ones are below. */
+	json_kv_string(j, "order0_source", from_vmstat ? "vmstat" : "traced");
+	if (from_vmstat) {
+		json_key(j, "order0_from_vmstat");
+		json_object_begin(j);
+		json_kv_u64(j, "count", order0_vmstat);
+		json_kv_u64(j, "pgalloc_pages", w->pgalloc_pages);
+		json_kv_string(j, "note", MODEL_ORDER0_NOTE "; successful allocations only, including alloc_pages_bulk()'s "
+					  "and fragscope's own: pgalloc_pages (the window's pages) minus 2^order x the "
+					  "successful traced allocations of each order >= 1");
+		json_key(j, "failed_by_order");
+		json_array_begin(j);
+		for (int o = 0; o < FS_ORDERS; o++)
+			json_u64(j, w->counters[FS_CTR_PAGE_FAIL + o]);
+		json_array_end(j);
+		json_object_end(j);
+	}
 	json_key(j, "by_order");
 	json_array_begin(j);
 	for (int o = 0; o < FS_ORDERS; o++)

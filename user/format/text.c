@@ -73,8 +73,9 @@ static void print_header(const struct report *r, FILE *out)
 	if (meta && meta->attach_ns)
 		fprintf(out, ", attached in %.0f ms", meta->attach_ns / 1e6);
 	fprintf(out, "\n#\n# events per tracepoint:\n");
-	fprintf(out, "#   %-48s %12" PRIu64 "%s\n", fs_probe_name(FS_PROBE_PAGE_ALLOC), model_page_allocs_total(m),
-		meta && meta->probe_state[FS_PROBE_PAGE_ALLOC] ? "  (not attached)" : "");
+	fprintf(out, "#   %-48s %12" PRIu64 "%s%s\n", fs_probe_name(FS_PROBE_PAGE_ALLOC), model_page_allocs_total(m),
+		meta && meta->probe_state[FS_PROBE_PAGE_ALLOC] ? "  (not attached)" : "",
+		m->window.flags & SNAP_ORDER0_FROM_VMSTAT ? "  (order 0 from /proc/vmstat pgalloc)" : "");
 	for (int p = 0; p < FS_PROBES; p++) {
 		if (p == FS_PROBE_PAGE_ALLOC)
 			continue; /* counted by its histogram, above */
@@ -111,6 +112,8 @@ static void print_orders(const struct report *r, FILE *out)
 {
 	const struct snapshot *w = &r->model->window;
 	uint64_t total = model_page_allocs_total(r->model), by_mt[FS_MIGRATETYPES] = {}, by_class[FS_GFP_CLASSES] = {};
+	uint64_t order0_vmstat;
+	bool from_vmstat = model_order0_from_vmstat(r->model, &order0_vmstat);
 	char name[32];
 	int mts = 0;
 
@@ -129,6 +132,8 @@ static void print_orders(const struct report *r, FILE *out)
 	fprintf(out, "%5s", "order");
 	for (int mt = 0; mt < mts; mt++)
 		fprintf(out, " %12s", report_migratetype(r, mt, name, sizeof(name)));
+	if (from_vmstat)
+		fprintf(out, " %12s", "vmstat*");
 	fprintf(out, " %12s %7s\n", "total", "%");
 	for (int o = 0; o < FS_ORDERS; o++) {
 		uint64_t row = 0, cells[FS_MIGRATETYPES] = {};
@@ -138,21 +143,35 @@ static void print_orders(const struct report *r, FILE *out)
 				cells[mt] += w->page_allocs[fs_page_alloc_index(o, mt, c)];
 		for (int mt = 0; mt < FS_MIGRATETYPES; mt++)
 			row += cells[mt];
-		if (!row)
+		row += o ? 0 : order0_vmstat;
+		if (!row && !(from_vmstat && !o))
 			continue;
 		fprintf(out, "%5d", o);
 		for (int mt = 0; mt < mts; mt++)
 			fprintf(out, " %12" PRIu64, cells[mt]);
+		if (from_vmstat && !o)
+			fprintf(out, " %12" PRIu64, order0_vmstat);
+		else if (from_vmstat)
+			fprintf(out, " %12s", "-");
 		fprintf(out, " %12" PRIu64 " %6.2f%%\n", row, pct(row, total));
 	}
 	fprintf(out, "%5s", "total");
 	for (int mt = 0; mt < mts; mt++)
 		fprintf(out, " %12" PRIu64, by_mt[mt]);
+	if (from_vmstat)
+		fprintf(out, " %12" PRIu64, order0_vmstat);
 	fprintf(out, " %12" PRIu64 " %6.2f%%\n", total, total ? 100.0 : 0.0);
 	fprintf(out, "by gfp class:");
 	for (int c = 0; c < FS_GFP_CLASSES; c++)
 		fprintf(out, " %s %" PRIu64 " (%.1f%%)", report_gfp_class(c), by_class[c], pct(by_class[c], total));
+	if (from_vmstat)
+		fprintf(out, " vmstat* %" PRIu64 " (%.1f%%)", order0_vmstat, pct(order0_vmstat, total));
 	fprintf(out, "\n");
+	if (from_vmstat)
+		fprintf(out, "* %s:\n  the successful order-0 allocations (%" PRIu64 " pages counted by the kernel minus those "
+			     "of the traced orders >= 1),\n  including alloc_pages_bulk()'s and fragscope's own; order 0's "
+			     "migratetype columns hold its failed allocations only\n",
+			MODEL_ORDER0_NOTE, w->pgalloc_pages);
 }
 
 static int cmp_proc_desc(const void *a, const void *b)

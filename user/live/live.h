@@ -22,6 +22,8 @@
 struct live_totals {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint64_t allocs[FS_ORDERS][FS_MIGRATETYPES]; /* page allocations, summed over gfp classes */
+	bool order0_from_vmstat; /* order 0's successful allocations are not in allocs but: */
+	uint64_t order0_vmstat;  /* model_order0_from_vmstat() */
 	uint64_t failures[FAIL_KINDS];
 	uint64_t requests[API_COUNT][CAUSE_COUNT][OUTCOME_COUNT];
 	uint64_t requests_detail_lost;

@@ -80,7 +80,8 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 	char mt[64], fb[64], esc[128], fb_esc[128];
 
 	family(x, "fragscope_page_allocations", FAMILY_COUNTER,
-	       "Page allocations seen since fragscope started, by order and migratetype.");
+	       "Page allocations seen since fragscope started, by order and migratetype; migratetype "
+	       "\"vmstat_pgalloc\": successful order-0 allocations, " MODEL_ORDER0_NOTE ".");
 	for (unsigned int o = 0; o < FS_ORDERS; o++)
 		for (unsigned int t = 0; t < FS_MIGRATETYPES; t++)
 			if (cur->allocs[o][t])
@@ -88,6 +89,9 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 						 "fragscope_page_allocations_total{order=\"%u\",migratetype=\"%s\"} %" PRIu64 "\n",
 						 o, label_value(esc, sizeof(esc), report_migratetype(r, t, mt, sizeof(mt))),
 						 cur->allocs[o][t]);
+	if (cur->order0_from_vmstat)
+		live_text_printf(x->out, "fragscope_page_allocations_total{order=\"0\",migratetype=\"vmstat_pgalloc\"} %" PRIu64 "\n",
+				 cur->order0_vmstat);
 
 	family(x, "fragscope_failed_requests", FAMILY_COUNTER,
 	       "Requests whose allocations failed, by the interface asked, the cause and whether a fallback recovered.");

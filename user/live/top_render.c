@@ -99,6 +99,9 @@ static uint64_t order_allocs(const struct live_totals *prev, const struct live_t
 
 	for (unsigned int mt = 0; mt < FS_MIGRATETYPES; mt++)
 		n += cur->allocs[o][mt] - prev->allocs[o][mt];
+	/* Clamped at 0 in each window, so not always increasing. */
+	if (!o && cur->order0_vmstat > prev->order0_vmstat)
+		n += cur->order0_vmstat - prev->order0_vmstat;
 	return n;
 }
 
@@ -153,6 +156,8 @@ static void render_allocations(struct screen *sc, const struct report *r, const 
 		}
 		line(sc, "%s", head);
 	}
+	if (cur->order0_from_vmstat)
+		line(sc, "  %s (in total only)", MODEL_ORDER0_NOTE);
 }
 
 /* The latest requests and failures, newest first; failures with the innermost frames that fit. */

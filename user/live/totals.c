@@ -13,6 +13,7 @@ void live_totals_take(struct live_totals *t, const struct model *m, const struct
 		for (unsigned int mt = 0; mt < FS_MIGRATETYPES; mt++)
 			for (unsigned int g = 0; g < FS_GFP_CLASSES; g++)
 				t->allocs[o][mt] += m->window.page_allocs[fs_page_alloc_index(o, mt, g)];
+	t->order0_from_vmstat = model_order0_from_vmstat(m, &t->order0_vmstat);
 	/* Events can be newer than the last snapshot; the later of the two is "now". */
 	t->ts_ns = m->end_ns > m->start_ns ? m->end_ns : m->start_ns;
 	memcpy(t->failures, m->failures, sizeof(t->failures));

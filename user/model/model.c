@@ -160,10 +160,17 @@ int model_set_cgroup_path(struct model *m, uint64_t id, const char *path)
 	return requests_set_cgroup_path(&m->requests, id, path);
 }
 
+bool model_order0_from_vmstat(const struct model *m, uint64_t *allocs)
+{
+	*allocs = snapshot_order0_from_vmstat(&m->window);
+	return m->window.flags & SNAP_ORDER0_FROM_VMSTAT;
+}
+
 uint64_t model_page_allocs_total(const struct model *m)
 {
-	uint64_t total = 0;
+	uint64_t total;
 
+	model_order0_from_vmstat(m, &total);
 	for (size_t i = 0; i < FS_PAGE_ALLOC_SLOTS; i++)
 		total += m->window.page_allocs[i];
 	return total;

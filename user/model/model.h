@@ -214,7 +214,16 @@ void model_finish(struct model *m);
 void model_prune(struct model *m);
 
 /* Derived figures used by several formatters. */
+/* Page allocations in the window, traced and (order 0) counted from /proc/vmstat. */
 uint64_t model_page_allocs_total(const struct model *m);
+/*
+ * Successful order-0 allocations the kernel's pgalloc counters gave
+ * (snapshot_order0_from_vmstat()): not in any migratetype or gfp-class
+ * cell; false when order 0 was traced (every one in the cells).
+ */
+bool model_order0_from_vmstat(const struct model *m, uint64_t *allocs);
+/* What every output says where it shows those. */
+#define MODEL_ORDER0_NOTE "order 0: from /proc/vmstat pgalloc, not split by migratetype/gfp class"
 uint64_t model_lost_total(const struct model *m);
 /* Extfrag fallbacks in the window, and those that changed a pageblock's type. */
 void model_extfrag_totals(const struct model *m, uint64_t *fallbacks, uint64_t *type_changes);

@@ -24,7 +24,33 @@ void snapshot_clear(struct snapshot *s)
 	s->ts_ns = 0;
 	memset(s->page_allocs, 0, sizeof(s->page_allocs));
 	memset(s->counters, 0, sizeof(s->counters));
+	s->flags = 0;
+	s->pgalloc_pages = s->pgalloc_at_attach = 0;
 	s->nr_procs = s->nr_callsites = s->nr_extfrags = s->nr_stacks = 0;
+}
+
+uint64_t snapshot_order_traced(const struct snapshot *window, unsigned int order)
+{
+	uint64_t n = 0;
+
+	for (unsigned int mt = 0; mt < FS_MIGRATETYPES; mt++)
+		for (unsigned int c = 0; c < FS_GFP_CLASSES; c++)
+			n += window->page_allocs[fs_page_alloc_index(order, mt, c)];
+	return n;
+}
+
+uint64_t snapshot_order0_from_vmstat(const struct snapshot *window)
+{
+	uint64_t traced_pages = 0;
+
+	if (!(window->flags & SNAP_ORDER0_FROM_VMSTAT))
+		return 0;
+	for (unsigned int o = 1; o < FS_ORDERS; o++) {
+		uint64_t n = snapshot_order_traced(window, o), failed = window->counters[FS_CTR_PAGE_FAIL + o];
+
+		traced_pages += (n > failed ? n - failed : 0) << o;
+	}
+	return window->pgalloc_pages > traced_pages ? window->pgalloc_pages - traced_pages : 0;
 }
 
 /* Append one element: 16 places first, then twice as many each time they are full. */

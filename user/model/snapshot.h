@@ -34,10 +34,26 @@ struct snap_stack {
 	uint64_t frames[FS_MAX_FRAMES];
 };
 
+/*
+ * snapshot.flags: successful order-0 allocations were not traced (the
+ * default page program, page_above0_btf) and come from the kernel's
+ * counters instead: pgalloc_pages.  page_allocs' order-0 slots then hold
+ * the failed order-0 allocations only.
+ */
+#define SNAP_ORDER0_FROM_VMSTAT 0x1
+
 struct snapshot {
 	uint64_t ts_ns;
 	uint64_t page_allocs[FS_PAGE_ALLOC_SLOTS];
 	uint64_t counters[FS_COUNTERS];
+	uint32_t flags; /* SNAP_* */
+	/*
+	 * With SNAP_ORDER0_FROM_VMSTAT: the sum of /proc/vmstat's pgalloc_<zone>
+	 * (pages handed out by the buddy allocator, one per page) at this
+	 * snapshot and when the probes attached.  In a model's window:
+	 * the pages allocated within the window, and 0.
+	 */
+	uint64_t pgalloc_pages, pgalloc_at_attach;
 	size_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
 	size_t cap_procs, cap_callsites, cap_extfrags, cap_stacks; /* allocated elements */
 	struct snap_proc *procs;
@@ -45,6 +61,19 @@ struct snapshot {
 	struct snap_extfrag *extfrags;
 	struct snap_stack *stacks;
 };
+
+/*
+ * The successful order-0 allocations of a window (a difference of
+ * snapshots, model/window.c) that carries SNAP_ORDER0_FROM_VMSTAT: the
+ * pages the kernel counted (pgalloc_pages) minus 2^order x the successful
+ * traced allocations of each order >= 1 (traced minus FS_CTR_PAGE_FAIL),
+ * 0 if that is negative (pages the probe saw but pgalloc did not, such as
+ * a page captured by compaction); 0 without the flag.  It includes what no
+ * tracepoint sees: alloc_pages_bulk()'s pages, and fragscope's own.
+ */
+uint64_t snapshot_order0_from_vmstat(const struct snapshot *window);
+/* Page allocations of this order traced in a window (all migratetypes and gfp classes). */
+uint64_t snapshot_order_traced(const struct snapshot *window, unsigned int order);
 
 void snapshot_init(struct snapshot *s);
 void snapshot_free(struct snapshot *s);

@@ -36,8 +36,13 @@
  *     carries the task's mempolicy and cpuset nodes (struct fs_page_fail's
  *     policy_* and cpuset_nodes, nodes_read); in formats 1-4 those bytes were
  *     whatever the previous event left there, and are read as not read.
+ *  6: a REC_SNAPSHOT's counters end with the failed page allocations by
+ *     order (FS_CTR_PAGE_FAIL; formats 3-5 read them as 0), followed by
+ *     where order 0 came from: flags (SNAP_ORDER0_FROM_VMSTAT) and the
+ *     /proc/vmstat pgalloc sums (struct snapshot); formats 1-5 traced
+ *     order 0 and are read with flags 0.
  */
-#define FS_RECORD_FORMAT_VERSION 5
+#define FS_RECORD_FORMAT_VERSION 6
 
 struct record_header {
 	uint32_t format_version;

@@ -11,6 +11,13 @@ struct encoded_counts {
 	uint32_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
 };
 
+/* After the counters, from format 6: where order 0 came from (struct snapshot). */
+struct encoded_order0 {
+	uint32_t flags;
+	uint32_t pad;
+	uint64_t pgalloc_pages, pgalloc_at_attach;
+};
+
 /* An encoded stack: key, count and frame count, then only the frames used. */
 struct encoded_stack {
 	struct fs_stack_key key;
@@ -31,7 +38,8 @@ static void put(char **p, const void *src, size_t n)
 void *snapshot_encode(const struct snapshot *s, size_t *len)
 {
 	struct encoded_counts counts = { s->ts_ns, s->nr_procs, s->nr_callsites, s->nr_extfrags, s->nr_stacks };
-	size_t size = sizeof(counts) + sizeof(s->page_allocs) + sizeof(s->counters) +
+	struct encoded_order0 order0 = { s->flags, 0, s->pgalloc_pages, s->pgalloc_at_attach };
+	size_t size = sizeof(counts) + sizeof(s->page_allocs) + sizeof(s->counters) + sizeof(order0) +
 		      s->nr_procs * sizeof(*s->procs) + s->nr_callsites * sizeof(*s->callsites) +
 		      s->nr_extfrags * sizeof(*s->extfrags);
 	char *buf, *p;
@@ -44,6 +52,7 @@ void *snapshot_encode(const struct snapshot *s, size_t *len)
 	put(&p, &counts, sizeof(counts));
 	put(&p, s->page_allocs, sizeof(s->page_allocs));
 	put(&p, s->counters, sizeof(s->counters));
+	put(&p, &order0, sizeof(order0));
 	put(&p, s->procs, s->nr_procs * sizeof(*s->procs));
 	put(&p, s->callsites, s->nr_callsites * sizeof(*s->callsites));
 	put(&p, s->extfrags, s->nr_extfrags * sizeof(*s->extfrags));
@@ -74,6 +83,8 @@ static bool take(const char **p, const char *end, void *dst, size_t n)
  * to where it starts now.
  */
 #define FS_COUNTERS_V2 65
+/* Formats 3-5 ended before the failed page allocations by order. */
+#define FS_COUNTERS_V5 FS_CTR_PAGE_FAIL
 static const struct {
 	uint16_t from, to, len;
 } counters_v2[] = {
@@ -86,8 +97,10 @@ static bool take_counters(const char **p, const char *end, uint32_t format_versi
 {
 	uint64_t old[FS_COUNTERS_V2];
 
-	if (format_version >= 3)
+	if (format_version >= 6)
 		return take(p, end, out, FS_COUNTERS * sizeof(uint64_t));
+	if (format_version >= 3)
+		return take(p, end, out, FS_COUNTERS_V5 * sizeof(uint64_t));
 	if (!take(p, end, old, sizeof(old)))
 		return false;
 	for (size_t i = 0; i < sizeof(counters_v2) / sizeof(*counters_v2); i++)
@@ -130,6 +143,15 @@ int snapshot_decode(const void *data, size_t len, uint32_t format_version, struc
 	if (!take(&p, end, &counts, sizeof(counts)) || !take(&p, end, out->page_allocs, sizeof(out->page_allocs)) ||
 	    !take_counters(&p, end, format_version, out->counters))
 		return -EINVAL;
+	if (format_version >= 6) {
+		struct encoded_order0 order0;
+
+		if (!take(&p, end, &order0, sizeof(order0)))
+			return -EINVAL;
+		out->flags = order0.flags;
+		out->pgalloc_pages = order0.pgalloc_pages;
+		out->pgalloc_at_attach = order0.pgalloc_at_attach;
+	}
 	out->ts_ns = counts.ts_ns;
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {
 		struct snap_proc v;

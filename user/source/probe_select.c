@@ -28,7 +28,9 @@
  * A kernel whose BTF lacks the classic program's event struct (tp_struct)
  * gets compat_prog, a raw tracepoint program for the older arguments
  * (bpf/slab.bpf.c), and with it compat_node_prog on the separate
- * <event>_node tracepoint of that layout.
+ * <event>_node tracepoint of that layout.  order0_vmstat_prog is the
+ * typed variant loaded instead of btf_prog when the kernel's pgalloc
+ * counters count successful order-0 allocations (tracer_order0_traced_by()).
  */
 static const struct probe_def {
 	const char *btf_prog, *tp_prog, *raw_prog;
@@ -36,8 +38,10 @@ static const struct probe_def {
 	const char *btf_arg3_struct; /* the struct the 3rd argument must point to, if any */
 	const char *tp_struct, *compat_prog, *compat_node_prog;
 	const char *tp_via; /* what tp_prog is, if not a classic tracepoint */
+	const char *order0_vmstat_prog;
 } probe_defs[FS_PROBES] = {
-	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", NULL, 5 },
+	[FS_PROBE_PAGE_ALLOC] = { "page_alloc_btf", "page_alloc_tp", NULL, 5,
+				  .order0_vmstat_prog = "page_above0_btf" },
 	[FS_PROBE_EXTFRAG] = { NULL, "extfrag_tp" },
 	[FS_PROBE_KMALLOC] = { "kmalloc_btf", "kmalloc_tp", "kmalloc_raw", 7, NULL,
 			       "trace_event_raw_kmalloc", "kmalloc_tp_compat", "kmalloc_node_tp_compat" },
@@ -127,6 +131,12 @@ static int btf_prototype_fits(const struct btf *btf, int probe, char *why, size_
 	return id;
 }
 
+bool probe_order0_from_vmstat(const struct probe_status *page_alloc)
+{
+	return page_alloc->state == PROBE_ATTACHED && page_alloc->prog &&
+	       !strcmp(page_alloc->prog, probe_defs[FS_PROBE_PAGE_ALLOC].order0_vmstat_prog);
+}
+
 struct bpf_program *probe_program(struct bpf_object *obj, const char *name)
 {
 	return name ? bpf_object__find_program_by_name(obj, name) : NULL;
@@ -166,11 +176,16 @@ bool probe_masked(const struct tracer_config *cfg, int probe)
 void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES], const struct tracer_config *cfg,
 		  const struct btf *btf, const char *tracefs)
 {
+	const char *order0_traced_by = tracer_order0_traced_by(cfg);
 
 	for (int i = 0; i < FS_PROBES; i++) {
 		const struct probe_def *d = &probe_defs[i];
 		struct probe_status *s = &probes[i];
-		struct bpf_program *btf_prog = probe_program(obj, d->btf_prog), *tp_prog = probe_program(obj, d->tp_prog);
+		/* The typed program for this run; the other typed variant, if any, stays unloaded. */
+		const char *btf_name = d->order0_vmstat_prog && !order0_traced_by ? d->order0_vmstat_prog : d->btf_prog;
+		const char *unused_btf_name = btf_name == d->btf_prog ? d->order0_vmstat_prog : d->btf_prog;
+		struct bpf_program *btf_prog = probe_program(obj, btf_name), *tp_prog = probe_program(obj, d->tp_prog);
+		struct bpf_program *unused_btf_prog = probe_program(obj, unused_btf_name);
 		struct bpf_program *raw_prog = probe_program(obj, d->raw_prog);
 		struct bpf_program *compat_prog = probe_program(obj, d->compat_prog);
 		struct bpf_program *node_prog = probe_program(obj, d->compat_node_prog);
@@ -193,11 +208,13 @@ void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES],
 		compat = !use_btf && !use_raw && d->tp_struct && btf &&
 			 btf__find_by_name_kind(btf, d->tp_struct, BTF_KIND_STRUCT) < 0;
 		snprintf(node_event, sizeof(node_event), "%s_node", fs_probe_event(i));
-		s->prog = compat ? d->compat_prog : use_btf ? d->btf_prog : use_raw ? d->raw_prog : d->tp_prog;
+		s->prog = compat ? d->compat_prog : use_btf ? btf_name : use_raw ? d->raw_prog : d->tp_prog;
 		s->node_prog = compat && tracepoint_exists(tracefs, fs_probe_category(i), node_event)
 				       ? d->compat_node_prog : NULL;
 		if (btf_prog)
 			bpf_program__set_autoload(btf_prog, !masked && use_btf);
+		if (unused_btf_prog)
+			bpf_program__set_autoload(unused_btf_prog, false);
 		if (raw_prog)
 			bpf_program__set_autoload(raw_prog, !masked && use_raw);
 		bpf_program__set_autoload(tp_prog, !masked && exists && !use_btf && !use_raw && !compat);
@@ -222,8 +239,14 @@ void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES],
 			else if (use_raw)
 				snprintf(s->why, sizeof(s->why), "raw tracepoint: %s", why);
 			else if (btf_prog && !use_btf)
-				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s",
-					 cfg->classic_only ? "--classic-tracepoints" : why);
+				snprintf(s->why, sizeof(s->why), "classic tracepoint: %s%s",
+					 cfg->classic_only ? "--classic-tracepoints" : why,
+					 d->order0_vmstat_prog ? "; every order-0 allocation traced" : "");
+			else if (d->order0_vmstat_prog && !order0_traced_by)
+				snprintf(s->why, sizeof(s->why), "successful order-0 allocations not traced: "
+								 "counted from /proc/vmstat pgalloc (--order0 vmstat)");
+			else if (d->order0_vmstat_prog)
+				snprintf(s->why, sizeof(s->why), "every order-0 allocation traced (%s)", order0_traced_by);
 		}
 	}
 }

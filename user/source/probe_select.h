@@ -18,6 +18,11 @@ void probe_select(struct bpf_object *obj, struct probe_status probes[FS_PROBES],
 
 /* The object's program called name; NULL for a NULL name. */
 struct bpf_program *probe_program(struct bpf_object *obj, const char *name);
+/*
+ * Is mm_page_alloc's attached program the one that leaves successful
+ * order-0 allocations to /proc/vmstat's pgalloc counters?
+ */
+bool probe_order0_from_vmstat(const struct probe_status *page_alloc);
 /* Did --mask-probes name this probe? */
 bool probe_masked(const struct tracer_config *cfg, int probe);
 

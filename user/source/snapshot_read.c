@@ -13,6 +13,7 @@
 
 #include "fragscope.skel.h"
 #include "source/tracer.h"
+#include "state/state.h"
 #include "util/clock.h"
 
 /* Sum a per-CPU value made of u64 fields over CPUs into out. */
@@ -211,6 +212,15 @@ static int add_stack(struct tracer *t, struct snapshot *s, const void *key, cons
 	return snapshot_add_stack(s, &st);
 }
 
+bool tracer_read_pgalloc(struct tracer *t, uint64_t *pages)
+{
+	struct state_error serr;
+
+	if (!t->vmstat && !(t->vmstat = malloc(sizeof(*t->vmstat))))
+		return false;
+	return !state_read_vmstat("/", t->vmstat, &serr) && state_vmstat_pgalloc(t->vmstat, pages);
+}
+
 int tracer_snapshot(struct tracer *t, struct snapshot *out)
 {
 	struct fragscope_bpf *s = t->skel;
@@ -235,5 +245,15 @@ int tracer_snapshot(struct tracer *t, struct snapshot *out)
 	if (!err)
 		err = read_hash(t, out, bpf_map__fd(s->maps.stack_counts), sizeof(struct fs_stack_key),
 				sizeof(uint64_t), false, add_stack);
+	if (t->order0_from_vmstat) {
+		uint64_t pages;
+
+		/* Unreadable for once: the last sum stands, no pages counted until it reads again. */
+		if (tracer_read_pgalloc(t, &pages))
+			t->pgalloc_last = pages;
+		out->flags |= SNAP_ORDER0_FROM_VMSTAT;
+		out->pgalloc_pages = t->pgalloc_last;
+		out->pgalloc_at_attach = t->pgalloc_at_attach;
+	}
 	return err;
 }

@@ -57,6 +57,24 @@ void tracer_config_defaults(struct tracer_config *c)
 	c->stack_map_entries = 16384;
 }
 
+const char *tracer_order0_traced_by(const struct tracer_config *c)
+{
+	if (c->order0 == ORDER0_TRACED)
+		return "--order0 traced";
+	if (!c->min_order)
+		return "--min-order 0"; /* per-process counts of order 0 */
+	if (!c->stack_order)
+		return "--stack-order 0";
+	/* The kernel's counters are the whole machine's: a filtered trace must see each event. */
+	if (c->pid)
+		return "-p";
+	if (c->comm[0])
+		return "--comm";
+	if (c->cgroup_path)
+		return "--cgroup";
+	return NULL;
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG || !getenv("FRAGSCOPE_VERBOSE"))
@@ -242,12 +260,20 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen)
 {
 	uint64_t begin = clock_ns(CLOCK_MONOTONIC);
-	const char *tracefs;
+	struct tracer_config resolved = *cfg;
+	const char *tracefs, *traced_by = tracer_order0_traced_by(cfg);
+	uint64_t pgalloc;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	u64map_init(&t->stack_cache);
 	libbpf_set_print(libbpf_quiet);
+	if (cfg->order0 == ORDER0_VMSTAT && traced_by) {
+		btf__free(btf);
+		snprintf(err, errlen, "--order0 vmstat conflicts with %s, which needs every order-0 allocation traced",
+			 traced_by);
+		return FS_EXIT_USAGE;
+	}
 	rc = tracer_preflight(err, errlen);
 	if (rc) {
 		btf__free(btf);
@@ -260,6 +286,12 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
 		return FS_EXIT_UNSUPPORTED;
 	}
+	if (!traced_by && !tracer_read_pgalloc(t, &pgalloc)) {
+		fprintf(stderr, "fragscope: warning: no pgalloc counters in /proc/vmstat: tracing every order-0 "
+				"allocation\n");
+		resolved.order0 = ORDER0_TRACED;
+	}
+	cfg = &resolved;
 	rc = open_and_load(t, cfg, ki, &btf, tracefs, err, errlen);
 	if (rc == FS_EXIT_UNSUPPORTED && !cfg->classic_only) {
 		/* A typed tracepoint the verifier rejects: classic ones are the portable fallback. */
@@ -284,6 +316,16 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		return FS_EXIT_RUNTIME;
 	}
 	attach_all(t);
+	t->order0_from_vmstat = probe_order0_from_vmstat(&t->probes[FS_PROBE_PAGE_ALLOC]);
+	if (t->order0_from_vmstat) {
+		/*
+		 * After the attach, so that no page allocated before the probe
+		 * counts; one of order >= 1 between the two is traced but not in
+		 * the difference, and comes off order 0: a few pages at most.
+		 */
+		tracer_read_pgalloc(t, &t->pgalloc_at_attach);
+		t->pgalloc_last = t->pgalloc_at_attach;
+	}
 	t->start_ns = clock_ns(CLOCK_MONOTONIC);
 	t->attach_ns = t->start_ns - begin;
 	for (int i = 0; i < FS_PROBES; i++)
@@ -338,6 +380,8 @@ void tracer_stop(struct tracer *t)
 	free(t->percpu_buf);
 	free(t->cached_stacks);
 	free(t->cached_nr);
+	free(t->vmstat);
+	t->vmstat = NULL;
 	u64map_free(&t->stack_cache);
 	memset(t->links, 0, sizeof(t->links));
 	memset(t->node_links, 0, sizeof(t->node_links));

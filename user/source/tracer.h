@@ -20,6 +20,15 @@ struct fragscope_bpf;
 struct ring_buffer;
 struct bpf_link;
 struct btf;
+struct state_vmstat;
+
+/*
+ * Where successful order-0 page allocations are counted (--order0): by
+ * the probe, every event, or from the kernel's own per-page counters
+ * (/proc/vmstat pgalloc_*) while the probe's program returns on them at
+ * once; auto: vmstat unless an option needs every order-0 event.
+ */
+enum order0_source { ORDER0_AUTO, ORDER0_TRACED, ORDER0_VMSTAT };
 
 struct tracer_config {
 	uint32_t pid;
@@ -32,9 +41,16 @@ struct tracer_config {
 	uint32_t stack_map_entries; /* distinct stacks kept in the kernel */
 	const char *mask_probes;    /* comma-separated probe names to leave detached */
 	bool classic_only;          /* never use BTF-typed tracepoints */
+	enum order0_source order0;
 };
 
 void tracer_config_defaults(struct tracer_config *c);
+/*
+ * The option under which every order-0 allocation must be traced
+ * ("--min-order 0", "-p", ..., "--order0 traced"), or NULL if the
+ * kernel's pgalloc counters may count them.
+ */
+const char *tracer_order0_traced_by(const struct tracer_config *c);
 
 struct probe_status {
 	const char *name; /* category:event */
@@ -61,6 +77,10 @@ struct tracer {
 	uint64_t (*cached_stacks)[FS_MAX_FRAMES];
 	uint32_t *cached_nr;
 	size_t nr_cached;
+	/* Successful order-0 allocations not traced (page_above0_btf attached): read from /proc/vmstat. */
+	bool order0_from_vmstat;
+	uint64_t pgalloc_at_attach, pgalloc_last; /* sums of pgalloc_<zone> */
+	struct state_vmstat *vmstat;              /* read buffer */
 };
 
 /*
@@ -85,6 +105,8 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		 struct btf *btf, tracer_event_fn on_event, void *ctx, char *err, size_t errlen);
 /* Waits up to timeout_ms for wakeups, then drains everything pending. */
 int tracer_poll(struct tracer *t, int timeout_ms);
+/* The sum of /proc/vmstat's pgalloc_<zone> into *pages; false if unreadable. */
+bool tracer_read_pgalloc(struct tracer *t, uint64_t *pages);
 /* Reads every in-kernel aggregate into out (freed and refilled). */
 int tracer_snapshot(struct tracer *t, struct snapshot *out);
 /* Sizes of the loaded maps, for the report's cost figures. */

@@ -119,6 +119,19 @@ bool state_vmstat_get(const struct state_vmstat *vm, const char *name, uint64_t 
 	return false;
 }
 
+bool state_vmstat_pgalloc(const struct state_vmstat *vm, uint64_t *pages)
+{
+	bool found = false;
+
+	*pages = 0;
+	for (unsigned int i = 0; i < vm->count; i++)
+		if (!strncmp(vm->entries[i].name, "pgalloc_", 8) && is_zone_suffix(vm->entries[i].name + 8)) {
+			*pages += vm->entries[i].value;
+			found = true;
+		}
+	return found;
+}
+
 static int vmstat_line(struct state_file *sf, char *line, void *ctx)
 {
 	struct state_vmstat *vm = ctx;

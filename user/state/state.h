@@ -250,6 +250,11 @@ int state_migratetype_index(const struct state *st, const char *name);
 /* Looks a vmstat counter up by its name: false if the file had no such line. */
 bool state_vmstat_get(const struct state_vmstat *vm, const char *name, uint64_t *value);
 void state_counters_from_vmstat(const struct state_vmstat *vm, struct state_counters *out);
+/*
+ * The pages the buddy allocator handed out since boot: the sum of
+ * pgalloc_<zone> over every zone the file names.  False if it names none.
+ */
+bool state_vmstat_pgalloc(const struct state_vmstat *vm, uint64_t *pages);
 const char *state_counter_name(enum state_counter c);
 const char *state_meminfo_name(enum state_meminfo_key k);
 const char *state_sysctl_name(enum state_sysctl s);
