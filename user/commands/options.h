@@ -43,7 +43,7 @@ enum {
 	"  -p, --pid PID            trace only this process (tgid)\n"                          \
 	"      --comm NAME          trace only tasks with this command name\n"                 \
 	"      --cgroup PATH        trace only tasks in this memory cgroup or below it\n"      \
-	"      --min-order N        count per process the page allocations of order >= N (default 1)\n" \
+	"      --min-order N        count per process the page allocations of order >= N (default 4)\n" \
 	"      --stack-order N      count kernel stacks of page allocations of order >= N (default 4)\n" \
 	"      --order0 SOURCE      successful order-0 page allocations: vmstat (counted from\n"   \
 	"                           /proc/vmstat pgalloc, not split by migratetype or gfp class;\n" \

@@ -188,7 +188,7 @@ static void print_processes(const struct report *r, FILE *out)
 	char title[96];
 
 	snprintf(title, sizeof(title), "Top processes by page allocations of order >= %u",
-		 r->meta ? r->meta->min_order : 1);
+		 r->meta ? r->meta->min_order : 4);
 	section(out, title);
 	if (!w->nr_procs || !procs) {
 		fprintf(out, "(none)\n");

@@ -50,7 +50,7 @@ const char *probe_state_name(enum probe_state s)
 void tracer_config_defaults(struct tracer_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->min_order = 1;
+	c->min_order = 4; /* per process: the costly orders, as stacks; orders 1-3 cost every skb frag and slab refill a keyed update */
 	c->stack_order = 4; /* above PAGE_ALLOC_COSTLY_ORDER: the orders that fail */
 	c->extfrag_stacks = true;
 	c->ringbuf_bytes = 4 << 20;
