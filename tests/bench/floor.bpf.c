@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The benchmark's floor: empty programs on the tracepoints fragscope uses,
- * of the same program types (tp_btf for the three hot kmem probes, classic
- * tracepoints for the rest).  What fragscope costs above this is its own.
+ * of the same program types (tp_btf for the three hot kmem probes, raw_tp
+ * for request tracking's syscall exit, classic tracepoints for the rest).
+ * What fragscope costs above this is its own: an empty program on a syscall
+ * tracepoint already moves every syscall onto the kernel's slow exit path.
  * Not in bpf/: everything there is linked into fragscope.
  */
 #include "vmlinux.h"
@@ -28,5 +30,7 @@ FLOOR_TP(direct_reclaim_end, "vmscan/mm_vmscan_direct_reclaim_end")
 FLOOR_TP(memcg_reclaim_begin, "vmscan/mm_vmscan_memcg_reclaim_begin")
 FLOOR_TP(memcg_reclaim_end, "vmscan/mm_vmscan_memcg_reclaim_end")
 FLOOR_TP(mark_victim, "oom/mark_victim")
+FLOOR_TP(task_exit, "sched/sched_process_exit")
+SEC("raw_tp/sys_exit") int sys_exit(void *ctx) { return 0; }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -5,6 +5,8 @@
 # in rounds (order alternating), medians printed side by side:
 #
 #   untraced          no tracer
+#   floor             empty programs on fragscope's tracepoints (build/bench/floor),
+#                     sys_exit included: the kernel's cost of a syscall probe
 #   no-requests       fragscope record --mask-probes raw_syscalls:sys_exit
 #   default           fragscope record (requests tracked)
 #
@@ -28,6 +30,7 @@ while getopts n:c: opt; do
 done
 [ "$(id -u)" = 0 ] || { echo "syscall_cost.sh: needs root" >&2; exit 1; }
 [ -x "$FRAGSCOPE" ] || { echo "syscall_cost.sh: build fragscope first (make)" >&2; exit 1; }
+make -s -C "$TOP/tests/bench" >/dev/null || exit 1
 OUT=$(mktemp -d /tmp/fragscope-syscall-cost.XXXXXX)
 OLD=$(sysctl -n kernel.bpf_stats_enabled)
 PID=
@@ -68,11 +71,19 @@ start_tracer() {
 	echo "fragscope did not attach: $(cat "$OUT/fs.err")" >&2
 	exit 1
 }
+start_floor() {
+	"$TOP/build/bench/floor" "$TOP/build/bench/floor.bpf.o" >"$OUT/floor.out" 2>&1 &
+	PID=$!
+	wait_for "$OUT/floor.out" "^attached" "$PID" && return 0
+	echo "the floor did not attach: $(cat "$OUT/floor.out")" >&2
+	exit 1
+}
 stop_tracer() { kill -INT "$PID"; wait "$PID" 2>/dev/null; PID=; }
 
 run() { # CONDITION
 	case $1 in
 	untraced) ;;
+	floor) start_floor ;;
 	no-requests) start_tracer --mask-probes raw_syscalls:sys_exit ;;
 	default) start_tracer ;;
 	esac
@@ -80,9 +91,9 @@ run() { # CONDITION
 	[ -z "$PID" ] || stop_tracer
 }
 
-conditions=(untraced no-requests default)
+conditions=(untraced floor no-requests default)
 for ((r = 0; r < ROUNDS; r++)); do
-	if ((r % 2)); then order=(default no-requests untraced); else order=("${conditions[@]}"); fi
+	if ((r % 2)); then order=(default no-requests floor untraced); else order=("${conditions[@]}"); fi
 	for c in "${order[@]}"; do run "$c"; done
 done
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
