@@ -76,14 +76,14 @@ TRACEPOINTS=(kmem:mm_page_alloc kmem:mm_page_alloc_extfrag kmem:kmalloc kmem:kme
 	vmscan:mm_vmscan_memcg_reclaim_begin vmscan:mm_vmscan_memcg_reclaim_end oom:mark_victim)
 
 # The bpftrace equivalent of fragscope's default aggregation: pages by
-# order x migratetype, per-process counts of order >= 1, stacks of order
+# order x migratetype, per-process counts of order >= 4, stacks of order
 # >= 4, kmalloc / kmem_cache_alloc per call site with bytes, failures
 # printed with their stack.
 cat >"$OUT/equiv.bt" <<'EOF'
 tracepoint:kmem:mm_page_alloc
 {
 	@pages[args->order, args->migratetype] = count();
-	if (args->order >= 1) { @proc[pid, comm, args->order] = count(); }
+	if (args->order >= 4) { @proc[pid, comm, args->order] = count(); }
 	if (args->order >= 4) { @stacks[kstack, args->order] = count(); }
 	if (args->pfn == -1) { printf("page fail %s %d order %d\n%s\n", comm, pid, args->order, kstack); }
 }
