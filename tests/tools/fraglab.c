@@ -450,12 +450,14 @@ static int cmd_pipe_resize(int order, long count, int stop)
 {
 	long bytes = ring_pipe_bytes(order), failed = 0, succeeded = 0;
 	int last_errno = 0, (*fds)[2] = calloc(count, sizeof(*fds));
+	char *outcomes = calloc(count + 1, 1);
 
-	if (!fds)
+	if (!fds || !outcomes)
 		return error("calloc");
 	printf("fraglab.pipe_resize.order=%d\n", order);
 	printf("fraglab.pipe_resize.pipe_bytes=%ld\n", bytes);
 	printf("fraglab.pipe_resize.ring_bytes=%ld\n", bytes / (long)PAGE * PIPE_BUFFER_BYTES);
+	memset(outcomes, '-', count); /* faulted in now, not between the stops */
 	for (long i = 0; i < count; i++)
 		if (pipe(fds[i]))
 			return error("pipe");
@@ -465,8 +467,10 @@ static int cmd_pipe_resize(int order, long count, int stop)
 		if (fcntl(fds[i][1], F_SETPIPE_SZ, bytes) < 0) {
 			last_errno = errno;
 			failed++;
+			outcomes[i] = 'F';
 		} else {
 			succeeded++;
+			outcomes[i] = 'p';
 		}
 	}
 	if (stop && raise(SIGSTOP))
@@ -474,6 +478,7 @@ static int cmd_pipe_resize(int order, long count, int stop)
 	printf("fraglab.pipe_resize.attempts=%ld\n", count);
 	printf("fraglab.pipe_resize.failed=%ld\n", failed);
 	printf("fraglab.pipe_resize.succeeded=%ld\n", succeeded);
+	printf("fraglab.pipe_resize.outcomes=%s\n", outcomes);
 	printf("fraglab.pipe_resize.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
 	printf("status=ok\n");
 	return 0;

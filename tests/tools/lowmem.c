@@ -70,11 +70,39 @@ static int error(const char *what)
 
 /* The files read and written while memory is held, opened beforehand. */
 static struct {
-	int zoneinfo, stat_refresh, min_free_kbytes;
-} proc = { -1, -1, -1 };
+	int zoneinfo, stat_refresh, min_free_kbytes, vmstat;
+} proc = { -1, -1, -1, -1 };
 /* Large enough for the guest's /proc/zoneinfo; in .bss, locked with the rest. */
 static char zoneinfo_text[64 * 1024];
 static char output[8192];
+
+/* What the kernel did during PROGRAM's allocations (/proc/vmstat): whether
+ * reclaim got anything (then the allocator drains the per-CPU lists and
+ * retries, and a costly order may pass), compaction ran, kswapd worked. */
+static const char *const watched[] = { "allocstall_dma32", "allocstall_normal", "pgscan_direct", "pgsteal_direct",
+				       "slabs_scanned", "compact_stall", "pgsteal_kswapd", "pageoutrun" };
+#define NWATCHED (sizeof(watched) / sizeof(watched[0]))
+static char vmstat_text[16 * 1024];
+
+static void vmstat_read(long *v)
+{
+	ssize_t n = pread(proc.vmstat, vmstat_text, sizeof(vmstat_text) - 1, 0);
+	char *line, *next;
+	size_t i, len;
+
+	vmstat_text[n > 0 ? n : 0] = 0;
+	for (i = 0; i < NWATCHED; i++)
+		v[i] = 0;
+	for (line = vmstat_text; *line; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		for (i = 0; i < NWATCHED; i++) {
+			len = strlen(watched[i]);
+			if (!strncmp(line, watched[i], len) && line[len] == ' ')
+				v[i] = atol(line + len + 1);
+		}
+	}
+}
 
 static int proc_put(int fd, long v)
 {
@@ -154,6 +182,7 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = (size_t)sysconf(_SC_PHYS_PAGES) * page, touched = 0;
 	long free, min, above, base_kb, base_min = 0, set_kb = 0, t, continued = 0, stopped = 0;
+	long before[NWATCHED], after[NWATCHED] = { 0 }, free_before = 0, min_before = 0;
 	struct sched_param realtime = { .sched_priority = 1 }, normal = { .sched_priority = 0 };
 	const char *why;
 	sigset_t usr1, old;
@@ -172,7 +201,8 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 	proc.zoneinfo = open("/proc/zoneinfo", O_RDONLY);
 	proc.stat_refresh = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	proc.min_free_kbytes = open("/proc/sys/vm/min_free_kbytes", O_RDWR);
-	if (proc.zoneinfo < 0 || proc.stat_refresh < 0 || proc.min_free_kbytes < 0)
+	proc.vmstat = open("/proc/vmstat", O_RDONLY);
+	if (proc.zoneinfo < 0 || proc.stat_refresh < 0 || proc.min_free_kbytes < 0 || proc.vmstat < 0)
 		return error("open");
 	if (pread(proc.min_free_kbytes, zoneinfo_text, 32, 0) <= 0 || (base_kb = atol(zoneinfo_text)) <= 0)
 		return error("min_free_kbytes");
@@ -185,6 +215,7 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 	/* Everything it will touch, touched now: the seq_file's buffer sized,
 	 * the library calls bound, the pages locked. */
 	pages_above_min(approach, &free, &min);
+	vmstat_read(before);
 	if (mlockall(MCL_CURRENT))
 		return error("mlockall");
 	while (!go)
@@ -221,10 +252,14 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 		set_kb = kb;
 		t = now_ms() - start;
 		if (!continued && t >= hold_ms) {
+			vmstat_read(before);
+			free_before = free;
+			min_before = min;
 			kill(child, SIGCONT);
 			continued = t;
 		}
 		if (continued && !stopped && waitpid(child, &status, WUNTRACED | WNOHANG) == child) {
+			vmstat_read(after);
 			stopped = t;
 			exited = !WIFSTOPPED(status);
 		} else if (continued && !stopped && t > 60000) {
@@ -238,6 +273,11 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 	sched_setscheduler(0, SCHED_OTHER, &normal);
 	printf("lowmem.run.held_ms=%ld\n", t);
 	printf("lowmem.run.program_ms=%ld\n", stopped - continued);
+	printf("lowmem.run.before_program=free %ld min %ld\n", free_before, min_before);
+	printf("lowmem.run.during_program=");
+	for (size_t i = 0; i < NWATCHED; i++)
+		printf("%s%s %ld", i ? ", " : "", watched[i], after[i] - before[i]);
+	printf("\n");
 	printf("status=ok\n");
 	fflush(stdout);
 	if (!exited && (kill(child, SIGCONT) || waitpid(child, &status, 0) != child))

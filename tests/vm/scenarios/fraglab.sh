@@ -547,6 +547,7 @@ wait $HOLDER 2>/dev/null
 lowmem_case() {
 	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid runner rc failed ooms i attempt start held
 	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
+	local cache_pressure=$(cat /proc/sys/vm/vfs_cache_pressure)
 	mkdir $TL
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
 	echo 1 >$TL/events/kmem/mm_page_alloc/enable
@@ -594,6 +595,10 @@ lowmem_attempt() {
 	# above their base: no more boosts, and rewriting min_free_kbytes resets them.
 	echo 0 >/proc/sys/vm/watermark_boost_factor
 	echo $min_free >/proc/sys/vm/min_free_kbytes
+	# Reclaim must find nothing: a single slab page freed by the dentry and
+	# inode shrinkers makes the allocator drain the per-CPU lists into the
+	# free pages and retry, and the kmalloc may pass.  At 0 they free none.
+	echo 0 >/proc/sys/vm/vfs_cache_pressure
 	ooms=$(dmesg | grep -c 'invoked oom-killer')
 	# Memory is held from here until lowmem run exits: the shell only waits.
 	kill -USR1 $runner
@@ -601,6 +606,7 @@ lowmem_attempt() {
 	# Killed by the OOM killer, it left min_free_kbytes raised and the task stopped.
 	echo $min_free >/proc/sys/vm/min_free_kbytes
 	echo $boost >/proc/sys/vm/watermark_boost_factor
+	echo $cache_pressure >/proc/sys/vm/vfs_cache_pressure
 	kill -KILL $pid 2>/dev/null
 	$LOWMEM realtime $fspid off >/dev/null
 	kill -INT $fspid
