@@ -182,7 +182,7 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = (size_t)sysconf(_SC_PHYS_PAGES) * page, touched = 0;
 	long free, min, above, base_kb, base_min = 0, set_kb = 0, t, continued = 0, stopped = 0;
-	long before[NWATCHED], after[NWATCHED] = { 0 }, free_before = 0, min_before = 0;
+	long before[NWATCHED], after[NWATCHED], free_before = 0, min_before = 0;
 	struct sched_param realtime = { .sched_priority = 1 }, normal = { .sched_priority = 0 };
 	const char *why;
 	sigset_t usr1, old;
@@ -263,6 +263,7 @@ static int cmd_run(long approach, long margin, long hold_ms, char **argv)
 			stopped = t;
 			exited = !WIFSTOPPED(status);
 		} else if (continued && !stopped && t > 60000) {
+			vmstat_read(after);
 			stopped = t;
 		}
 		if (stopped && t >= stopped + hold_ms)
