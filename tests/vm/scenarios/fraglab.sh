@@ -24,7 +24,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab LOWMEM=$TOOLDIR/lowmem
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 LOWMEM_HOLD_MS=2000 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=5 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 LOWMEM_HOLD_MS=2000 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -538,22 +538,31 @@ wait $HOLDER 2>/dev/null
 # allocations), after the lab's window: what low memory wakes (kswapd,
 # kcompactd) cannot reach the lab's exact counts.
 # A costly order neither retries nor calls the OOM killer, yet the OOM
-# killer is watched for (one fails the case): init, the shell and fragscope
-# are exempt, lowmem run is its victim (oom_score_adj 1000: the guest never
-# panics for want of one).
+# killer is watched for: init, the shell and fragscope are exempt, lowmem
+# run is its victim (oom_score_adj 1000: the guest never panics for want of
+# one).  An attempt disturbed -- the OOM killer ran, or a kmalloc passed
+# (memory came free during its first reclaim: 6.12, 3 first attempts of 10) -- is
+# reported and made again, up to LOWMEM_ATTEMPTS times; the checks judge
+# the first undisturbed attempt, exactly, and fail if there was none.
 lowmem_case() {
-	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid runner rc failed ooms i start
+	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid runner rc failed ooms i attempt start
 	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
 	local cache_pressure=$(cat /proc/sys/vm/vfs_cache_pressure)
 	mkdir $TL
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
 	echo 1 >$TL/events/kmem/mm_page_alloc/enable
 	for i in 1 $$; do echo -1000 >/proc/$i/oom_score_adj; done
-	lowmem_provoke && lowmem_judge
+	for attempt in $(seq $LOWMEM_ATTEMPTS); do
+		lowmem_provoke || return 0
+		[ "$ooms" != 0 ] || [ "$failed" != "$LOWMEM_TRIES" ] || break
+		info "lowmem attempt $attempt" "disturbed: $ooms OOM kills, $failed of $LOWMEM_TRIES kmallocs failed$( [ "$ooms" = 0 ] || echo "; $(tr '\n' ';' </tmp/lowmem-oom.txt)")"
+	done
+	info lowmem "$attempt attempts"
+	lowmem_judge
 }
 
-# Sets pid, rc, failed, ooms, start; false if the kmalloc task did not
-# start or fragscope did not attach.
+# One attempt: sets pid, rc, failed, ooms, start; false if the kmalloc
+# task did not start or fragscope did not attach.
 lowmem_provoke() {
 	start=$(date +%s)
 	echo 0 >$TL/tracing_on
@@ -615,7 +624,7 @@ lowmem_judge() {
 	keep lowmem-report.json $R
 	if [ "$ooms" != 0 ]; then
 		show lowmem-oom /tmp/lowmem-oom.txt
-		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low"
+		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low, in each of $LOWMEM_ATTEMPTS attempts"
 	else
 		expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
 			"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, min held $LOWMEM_MARGIN pages under DMA32's free pages (base min $(sed -n 's/^lowmem.run.min_pages=//p' /tmp/lowmem.out), $(($(sed -n 's/^lowmem.run.touched_kb=//p' /tmp/lowmem.out) / 1024)) MiB held $(sed -n 's/^lowmem.run.held_ms=//p' /tmp/lowmem.out) ms), no OOM kill"
