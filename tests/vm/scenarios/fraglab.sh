@@ -541,7 +541,7 @@ wait $HOLDER 2>/dev/null
 # killer is watched for: init, the shell and fragscope are exempt, lowmem
 # run is its victim (oom_score_adj 1000: the guest never panics for want of
 # one).  An attempt disturbed -- the OOM killer ran, or a kmalloc passed
-# (memory came free during its first reclaim: 6.12, 3 first attempts of 10) -- is
+# (memory came free during its first reclaim: 6.12, 5 first attempts of 13) -- is
 # reported and made again, up to LOWMEM_ATTEMPTS times; the checks judge
 # the first undisturbed attempt, exactly, and fail if there was none.
 lowmem_case() {
