@@ -26,16 +26,9 @@ vm_matrix_prepare provoke fraglab lowmem
 # asserted exactly elsewhere: "kmalloc failures" (a kernel firing kmem:kmalloc
 # twice per failed kmalloc_large) and "nowait requests bpf" (a kernel whose
 # LPM trie makes its nowait kmalloc in an irq_work refill, not in the
-# syscall: "nowait requests irq" and "nowait requests untraced" count it),
-# and "lowmem fails" (some of the 4 low-memory kmallocs passed in each of its
-# attempts, reclaim having drained the per-CPU lists into them: at least one
-# failed, and every figure of those that did is still exact).
+# syscall: "nowait requests irq" and "nowait requests untraced" count it).
 KNOWN=""
-# The low-memory case runs only with FRAGSCOPE_VM_LOWMEM=1 (docs/fragmentation-lab.md).
-LOWMEM_CHECKS=()
-[ "${FRAGSCOPE_VM_LOWMEM:-0}" = 1 ] && LOWMEM_CHECKS=('lowmem record' 'lowmem page failures' 'lowmem page failures traced'
-	'requests lowmem' 'requests lowmem evidence' 'lowmem lost')
-MAYBE="kmalloc failures|nowait requests bpf|lowmem fails"
+MAYBE="kmalloc failures|nowait requests bpf"
 
 # Judge one kernel's run: fraglab_judge KERNEL OUTDIR; its verdict lines, joined, in OUTDIR/verdict.
 fraglab_judge() {
@@ -64,15 +57,16 @@ fraglab_judge() {
 		'requests hugetlb map' 'requests overcommit' lost \
 		'nowait record' 'nowait fails' 'nowait traced' 'nowait requests irq' 'nowait requests untraced' \
 		'nowait requests' 'nowait requests gfp' 'nowait requests evidence' 'nowait lost' \
-		${LOWMEM_CHECKS[@]+"${LOWMEM_CHECKS[@]}"}; do
+		'lowmem record' 'lowmem fails' 'lowmem page failures' 'lowmem page failures traced' 'requests lowmem' \
+		'requests lowmem evidence' 'lowmem lost'; do
 		grep -q "^VMTEST: PASS $check: " "$vmtest" || fail "$k: lab check '$check' did not pass"
 	done
-	for check in 'kmalloc failures' 'nowait requests bpf' ${LOWMEM_CHECKS[@]+'lowmem fails'}; do
+	for check in 'kmalloc failures' 'nowait requests bpf'; do
 		grep -Eq "^VMTEST: (PASS|WARN) $check: " "$vmtest" || fail "$k: lab check '$check' neither passed nor was a known difference"
 	done
 	warns=$(sed -n 's/^VMTEST: WARN \([^:]*\):.*/\1/p' "$vmtest" | grep -Evx "$MAYBE" | sort | paste -sd,)
 	[ "$warns" = "$KNOWN" ] || fail "$k: known differences: got '$warns', want '$KNOWN'"
-	for check in fraglab ${LOWMEM_CHECKS[@]+lowmem}; do
+	for check in fraglab lowmem; do
 		grep -q "^VMTEST: VERDICT $check: " "$vmtest" || fail "$k: no VERDICT $check line"
 	done
 	sed -n 's/^VMTEST: VERDICT //p' "$vmtest" | paste -sd'|' >"$out/verdict"

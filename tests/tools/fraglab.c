@@ -7,11 +7,12 @@
  *   fraglab fragment [BLOCK_ORDER]   pin one page in every 2^BLOCK_ORDER-page
  *                                    block (default 4) and free the rest; then
  *                                    hold the pins until SIGTERM
- *   fraglab pipe-resize ORDER COUNT [wait]
+ *   fraglab pipe-resize ORDER COUNT [stop]
  *                                    COUNT F_SETPIPE_SZ whose pipe_buffer array
- *                                    is a kcalloc of 2^ORDER pages (with wait:
- *                                    once a line is read from stdin, and
- *                                    exiting at the next one)
+ *                                    is a kcalloc of 2^ORDER pages (with stop:
+ *                                    the pipes made first, it stops itself
+ *                                    before the resizes and after them, and
+ *                                    prints its figures once continued)
  *   fraglab overcommit MB COUNT      COUNT private writable mmaps of MB MiB
  *   fraglab hugetlb-map PAGES COUNT  COUNT MAP_HUGETLB mmaps of PAGES huge pages
  *   fraglab lpm-update ORDER COUNT   COUNT bpf(BPF_MAP_UPDATE_ELEM) of an LPM trie
@@ -38,7 +39,13 @@
  * __GFP_NOWARN); above 8 KiB that is kmalloc_large, one page allocation of
  * order get_order(40 * slots).  slots = the largest power of two with
  * 40 * slots <= PAGE_SIZE << ORDER, so the order is exactly ORDER.  A
- * failure is -ENOMEM from fcntl, counted here.
+ * failure is -ENOMEM from fcntl, counted here.  With stop it is the task
+ * of lowmem run (tests/tools/lowmem.c), which continues it once memory is
+ * held low and again once it is released: between the two stops it makes
+ * no allocation but the resizes' (the pipes exist, the figures wait in
+ * variables, a stop is a signal and the wait for SIGCONT allocates nothing),
+ * and it exits (unmapping memory takes GFP_NOWAIT pages for the TLB
+ * gather's batches) only after the second.
  *
  * overcommit: under vm.overcommit_memory=2 a private writable mapping is
  * refused (ENOMEM) by __vm_enough_memory() when Committed_AS would pass
@@ -439,41 +446,41 @@ static int cmd_fragment(int block_order)
 
 /* ---------------------------------------------------------- pipe-resize */
 
-static int cmd_pipe_resize(int order, long count, int wait_line)
+static int cmd_pipe_resize(int order, long count, int stop)
 {
 	long bytes = ring_pipe_bytes(order), failed = 0, succeeded = 0;
-	int last_errno = 0;
-	char go[16];
+	int last_errno = 0, (*fds)[2] = calloc(count, sizeof(*fds));
+	char *outcomes = calloc(count + 1, 1);
 
+	if (!fds || !outcomes)
+		return error("calloc");
 	printf("fraglab.pipe_resize.order=%d\n", order);
 	printf("fraglab.pipe_resize.pipe_bytes=%ld\n", bytes);
 	printf("fraglab.pipe_resize.ring_bytes=%ld\n", bytes / (long)PAGE * PIPE_BUFFER_BYTES);
-	if (wait_line && !fgets(go, sizeof(go), stdin))
-		return error("stdin");
-	for (long i = 0; i < count; i++) {
-		int fd[2];
-
-		if (pipe(fd))
+	memset(outcomes, '-', count); /* faulted in now, not between the stops */
+	for (long i = 0; i < count; i++)
+		if (pipe(fds[i]))
 			return error("pipe");
-		if (fcntl(fd[1], F_SETPIPE_SZ, bytes) < 0) {
+	if (stop && (fflush(stdout) || raise(SIGSTOP)))
+		return error("stop");
+	for (long i = 0; i < count; i++) {
+		if (fcntl(fds[i][1], F_SETPIPE_SZ, bytes) < 0) {
 			last_errno = errno;
 			failed++;
+			outcomes[i] = 'F';
 		} else {
 			succeeded++;
+			outcomes[i] = 'p';
 		}
-		close(fd[0]);
-		close(fd[1]);
 	}
+	if (stop && raise(SIGSTOP))
+		return error("stop");
 	printf("fraglab.pipe_resize.attempts=%ld\n", count);
 	printf("fraglab.pipe_resize.failed=%ld\n", failed);
 	printf("fraglab.pipe_resize.succeeded=%ld\n", succeeded);
+	printf("fraglab.pipe_resize.outcomes=%s\n", outcomes);
 	printf("fraglab.pipe_resize.errno=%s\n", last_errno == ENOMEM ? "ENOMEM" : last_errno ? strerror(last_errno) : "0");
 	printf("status=ok\n");
-	/* Exiting unmaps its memory, which takes GFP_NOWAIT pages (the TLB
-	 * gather's batches) that fail while memory is held low: it exits
-	 * when told, once the caller has released it. */
-	if (wait_line && (fflush(stdout) || !fgets(go, sizeof(go), stdin)))
-		return error("stdin");
 	return 0;
 }
 
@@ -620,7 +627,7 @@ static int cmd_collapse(long count)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [wait] | overcommit MB COUNT | "
+	fprintf(stderr, "usage: fraglab fragment [BLOCK_ORDER] | pipe-resize ORDER COUNT [stop] | overcommit MB COUNT | "
 			"hugetlb-map PAGES COUNT | lpm-update ORDER COUNT | collapse COUNT\n");
 	return 2;
 }
@@ -633,7 +640,7 @@ int main(int argc, char **argv)
 
 		return order >= 1 && order < 10 ? cmd_fragment(order) : usage();
 	}
-	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "wait"))) && !strcmp(argv[1], "pipe-resize")) {
+	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "stop"))) && !strcmp(argv[1], "pipe-resize")) {
 		int order = atoi(argv[2]);
 
 		return order >= 3 && order < 11 ? cmd_pipe_resize(order, atol(argv[3]), argc == 5) : usage();

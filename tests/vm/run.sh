@@ -83,7 +83,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 start=$(date +%s)
 "$QEMU" -accel "tcg,thread=${FRAGSCOPE_VM_TCG_THREAD:-single}" -cpu max -smp "$SMP" -m "$MEM" "${numa[@]}" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check fragscope.scenarios=$SCENARIOS fragscope.lowmem=${FRAGSCOPE_VM_LOWMEM:-0}" \
+	-append "console=ttyS0,115200 rdinit=/init panic=-1 loglevel=4 no_timer_check fragscope.scenarios=$SCENARIOS" \
 	-nographic -serial "file:$LOG" -monitor none -no-reboot \
 	</dev/null >"$RUN/qemu.out" 2>&1 &
 qpid=$!

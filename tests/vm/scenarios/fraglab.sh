@@ -24,7 +24,7 @@
 # show, keep) come from tests/vm/guest-lib.sh.
 FRAGLAB=$TOOLDIR/fraglab LOWMEM=$TOOLDIR/lowmem
 DBG=/sys/kernel/debug/extfrag
-KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=5 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
+KMALLOC_ORDER=5 KMALLOC_TRIES=4 LOWMEM_TRIES=4 LOWMEM_ATTEMPTS=5 LOWMEM_MARGIN=12 LOWMEM_APPROACH=2048 LOWMEM_HOLD_MS=2000 HUGE_ASK=4 HUGE_MAP_TRIES=2 THP_FAULTS=8 COLLAPSE_TRIES=2 OVERCOMMIT_MB=512 OVERCOMMIT_TRIES=3
 LAB_START=$(date +%s)
 LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction/mm_compaction_end
 	compaction/mm_compaction_try_to_compact_pages compaction/mm_compaction_deferred compaction/mm_compaction_kcompactd_wake"
@@ -523,98 +523,91 @@ kill $HOLDER
 wait $HOLDER 2>/dev/null
 
 # --- 6. low memory, a recording of its own ----------------------------------
-# Anonymous memory (no swap: nothing to reclaim) fills the zones to
-# LOWMEM_APPROACH pages above their min watermarks; then the holder keeps
-# min (vm.min_free_kbytes) LOWMEM_MARGIN pages under the free pages,
-# however many others take: order-0 allocations still pass, an order-5 one
-# cannot.  That is held 2 s before and after the kmallocs (fragscope samples
-# /proc every second), with no process started meanwhile (the kmalloc task
-# waits on a FIFO, the waits are the shell's read -t); the kmalloc task
-# exits only once memory is released.  Its own fragscope
-# (only the kmalloc task's events, no record file) and tracefs instance
-# (failed order-5 page allocations), after the lab's window: what low memory
-# wakes (kswapd, kcompactd) cannot reach the lab's exact counts.
+# lowmem run (tests/tools/lowmem.c) takes anonymous memory (no swap: nothing
+# to reclaim) until the zones are LOWMEM_APPROACH pages above their min
+# watermarks, then keeps min (vm.min_free_kbytes) LOWMEM_MARGIN pages under
+# the free pages, however many others take: order-0 allocations still pass,
+# an order-5 one cannot.  That is held LOWMEM_HOLD_MS before and after the
+# kmallocs (fragscope samples /proc every second) of the task it drives
+# (fraglab pipe-resize ... stop, stopped before and after them, exiting only
+# once memory is released).  While memory is held no process of the
+# harness allocates: lowmem run does it all from locked memory and the
+# shell only waits for it (an order-0 allocation of ours meeting the held
+# minimum would call the OOM killer).  Its own fragscope (only the kmalloc
+# task's events, no record file) and tracefs instance (failed order-5 page
+# allocations), after the lab's window: what low memory wakes (kswapd,
+# kcompactd) cannot reach the lab's exact counts.
 # A costly order neither retries nor calls the OOM killer, yet the OOM
-# killer is watched for: init, the shell and fragscope are exempt.  An
-# attempt the harness itself disturbed -- the OOM killer ran (an order-0
-# allocation of ours met the held minimum), or a kmalloc passed (reclaim
-# freed a page and the per-CPU lists were drained into it) -- is reported
-# and made again, up to LOWMEM_ATTEMPTS times; the checks judge the first
-# undisturbed attempt, exactly, and fail if there was none.
+# killer is watched for: init, the shell and fragscope are exempt, lowmem
+# run is its victim (oom_score_adj 1000: the guest never panics for want of
+# one).  An attempt disturbed -- the OOM killer ran, or a kmalloc passed
+# (memory came free during its first reclaim: 6.12, 5 first attempts of 13) -- is
+# reported and made again, up to LOWMEM_ATTEMPTS times; the checks judge
+# the first undisturbed attempt, exactly, and fail if there was none.
 lowmem_case() {
-	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid holder rc failed ooms i line attempt start held
+	local R=/tmp/lowmem.json TL=$T/instances/lowmem pid fspid runner rc failed ooms i attempt start
 	local boost=$(cat /proc/sys/vm/watermark_boost_factor) min_free=$(cat /proc/sys/vm/min_free_kbytes)
+	local cache_pressure=$(cat /proc/sys/vm/vfs_cache_pressure)
 	mkdir $TL
 	echo "order == $KMALLOC_ORDER && comm != \"fragscope\"" >$TL/events/kmem/mm_page_alloc/filter
 	echo 1 >$TL/events/kmem/mm_page_alloc/enable
 	for i in 1 $$; do echo -1000 >/proc/$i/oom_score_adj; done
 	for attempt in $(seq $LOWMEM_ATTEMPTS); do
-		lowmem_attempt || return 0
+		lowmem_provoke || return 0
 		[ "$ooms" != 0 ] || [ "$failed" != "$LOWMEM_TRIES" ] || break
 		info "lowmem attempt $attempt" "disturbed: $ooms OOM kills, $failed of $LOWMEM_TRIES kmallocs failed$( [ "$ooms" = 0 ] || echo "; $(tr '\n' ';' </tmp/lowmem-oom.txt)")"
 	done
+	info lowmem "$attempt attempts"
 	lowmem_judge
 }
 
-# One attempt: sets pid, rc, failed, ooms, start; false if fragscope did not attach.
-lowmem_attempt() {
+# One attempt: sets pid, rc, failed, ooms, start; false if the kmalloc
+# task did not start or fragscope did not attach.
+lowmem_provoke() {
 	start=$(date +%s)
 	echo 0 >$TL/tracing_on
 	echo >$TL/trace
 	rm -f /tmp/lowmem-oom.txt
-	# The kmalloc task reads its go (and later its exit) from one FIFO and
-	# writes its figures to another: the shell waits on them with read.
-	rm -f /tmp/lowmem.go /tmp/lowmem.res /tmp/lowmem.out
-	mkfifo /tmp/lowmem.go /tmp/lowmem.res
-	exec 5<>/tmp/lowmem.go 6<>/tmp/lowmem.res
-	$FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES wait <&5 >&6 2>&1 &
-	pid=$!
+	$LOWMEM run $LOWMEM_APPROACH $LOWMEM_MARGIN $LOWMEM_HOLD_MS $FRAGLAB pipe-resize $KMALLOC_ORDER $LOWMEM_TRIES stop \
+		>/tmp/lowmem.out 2>&1 &
+	runner=$!
+	if ! wait_for_line '^ready$' /tmp/lowmem.out $runner; then
+		fail "lowmem run" "lowmem run did not get ready: $(tail -2 /tmp/lowmem.out | tr '\n' ' ')"
+		kill $runner 2>/dev/null
+		return 1
+	fi
+	pid=$(sed -n 's/^lowmem.run.pid=//p' /tmp/lowmem.out)
 	timeout 120 $FS record -d 90 --no-file -p $pid -F json >$R 2>/tmp/lowmem-record.err &
 	fspid=$!
 	if ! wait_attached /tmp/lowmem-record.err $fspid; then
 		show lowmem-record-stderr /tmp/lowmem-record.err
 		fail "lowmem record" "fragscope record did not attach"
-		kill $pid $fspid 2>/dev/null
-		exec 5<&- 6<&-
+		kill $runner $fspid 2>/dev/null
+		kill -KILL $pid 2>/dev/null
 		return 1
 	fi
 	echo -1000 >/proc/$fspid/oom_score_adj
-	# fragscope's own allocations come in bursts the holder cannot follow:
-	# real-time, they may dip below min (the kmalloc task is not).
+	# fragscope's own allocations come in bursts the follower cannot keep
+	# up with: real-time, they may dip below min (the kmalloc task is not).
 	$LOWMEM realtime $fspid on >/tmp/realtime.out 2>&1 || fail "lowmem realtime" "$(cat /tmp/realtime.out)"
 	echo 1 >$TL/tracing_on
 	# The fragmentation's fallbacks boosted the watermarks (min included) far
 	# above their base: no more boosts, and rewriting min_free_kbytes resets them.
 	echo 0 >/proc/sys/vm/watermark_boost_factor
 	echo $min_free >/proc/sys/vm/min_free_kbytes
+	# Reclaim must find nothing: a single slab page freed by the dentry and
+	# inode shrinkers makes the allocator drain the per-CPU lists into the
+	# free pages and retry, and the kmalloc may pass.  At 0 they free none.
+	echo 0 >/proc/sys/vm/vfs_cache_pressure
 	ooms=$(dmesg | grep -c 'invoked oom-killer')
-	# The holder may be chosen by the OOM killer (not the shell's -1000).
-	sh -c 'echo 0 >/proc/self/oom_score_adj && exec "$@"' sh $LOWMEM hold $LOWMEM_APPROACH $LOWMEM_MARGIN >/tmp/lowmem-hold.out 2>&1 &
-	holder=$!
-	wait_for_line '^ready$' /tmp/lowmem-hold.out $holder ||
-		fail "lowmem hold" "lowmem hold did not get ready: $(tail -2 /tmp/lowmem-hold.out | tr '\n' ' ')"
-	kill -USR1 $holder
-	read -r -t 2 _ <&5
-	echo go >&5
-	# Its figures, up to its status line (a read a signal cuts short is
-	# read again; a task that died leaves the loop), kept in the shell until
-	# memory is released: appending to a tmpfs file would allocate a page.
-	line= i=0 lines=
-	while [ "${line#status=}" = "$line" ] && kill -0 $pid 2>/dev/null && [ $i -lt 60 ]; do
-		read -r -t 1 line <&6 && lines="$lines$line
-"
-		i=$((i + 1))
-	done
-	read -r -t 2 _ <&5
-	kill $holder
-	wait $holder 2>/dev/null
+	# Memory is held from here until lowmem run exits: the shell only waits.
+	kill -USR1 $runner
+	wait $runner
+	# Killed by the OOM killer, it left min_free_kbytes raised and the task stopped.
 	echo $min_free >/proc/sys/vm/min_free_kbytes
 	echo $boost >/proc/sys/vm/watermark_boost_factor
-	printf '%s' "$lines" >/tmp/lowmem.out
-	# Its exit unmaps memory (GFP_NOWAIT pages): only now that there is some.
-	echo exit >&5
-	wait $pid
-	exec 5<&- 6<&-
+	echo $cache_pressure >/proc/sys/vm/vfs_cache_pressure
+	kill -KILL $pid 2>/dev/null
 	$LOWMEM realtime $fspid off >/dev/null
 	kill -INT $fspid
 	wait $fspid
@@ -622,8 +615,6 @@ lowmem_attempt() {
 	echo 0 >$TL/tracing_on
 	ooms=$(($(dmesg | grep -c 'invoked oom-killer') - ooms))
 	[ "$ooms" = 0 ] || dmesg | grep -E 'invoked oom-killer|Killed process' | tail -4 >/tmp/lowmem-oom.txt
-	# Shown only now: a sed started while memory was held is an allocation of ours.
-	show lowmem-hold /tmp/lowmem-hold.out
 	show lowmem /tmp/lowmem.out
 	failed=$(sed -n 's/^fraglab.pipe_resize.failed=//p' /tmp/lowmem.out)
 }
@@ -635,14 +626,8 @@ lowmem_judge() {
 		show lowmem-oom /tmp/lowmem-oom.txt
 		fail "lowmem fails" "the OOM killer was invoked $ooms times while memory was held low, in each of $LOWMEM_ATTEMPTS attempts"
 	else
-		held="min held $LOWMEM_MARGIN pages under DMA32's free pages (base min $(sed -n 's/^lowmem.hold.min_pages=//p' /tmp/lowmem-hold.out), $(($(sed -n 's/^lowmem.hold.touched_kb=//p' /tmp/lowmem-hold.out) / 1024)) MiB held), no OOM kill"
-		if [ "${failed:-0}" -ge 1 ] && [ "$failed" -lt $LOWMEM_TRIES ]; then
-			# Every attempt let some through: the checks below hold for the failures it had.
-			warn "lowmem fails" "$failed of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ failed in each of $LOWMEM_ATTEMPTS attempts ($held): reclaim freed a page and the per-CPU lists were drained into the others"
-		else
-			expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
-				"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, $held"
-		fi
+		expect "lowmem fails" "$LOWMEM_TRIES ENOMEM" "$failed $(sed -n 's/^fraglab.pipe_resize.errno=//p' /tmp/lowmem.out)" \
+			"of $LOWMEM_TRIES order-$KMALLOC_ORDER F_SETPIPE_SZ, min held $LOWMEM_MARGIN pages under DMA32's free pages (base min $(sed -n 's/^lowmem.run.min_pages=//p' /tmp/lowmem.out), $(($(sed -n 's/^lowmem.run.touched_kb=//p' /tmp/lowmem.out) / 1024)) MiB held $(sed -n 's/^lowmem.run.held_ms=//p' /tmp/lowmem.out) ms), no OOM kill"
 	fi
 	expect "lowmem page failures" "$failed" "$(failures_of page $pid $KMALLOC_ORDER)" \
 		"fragscope's order-$KMALLOC_ORDER page failures = the ENOMEM fraglab pipe-resize saw"
@@ -659,12 +644,6 @@ lowmem_judge() {
 	expect "lowmem lost" 0 "$(jq .meta.lost.total $R)" "events lost by the low-memory recording"
 	verdict lowmem "$(jq -r "[.requests[] | select(.pid == $pid) | .cause] | unique | join(\",\")" $R)"
 }
-# Opt-in (FRAGSCOPE_VM_LOWMEM=1): the held state is racy enough that the
-# guest's own shell met the OOM killer in every attempt of one CI run on 6.1.
-if grep -qw 'fragscope.lowmem=1' /proc/cmdline; then
-	lowmem_case
-else
-	info lowmem "not run (FRAGSCOPE_VM_LOWMEM=1 runs it)"
-fi
+lowmem_case
 
 info "lab time" "$(($(date +%s) - LAB_START)) s in the guest"
