@@ -6,7 +6,8 @@
  *
  *   fraglab fragment [BLOCK_ORDER]   pin one page in every 2^BLOCK_ORDER-page
  *                                    block (default 4) and free the rest; then
- *                                    hold the pins until SIGTERM
+ *                                    hold the pins until SIGTERM (SIGUSR1:
+ *                                    take the blocks that came free since)
  *   fraglab pipe-resize ORDER COUNT [stop]
  *                                    COUNT F_SETPIPE_SZ whose pipe_buffer array
  *                                    is a kcalloc of 2^ORDER pages (with stop:
@@ -274,6 +275,14 @@ static void on_term(int sig)
 	_exit(0);
 }
 
+static volatile sig_atomic_t resettle_asked;
+
+static void on_resettle(int sig)
+{
+	(void)sig;
+	resettle_asked = 1;
+}
+
 /* ------------------------------------------------------------- fragment */
 
 /* Order-`order` pipe_buffer rings until the kernel refuses one (its errno in *refused): how many, -1 if no pipe. */
@@ -440,8 +449,32 @@ static int cmd_fragment(int block_order)
 	printf("ready\n");
 	fflush(stdout);
 	signal(SIGTERM, on_term);
-	for (;;)
-		pause();
+	/*
+	 * Held until SIGTERM.  Tasks that exit later free whole blocks again
+	 * (their page tables, stacks, page cache): SIGUSR1 takes every block
+	 * of block_order or more that has come free since, and says so with a
+	 * "resettled" line.  The signal is blocked outside sigsuspend, so none
+	 * is lost between the check and the wait.
+	 */
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	signal(SIGUSR1, on_resettle);
+	for (;;) {
+		long taken;
+
+		sigsuspend(&old);
+		if (!resettle_asked)
+			continue;
+		resettle_asked = 0;
+		if ((taken = take_rings(block_order, &ring_errno)) < 0)
+			return error("pipe");
+		printf("fraglab.fragment.resettled_rings=%ld\n", taken);
+		printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
+		printf("resettled\n");
+		fflush(stdout);
+	}
 }
 
 /* ---------------------------------------------------------- pipe-resize */
