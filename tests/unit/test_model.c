@@ -433,7 +433,6 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	fill_snapshot(&s, 77, 3);
 	s.flags = SNAP_ORDER0_FROM_VMSTAT; /* format 6: order 0 from /proc/vmstat */
 	s.pgalloc_pages = 2000;
-	s.pgalloc_at_attach = 1500;
 	s.counters[FS_CTR_PAGE_FAIL + 3] = 4;
 	buf = snapshot_encode(&s, &len);
 	assert_non_null(buf);
@@ -442,7 +441,6 @@ static void test_snapshot_codec_round_trip_and_truncation(void **state)
 	assert_int_equal(back.ts_ns, 77);
 	assert_int_equal(back.flags, SNAP_ORDER0_FROM_VMSTAT);
 	assert_int_equal(back.pgalloc_pages, 2000);
-	assert_int_equal(back.pgalloc_at_attach, 1500);
 	assert_memory_equal(back.counters, s.counters, sizeof(s.counters));
 	assert_string_equal(back.procs[0].key.comm, "worker");
 	assert_int_equal(back.nr_stacks, 1);
@@ -464,10 +462,10 @@ static void test_snapshot_codec_reads_format_3_procs(void **state)
 		uint64_t count;
 		char comm[FS_COMM_LEN];
 	} old = { 11, 9, 2, 5, "bash" };
-	/* Formats 3-5: the counters end before FS_CTR_PAGE_FAIL, no order-0 block (24 bytes) follows. */
+	/* Formats 3-5: the counters end before FS_CTR_PAGE_FAIL, no order-0 block (16 bytes) follows. */
 	size_t len, procs_at = sizeof(uint64_t) + 4 * sizeof(uint32_t) + sizeof(((struct snapshot *)0)->page_allocs) +
 			       FS_CTR_PAGE_FAIL * sizeof(uint64_t);
-	size_t newer = (FS_COUNTERS - FS_CTR_PAGE_FAIL) * sizeof(uint64_t) + 24;
+	size_t newer = (FS_COUNTERS - FS_CTR_PAGE_FAIL) * sizeof(uint64_t) + 16;
 	struct snapshot s, back;
 	char *buf;
 

@@ -25,7 +25,7 @@ void snapshot_clear(struct snapshot *s)
 	memset(s->page_allocs, 0, sizeof(s->page_allocs));
 	memset(s->counters, 0, sizeof(s->counters));
 	s->flags = 0;
-	s->pgalloc_pages = s->pgalloc_at_attach = 0;
+	s->pgalloc_pages = 0;
 	s->nr_procs = s->nr_callsites = s->nr_extfrags = s->nr_stacks = 0;
 }
 

@@ -48,12 +48,12 @@ struct snapshot {
 	uint64_t counters[FS_COUNTERS];
 	uint32_t flags; /* SNAP_* */
 	/*
-	 * With SNAP_ORDER0_FROM_VMSTAT: the sum of /proc/vmstat's pgalloc_<zone>
-	 * (pages handed out by the buddy allocator, one per page) at this
-	 * snapshot and when the probes attached.  In a model's window:
-	 * the pages allocated within the window, and 0.
+	 * With SNAP_ORDER0_FROM_VMSTAT: the pages /proc/vmstat's pgalloc_<zone>
+	 * counted (handed out by the buddy allocator, one per page) since the
+	 * probes attached, as every traced counter counts; in a model's window,
+	 * those of the window.
 	 */
-	uint64_t pgalloc_pages, pgalloc_at_attach;
+	uint64_t pgalloc_pages;
 	size_t nr_procs, nr_callsites, nr_extfrags, nr_stacks;
 	size_t cap_procs, cap_callsites, cap_extfrags, cap_stacks; /* allocated elements */
 	struct snap_proc *procs;

@@ -48,11 +48,8 @@ static int compute_window(struct model *m, const struct snapshot *c)
 		w->page_allocs[i] = c->page_allocs[i] - b->page_allocs[i];
 	for (size_t i = 0; i < FS_COUNTERS; i++)
 		w->counters[i] = c->counters[i] - b->counters[i];
-	/* Both since the attach, so that a base of none (zeros) subtracts nothing. */
 	w->flags = c->flags;
-	if (c->flags & SNAP_ORDER0_FROM_VMSTAT)
-		w->pgalloc_pages = (c->pgalloc_pages - c->pgalloc_at_attach) -
-				   (b->pgalloc_pages - b->pgalloc_at_attach);
+	w->pgalloc_pages = c->pgalloc_pages - b->pgalloc_pages;
 
 	/* qsort(NULL, 0, ...) is undefined behaviour (UBSan): skip empty arrays. */
 	if (b->nr_procs)

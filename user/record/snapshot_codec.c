@@ -15,7 +15,7 @@ struct encoded_counts {
 struct encoded_order0 {
 	uint32_t flags;
 	uint32_t pad;
-	uint64_t pgalloc_pages, pgalloc_at_attach;
+	uint64_t pgalloc_pages;
 };
 
 /* An encoded stack: key, count and frame count, then only the frames used. */
@@ -38,7 +38,7 @@ static void put(char **p, const void *src, size_t n)
 void *snapshot_encode(const struct snapshot *s, size_t *len)
 {
 	struct encoded_counts counts = { s->ts_ns, s->nr_procs, s->nr_callsites, s->nr_extfrags, s->nr_stacks };
-	struct encoded_order0 order0 = { s->flags, 0, s->pgalloc_pages, s->pgalloc_at_attach };
+	struct encoded_order0 order0 = { s->flags, 0, s->pgalloc_pages };
 	size_t size = sizeof(counts) + sizeof(s->page_allocs) + sizeof(s->counters) + sizeof(order0) +
 		      s->nr_procs * sizeof(*s->procs) + s->nr_callsites * sizeof(*s->callsites) +
 		      s->nr_extfrags * sizeof(*s->extfrags);
@@ -150,7 +150,6 @@ int snapshot_decode(const void *data, size_t len, uint32_t format_version, struc
 			return -EINVAL;
 		out->flags = order0.flags;
 		out->pgalloc_pages = order0.pgalloc_pages;
-		out->pgalloc_at_attach = order0.pgalloc_at_attach;
 	}
 	out->ts_ns = counts.ts_ns;
 	for (uint32_t i = 0; i < counts.nr_procs && !err; i++) {

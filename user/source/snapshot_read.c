@@ -252,8 +252,7 @@ int tracer_snapshot(struct tracer *t, struct snapshot *out)
 		if (tracer_read_pgalloc(t, &pages))
 			t->pgalloc_last = pages;
 		out->flags |= SNAP_ORDER0_FROM_VMSTAT;
-		out->pgalloc_pages = t->pgalloc_last;
-		out->pgalloc_at_attach = t->pgalloc_at_attach;
+		out->pgalloc_pages = t->pgalloc_last - t->pgalloc_at_attach;
 	}
 	return err;
 }
