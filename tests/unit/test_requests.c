@@ -424,6 +424,66 @@ static void test_evidence_from_sample(void **state)
 	free(s);
 }
 
+/* slab's opportunistic try: allocate_slab() under openat's d_alloc, before it falls back to its minimum order. */
+static const uint64_t slab_page_stack[] = { A_ALLOC_PAGES + 0x40, A_KMEM_CACHE + 0x10, A_D_ALLOC + 0x1c,
+					    A_SYS_OPENAT + 0x44, A_DO_SYSCALL + 0x80 };
+
+/*
+ * A syscall whose order-5 GFP_KERNEL allocation failed after reclaim,
+ * preceded by a failed no-reclaim try (slab's __GFP_NORETRY order with
+ * reclaim masked, as 7.x's F_SETPIPE_SZ showed it): the request is judged
+ * by its reclaiming failure, low memory, not by the try that came first.
+ * In the other order the reclaiming failure still decides.
+ */
+static void test_judged_by_reclaiming_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = &f->model;
+	const struct request_table *t = &m->requests;
+	struct state_sample *s = sample(T0);
+	const uint64_t try_gfp = G_NOWARN | G_NORETRY | G_COMP;
+	struct fs_event e;
+
+	sample_zone(s, "DMA32", 12716, 12724)->free_blocks[0] = 12716; /* below min: nothing to take */
+	assert_int_equal(model_add_state(m, s), 0);
+
+	e = page_fail(700, T0 + MS, 3, try_gfp, slab_page_stack, NFRAMES(slab_page_stack));
+	add(m, &e);
+	e = page_fail(700, T0 + MS + 500, 5, G_KERNEL | G_COMP, page_stack, NFRAMES(page_stack));
+	add(m, &e);
+	e = syscall_end(700, T0 + 2 * MS, SYS_fcntl, ENOMEM_RET, 2);
+	add(m, &e);
+
+	e = page_fail(700, T0 + 3 * MS, 5, G_KERNEL | G_COMP, page_stack, NFRAMES(page_stack));
+	add(m, &e);
+	e = page_fail(700, T0 + 3 * MS + 500, 3, try_gfp, slab_page_stack, NFRAMES(slab_page_stack));
+	add(m, &e);
+	e = syscall_end(700, T0 + 4 * MS, SYS_fcntl, ENOMEM_RET, 2);
+	add(m, &e);
+
+	/* The try alone is what a no-reclaim context is. */
+	e = page_fail(700, T0 + 5 * MS, 3, try_gfp, slab_page_stack, NFRAMES(slab_page_stack));
+	add(m, &e);
+	e = syscall_end(700, T0 + 6 * MS, SYS_openat, ENOMEM_RET, 1);
+	add(m, &e);
+
+	/* Both orders make the same request: listed once, twice closed. */
+	assert_int_equal(t->nr, 2);
+	assert_int_equal(t->list[0].count, 2);
+	assert_int_equal(t->list[0].nr_events, 2);
+	assert_int_equal(t->list[0].order, 5);
+	assert_true(t->list[0].can_reclaim);
+	assert_int_equal(t->list[0].gfp, G_KERNEL | G_COMP);
+	assert_int_equal(t->list[0].cause, CAUSE_LOW_MEMORY);
+	assert_string_equal(t->list[0].caller, "xt_alloc_table_info");
+	assert_int_equal(t->list[1].count, 1);
+	assert_false(t->list[1].can_reclaim);
+	assert_int_equal(t->list[1].gfp, try_gfp);
+	assert_int_equal(t->list[1].cause, CAUSE_NO_RECLAIM_CONTEXT);
+	assert_string_equal(t->list[1].caller, "d_alloc");
+	free(s);
+}
+
 /*
  * The task's nodes come with its page failures: the first that read them
  * is the evidence; the zones of both nodes come from the sample.
@@ -644,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vmalloc_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hugetlb_pool_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_from_sample, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_judged_by_reclaiming_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memcg_from_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_lost, setup, teardown),

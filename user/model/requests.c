@@ -258,11 +258,46 @@ static void close_open(struct model *m, struct open_request *o)
 	finish(m, o);
 }
 
+/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
+static uint64_t failure_gfp(const struct fs_event *e)
+{
+	return e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
+	       : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
+}
+
+/*
+ * The gfp mode a request is judged by: its most permissive failure, the
+ * first that allowed direct reclaim if any did.  One syscall can hold an
+ * opportunistic try before the real one: slab's allocate_slab() asks its
+ * preferred order with __GFP_NORETRY and reclaim masked off before falling
+ * back, so a GFP_KERNEL kmalloc that failed after reclaiming may come
+ * after a failed no-reclaim attempt; the kmalloc decides the cause, and
+ * its caller is the request's.  Returns whether this failure now decides.
+ */
+static bool take_mode(const struct model *m, struct request *r, const struct fs_event *e, bool first)
+{
+	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
+	uint64_t gfp = failure_gfp(e);
+	/*
+	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
+	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
+	 * allocation, so no gfp to judge.
+	 */
+	bool can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
+			   (gfp & reclaim);
+
+	if (!first && (r->can_reclaim || !can_reclaim))
+		return false;
+	r->can_reclaim = can_reclaim;
+	if (first || gfp)
+		r->gfp = gfp;
+	return true;
+}
+
 static void start_request(struct model *m, struct open_request *o, const struct fs_event *e,
 			  enum request_context ctx, uint32_t stack_id, uint64_t caller_addr, const char *caller)
 {
 	struct request *r = &o->r;
-	uint64_t reclaim = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_DIRECT_RECLAIM") : 0;
 	uint64_t key = o->key;
 
 	memset(o, 0, sizeof(*o));
@@ -281,16 +316,7 @@ static void start_request(struct model *m, struct open_request *o, const struct 
 	r->cgroup_id = e->hdr.cgroup_id;
 	r->context = ctx;
 	r->stack_id = stack_id;
-	/* Only page, kmalloc and slab failures carry a gfp; the union holds other things for the rest. */
-	r->gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp
-		 : e->hdr.type == FS_EV_KMALLOC_FAIL || e->hdr.type == FS_EV_SLAB_FAIL ? e->kmalloc.gfp : 0;
-	/*
-	 * vmalloc's own gfp is not traced: vmalloc of a syscall reclaims
-	 * (GFP_KERNEL) unless told not to.  A syscall's bare ENOMEM has no
-	 * allocation, so no gfp to judge.
-	 */
-	r->can_reclaim = e->hdr.type == FS_EV_VMAP_FAIL || e->hdr.type == FS_EV_SYSCALL_END || !reclaim ||
-			 (r->gfp & reclaim);
+	take_mode(m, r, e, true);
 	snprintf(r->caller, sizeof(r->caller), "%s", caller ? caller : "");
 }
 
@@ -389,7 +415,7 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 	uint64_t caller_addr = at < nr ? st->frames[at] : 0, caller_fn = request_function_of(m, caller_addr), *seen;
 	enum request_context ctx = st ? request_stack_context(m, st->frames, nr) : CONTEXT_TASK;
 	uint64_t nowarn = m->kinfo ? gfp_mask(&m->kinfo->gfp, "__GFP_NOWARN") : 0;
-	uint64_t gfp = e->hdr.type == FS_EV_PAGE_FAIL ? e->page.gfp : e->hdr.type == FS_EV_VMAP_FAIL ? 0 : e->kmalloc.gfp;
+	uint64_t gfp = failure_gfp(e);
 	const struct failure_shape shape = { ctx, kind, order, bytes, gfp, caller_addr, caller_fn, e->hdr.ts_ns };
 	struct open_request *o;
 	bool inserted;
@@ -406,6 +432,9 @@ int requests_add_failure(struct model *m, const struct fs_event *e, enum failure
 		if (!o)
 			return -ENOMEM;
 		start_request(m, o, e, ctx, stack_id, caller_addr, caller_addr ? request_frame_name(m, caller_addr) : NULL);
+	} else if (take_mode(m, &o->r, e, false)) {
+		o->r.stack_id = stack_id;
+		snprintf(o->r.caller, sizeof(o->r.caller), "%s", caller_addr ? request_frame_name(m, caller_addr) : "");
 	}
 	request_add_event(&o->r, kind, order, bytes);
 	if (e->hdr.type == FS_EV_PAGE_FAIL)
