@@ -268,11 +268,11 @@ static uint64_t failure_gfp(const struct fs_event *e)
 /*
  * The gfp mode a request is judged by: its most permissive failure, the
  * first that allowed direct reclaim if any did.  One syscall can hold an
- * opportunistic try before the real one: slab's allocate_slab() asks its
- * preferred order with __GFP_NORETRY and reclaim masked off before falling
- * back, so a GFP_KERNEL kmalloc that failed after reclaiming may come
- * after a failed no-reclaim attempt; the kmalloc decides the cause, and
- * its caller is the request's.  Returns whether this failure now decides.
+ * opportunistic try before the real one (a larger block asked with
+ * __GFP_NORETRY and reclaim masked off, as slab's allocate_slab() does
+ * before falling back), so a GFP_KERNEL kmalloc that failed after
+ * reclaiming may come after a failed no-reclaim attempt: the kmalloc
+ * decides the cause, and its caller is the request's.  Returns whether this failure now decides.
  */
 static bool take_mode(const struct model *m, struct request *r, const struct fs_event *e, bool first)
 {
