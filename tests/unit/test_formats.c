@@ -189,6 +189,26 @@ static void test_perf_script_follows_the_filter(void **state)
 	assert_non_null(strstr(f->text, "task 11 11/11"));
 }
 
+/* A request's end is an event like the others: perf-script names its syscall and result, never a bare line. */
+static void test_perf_script_syscall_end(void **state)
+{
+	struct fixture *f = *state;
+	struct fs_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = FS_EV_SYSCALL_END;
+	e.hdr.pid = e.hdr.tid = 12;
+	e.hdr.cpu = 1;
+	e.hdr.ts_ns = T0;
+	snprintf(e.hdr.comm, sizeof(e.hdr.comm), "enomem");
+	e.sys.nr = 9; /* mmap on x86-64 */
+	e.sys.ret = -12;
+	e.sys.nr_failures = 2;
+	stream_events(f, &e, 1);
+	assert_string_equal(f->text, "enomem 12/12 [001] 1.000000: fragscope:syscall_end: syscall=mmap nr=9 ret=-12 "
+				     "failures=2\n\n");
+}
+
 static size_t count_lines_with(const char *text, const char *needle)
 {
 	size_t n = 0;
@@ -363,6 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_perf_script_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_raw_addrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_follows_the_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perf_script_syscall_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_format_follows_the_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_refuses_a_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pprof_profile, setup, teardown),

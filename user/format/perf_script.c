@@ -18,6 +18,7 @@
 
 #include "fragscope.h"
 #include "kernel/ksyms.h"
+#include "kernel/syscall_names.h"
 #include "model/meta.h"
 #include "model/model.h"
 
@@ -76,6 +77,13 @@ static void print_details(const struct report *r, const struct fs_event *e, FILE
 		fprintf(out, "victim_pid=%u victim_comm=%s anon_rss_kb=%" PRIu64, e->oom.victim_pid,
 			e->oom.victim_comm, e->oom.anon_rss_kb);
 		break;
+	case FS_EV_SYSCALL_END: {
+		const char *sys = syscall_name(e->sys.nr);
+
+		fprintf(out, "syscall=%s nr=%d ret=%d failures=%u", sys ? sys : "?", e->sys.nr, e->sys.ret,
+			e->sys.nr_failures);
+		break;
+	}
 	}
 }
 
