@@ -59,7 +59,7 @@ enum {
 	"  -F, --format FMT         text (default), json, folded, pprof, perf-script, html\n"  \
 	"      --top N              rows per table (default 10)\n"                             \
 	"      --sort KEY           failures by count (default), bytes, order, comm, pid, kind, stack\n" \
-	"      --raw-addrs          print kernel addresses that have no symbol\n"              \
+	"      --raw-addrs          also print kernel addresses (hidden otherwise: they reveal KASLR)\n"              \
 	"      --stacks WHAT        folded, pprof: failures (default), requests (failed), high-order, extfrag,\n" \
 	"                           compaction, reclaim\n"
 

@@ -21,7 +21,7 @@ static const char usage[] =
 	"  -d, --duration SECONDS   stop after this long (default: until Ctrl-C)\n"
 	"      --events             also each allocator failure, one line per event\n"
 	TRACE_OPTIONS_HELP
-	"      --raw-addrs          print kernel addresses that have no symbol\n"
+	"      --raw-addrs          also print kernel addresses (hidden otherwise: they reveal KASLR)\n"
 	"  -h, --help               this help\n";
 
 static void print_request(void *ctx, const struct request *rq)
