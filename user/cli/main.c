@@ -15,7 +15,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "record", cmd_record, "trace, write a record file, print the report" },
-	{ "report", cmd_report, "report a record file (text, json, folded)" },
+	{ "report", cmd_report, "report a record file (text, json, folded, pprof, perf-script, html)" },
 	{ "trace", cmd_trace, "print failures, stalls and OOM kills live, one line each" },
 	{ "state", cmd_state, "fragmentation state now: free blocks, indices, watermarks" },
 	{ "top", cmd_top, "a full-screen live view: rates, failures, stalls, free blocks" },
