@@ -8,6 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 [ -x "$FRAGSCOPE" ] || fail "$FRAGSCOPE not built"
 cd "$TMP" || fail "cd $TMP"
 touch empty.data
+printf 'kernel: a\0b\n' >nul.log # explain reads text: NUL bytes are bad input
 
 n=0
 # want-exit  arguments (word-split; '' is an empty argument)
@@ -74,6 +75,11 @@ any serve --listen nonsense
 2 doctor -d abc
 2 probes --no-such
 2 probes extra
+2 explain --no-such
+2 explain -F yaml
+2 explain one.log two.log
+1 explain no-such-file.log
+5 explain nul.log
 TABLE
 [ "$n" -ge 20 ] || fail "only $n invocations ran"
 pass "$n bad invocations across all commands: a message, no exit 0, no signal"
