@@ -82,4 +82,12 @@ any serve --listen nonsense
 5 explain nul.log
 TABLE
 [ "$n" -ge 20 ] || fail "only $n invocations ran"
+# An invalid value names its option, whether the value is glued (--min-order=20) or the next argument.
+for cmd in record trace top serve probes; do
+	for args in "--min-order 20" "--min-order=20"; do
+		"$FRAGSCOPE" $cmd $args </dev/null >out 2>err
+		grep -q "invalid value '20' for --min-order" err ||
+			fail "'fragscope $cmd $args' does not name the option: $(head -1 err)"
+	done
+done
 pass "$n bad invocations across all commands: a message, no exit 0, no signal"
