@@ -60,7 +60,7 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	return FAIL_PAGE;
 }
 
-bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
+static bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
 {
 	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
 	return h->memcg_limit_pages < (1ULL << 48) &&
