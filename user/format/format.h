@@ -43,8 +43,6 @@ struct formatter {
 
 /* NULL for an unknown format name. */
 const struct formatter *formatter_find(const char *name);
-/* "text, json, ..." for usage messages. */
-const char *formatter_names(void);
 int parse_stack_selection(const char *name, enum stack_selection *out);
 
 extern const struct formatter format_text, format_json, format_folded;

@@ -23,11 +23,6 @@ const struct formatter *formatter_find(const char *name)
 	return NULL;
 }
 
-const char *formatter_names(void)
-{
-	return "text, json, folded, pprof, perf-script, html";
-}
-
 int parse_stack_selection(const char *name, enum stack_selection *out)
 {
 	static const char *const names[] = { "failures", "high-order", "extfrag", "compaction", "reclaim", "requests" };

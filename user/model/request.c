@@ -65,7 +65,6 @@ const char *request_outcome_name(enum request_outcome o) { return name_of(outcom
 const char *request_cause_name(enum request_cause c) { return name_of(cause_names, CAUSE_COUNT, c); }
 const char *request_context_name(enum request_context c) { return name_of(context_names, CONTEXT_COUNT, c); }
 int failure_kind_parse(const char *name) { return parse_name(kind_names, FAIL_KINDS, name); }
-int request_cause_parse(const char *name) { return parse_name(cause_names, CAUSE_COUNT, name); }
 int request_api_parse(const char *name) { return parse_name(api_names, API_COUNT, name); }
 
 void request_init(struct request *r)

@@ -90,7 +90,6 @@ const char *request_outcome_name(enum request_outcome outcome);
 const char *request_cause_name(enum request_cause cause);
 const char *request_context_name(enum request_context context);
 /* -1 for an unknown name. */
-int request_cause_parse(const char *name);
 int request_api_parse(const char *name);
 
 /* Which parts of struct cause_evidence are filled. */

@@ -109,8 +109,6 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 bool tracer_read_pgalloc(struct tracer *t, uint64_t *pages);
 /* Reads every in-kernel aggregate into out (freed and refilled). */
 int tracer_snapshot(struct tracer *t, struct snapshot *out);
-/* Sizes of the loaded maps, for the report's cost figures. */
-uint64_t tracer_map_bytes(const struct tracer *t);
 void tracer_stop(struct tracer *t);
 
 const char *probe_state_name(enum probe_state s);
