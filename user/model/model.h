@@ -178,7 +178,6 @@ struct model {
 
 	/* In-kernel aggregates: the window is the latest snapshot minus base. */
 	struct snapshot base, window;
-	uint32_t snapshots;
 };
 
 void model_init(struct model *m, const struct kernel_info *kinfo, const struct ksyms *ksyms,

@@ -98,8 +98,7 @@ static void on_log_report(const struct klog_report *rep, void *ctx)
 {
 	struct session *s = ctx;
 
-	s->log_reports++;
-	s->log_joined += model_add_log_report(&s->model, rep);
+	model_add_log_report(&s->model, rep);
 }
 
 /* Enough for a few hundred reports with their Mem-Info dumps; a log flood beyond it is not the trace's. */

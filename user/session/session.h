@@ -44,7 +44,6 @@ struct session {
 	int error;
 	struct kmsg_reader kmsg;     /* the kernel log from the attach on */
 	struct klog_parser klog;     /* its allocation-failure reports, joined to requests */
-	uint64_t log_reports, log_joined;
 	/*
 	 * The kmsg record the parser has not judged yet (it takes a line when
 	 * the next one comes): recorded as REC_KLOG if it belongs to a report.
