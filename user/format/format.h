@@ -57,6 +57,8 @@ const char *report_migratetype(const struct report *r, int mt, char *buf, size_t
 const char *report_compact_status(const struct report *r, int status, char *buf, size_t len);
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len);
 const char *report_gfp_class(int gfp_class);
+/* When the trace started, in local time ("2026-01-02 03:04:05 UTC"), or "?" when the record does not say. */
+const char *report_start_time(const struct report *r, char *buf, size_t len);
 /* A memory cgroup by its path ("/system.slice/x"), or "cgroup id N" when the trace never learnt it. */
 const char *report_cgroup(const struct report *r, uint64_t id, char *buf, size_t len);
 /* Indices of model->groups ordered by opts.sort (caller frees). */

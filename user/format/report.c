@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel/gfp.h"
 #include "kernel/kernel_info.h"
 #include "kernel/ksyms.h"
+#include "model/meta.h"
 #include "model/model.h"
 #include "util/u64map.h"
 
@@ -82,6 +84,18 @@ const char *report_compact_status(const struct report *r, int status, char *buf,
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len)
 {
 	gfp_format(&r->kinfo->gfp, gfp, buf, len);
+	return buf;
+}
+
+const char *report_start_time(const struct report *r, char *buf, size_t len)
+{
+	time_t t;
+	struct tm tm;
+
+	if (!r->meta || !r->meta->start_realtime_ns || !len)
+		return "?";
+	t = r->meta->start_realtime_ns / 1000000000ULL;
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
 	return buf;
 }
 
