@@ -73,8 +73,8 @@ struct stack_sample {
 };
 /* Does the model know the bytes of this selection's stacks?  Not of stalls. */
 bool report_stacks_have_bytes(enum stack_selection sel);
-/* Each selected stack; returns the count. */
+/* Calls fn with each selected stack. */
 typedef void (*stack_sample_fn)(void *ctx, const struct stack_sample *s);
-size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx);
+void report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx);
 
 #endif
