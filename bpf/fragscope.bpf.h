@@ -19,7 +19,7 @@
 #define ENOMEM 12
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h, stable since 2.6 */
 
-/* Filters and thresholds, set by user space before load (see loader.c). */
+/* Filters and thresholds, set by user space before load (configure() in user/source/tracer.c). */
 extern const volatile __u32 filter_tgid;
 extern const volatile __u32 self_tgid; /* fragscope itself: its map reads allocate */
 extern const volatile __u64 filter_cgroup_id;
