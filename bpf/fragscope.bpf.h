@@ -236,6 +236,12 @@ static __always_inline bool task_excluded(void)
 	return false;
 }
 
+/* The current task's id (the kernel's pid), the key of the per-task maps. */
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
 static __always_inline __u32 clamp_order(__u32 order)
 {
 	return order < FS_ORDERS ? order : FS_ORDERS - 1;
