@@ -54,7 +54,7 @@ const char *tracer_order0_traced_by(const struct tracer_config *c);
 
 struct probe_status {
 	const char *name; /* category:event */
-	const char *via;  /* "tp_btf", "tracepoint" or "-" */
+	const char *via;  /* "tp_btf", "raw_tp", "tracepoint"; "-" for a masked or missing probe */
 	const char *prog; /* the BPF program chosen for it */
 	const char *node_prog; /* and for its separate <event>_node tracepoint, on kernels that have one */
 	enum probe_state state;
