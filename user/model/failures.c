@@ -60,6 +60,7 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	return FAIL_PAGE;
 }
 
+/* Was the task's memory cgroup at its limit for a request of this many pages? */
 static bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
 {
 	return memcg_limit_set(h->memcg_limit_pages) &&
