@@ -23,11 +23,6 @@ struct {
 	__type(value, struct fs_compact_try);
 } compact_tries SEC(".maps");
 
-static __always_inline __u32 current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
-
 SEC("tracepoint/compaction/mm_compaction_try_to_compact_pages")
 int compact_try_tp(struct trace_event_raw_mm_compaction_try_to_compact_pages *ctx)
 {

@@ -19,7 +19,7 @@
 #define ENOMEM 12
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h, stable since 2.6 */
 
-/* Filters and thresholds, set by user space before load (see loader.c). */
+/* Filters and thresholds, set by user space before load (configure() in user/source/tracer.c). */
 extern const volatile __u32 filter_tgid;
 extern const volatile __u32 self_tgid; /* fragscope itself: its map reads allocate */
 extern const volatile __u64 filter_cgroup_id;
@@ -234,6 +234,12 @@ static __always_inline bool task_excluded(void)
 	if (filter_cgroup_id && !cgroup_selected(current_memcg()))
 		return true;
 	return false;
+}
+
+/* The current task's id (the kernel's pid), the key of the per-task maps. */
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
 }
 
 static __always_inline __u32 clamp_order(__u32 order)

@@ -16,7 +16,7 @@ struct {
 
 static __always_inline int on_reclaim_begin(__u32 probe, __u32 kind, __s32 order, __u64 gfp)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = current_tid();
 	struct fs_reclaim_start start = { .ts_ns = bpf_ktime_get_ns(), .gfp = gfp, .order = order, .kind = kind };
 
 	if (task_excluded())
@@ -28,7 +28,7 @@ static __always_inline int on_reclaim_begin(__u32 probe, __u32 kind, __s32 order
 
 static __always_inline int on_reclaim_end(void *ctx, __u32 probe, __u64 nr_reclaimed)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = current_tid();
 	struct fs_reclaim_start *start = bpf_map_lookup_elem(&reclaim_starts, &tid);
 	struct fs_event *e;
 

@@ -93,7 +93,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if (ret != -ENOMEM && !open_request_count)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
+	tid = current_tid();
 	if (!(open_request_count && close_request(tid, &nr_failures)) && ret != -ENOMEM)
 		return 0;
 	/* The failures passed the filter when they happened; a bare ENOMEM is checked here. */
@@ -125,7 +125,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 SEC("tracepoint/sched/sched_process_exit")
 int request_task_exit(void *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), nr_failures;
+	__u32 tid = current_tid(), nr_failures;
 
 	if (open_request_count)
 		close_request(tid, &nr_failures);

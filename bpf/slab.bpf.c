@@ -135,6 +135,16 @@ int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 	return on_kmalloc(ctx, ctx->call_site, ctx->ptr, ctx->bytes_req, ctx->bytes_alloc, ctx->gfp_flags, ctx->node);
 }
 
+/* A kmem_cache_alloc failure (e, if any) named by its cache, from the typed and the raw program alike. */
+static __always_inline int submit_cache_failure(void *ctx, struct fs_event *e, struct kmem_cache *s)
+{
+	if (e) {
+		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
+		failure_submit(ctx, e);
+	}
+	return 0;
+}
+
 /*
  * Since 6.1 the tracepoint passes the cache; user space checks the prototype before choosing this.
  * s is a typed pointer: plain (CO-RE relocated) loads, not two bpf_probe_read_kernel calls.
@@ -146,11 +156,7 @@ int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr, str
 	struct fs_event *e = on_slab_alloc(&kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
 					   s->object_size, s->size, gfp, node);
 
-	if (e) {
-		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
-		failure_submit(ctx, e);
-	}
-	return 0;
+	return submit_cache_failure(ctx, e, s);
 }
 
 /*
@@ -176,11 +182,7 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr, str
 	struct fs_event *e = on_slab_alloc(&kcache_slots, FS_PROBE_KMEM_CACHE_ALLOC, call_site, !ptr,
 					   BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size), gfp, node);
 
-	if (e) {
-		bpf_probe_read_kernel_str(e->kmalloc.cache, sizeof(e->kmalloc.cache), BPF_CORE_READ(s, name));
-		failure_submit(ctx, e);
-	}
-	return 0;
+	return submit_cache_failure(ctx, e, s);
 }
 
 SEC("tracepoint/kmem/kmem_cache_alloc")

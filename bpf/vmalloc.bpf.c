@@ -31,7 +31,7 @@ int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
 		return 0;
 	count(FS_CTR_PROBE_HITS + FS_PROBE_VMAP_AREA);
 	if (!ctx->failed) {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u32 tid = current_tid();
 		__u64 size = ctx->size, *last = bpf_map_lookup_elem(&vmalloc_sizes, &tid);
 
 		if (last && page_array_of(size, *last))

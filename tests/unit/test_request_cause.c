@@ -35,6 +35,21 @@ static void test_memcg_at_limit_slack(void **state)
 	assert_true(memcg_at_limit((1ULL << 60) - 1, (1ULL << 60) - 1, 4096));
 }
 
+/* The highest order with a free block: what explain, the request line and JSON show, and the zone rule reads. */
+static void test_zone_largest_free_order(void **state)
+{
+	struct zone_evidence z = { .free_pages = 0 };
+
+	(void)state;
+	assert_int_equal(zone_largest_free_order(&z), -1);
+	z.free_blocks[0] = 7;
+	assert_int_equal(zone_largest_free_order(&z), 0);
+	z.free_blocks[3] = 1;
+	assert_int_equal(zone_largest_free_order(&z), 3);
+	z.free_blocks[FS_ORDERS - 1] = 2;
+	assert_int_equal(zone_largest_free_order(&z), FS_ORDERS - 1);
+}
+
 static void test_cause_memcg_limit(void **state)
 {
 	const uint64_t limit = 64 * MIB, slack = limit / 64;
@@ -363,6 +378,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memcg_at_limit_slack),
+		cmocka_unit_test(test_zone_largest_free_order),
 		cmocka_unit_test(test_cause_memcg_limit),
 		cmocka_unit_test(test_cause_zones),
 		cmocka_unit_test(test_cause_no_reclaim_without_zones),

@@ -76,14 +76,6 @@ static void advice_of(const struct explained *e, char *buf, size_t len)
 	request_advice(&e->req, &c, buf, len);
 }
 
-static int largest_order(const struct zone_evidence *z)
-{
-	for (int o = FS_ORDERS - 1; o >= 0; o--)
-		if (z->free_blocks[o])
-			return o;
-	return -1;
-}
-
 static void print_numbers(const struct explained *e)
 {
 	const struct request *r = &e->req;
@@ -107,7 +99,7 @@ static void print_numbers(const struct explained *e)
 
 		printf("    zone:   node %u %s free %s, min %s (with lowmem reserve), largest free block order %d\n",
 		       z->node, z->name, format_bytes(z->free_pages * ps, a, sizeof(a)),
-		       format_bytes(z->min_pages * ps, b, sizeof(b)), largest_order(z));
+		       format_bytes(z->min_pages * ps, b, sizeof(b)), zone_largest_free_order(z));
 	}
 	if (ev->have & EVIDENCE_MEMCG)
 		printf("    memcg:  %s usage %s, limit %s\n", r->cgroup[0] ? r->cgroup : "?",

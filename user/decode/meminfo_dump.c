@@ -21,6 +21,7 @@
 
 #include "decode/kernel_log.h"
 #include "decode/kernel_log_text.h"
+#include "util/units.h"
 
 /* "Node 0 Normal" or "Normal" before `suffix`: the zone's node and name, and what follows. */
 static const char *zone_name(const char *msg, const char *suffix, uint32_t *node, char *name, size_t len)
@@ -136,19 +137,6 @@ static bool reserve_line(struct klog_parser *p, const char *msg)
 	}
 	p->reserve_zone = -1;
 	return true;
-}
-
-static int log2_exact(uint64_t v)
-{
-	int o = 0;
-
-	if (!v || (v & (v - 1)))
-		return -1;
-	while (v > 1) {
-		v >>= 1;
-		o++;
-	}
-	return o;
 }
 
 /* The "N*SIZEkB (TYPES) ... = TOTALkB" tokens of a buddy line or of its continuation. */

@@ -43,8 +43,6 @@ struct formatter {
 
 /* NULL for an unknown format name. */
 const struct formatter *formatter_find(const char *name);
-/* "text, json, ..." for usage messages. */
-const char *formatter_names(void);
 int parse_stack_selection(const char *name, enum stack_selection *out);
 
 extern const struct formatter format_text, format_json, format_folded;
@@ -59,6 +57,8 @@ const char *report_migratetype(const struct report *r, int mt, char *buf, size_t
 const char *report_compact_status(const struct report *r, int status, char *buf, size_t len);
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len);
 const char *report_gfp_class(int gfp_class);
+/* When the trace started, in local time ("2026-01-02 03:04:05 UTC"), or "?" when the record does not say. */
+const char *report_start_time(const struct report *r, char *buf, size_t len);
 /* A memory cgroup by its path ("/system.slice/x"), or "cgroup id N" when the trace never learnt it. */
 const char *report_cgroup(const struct report *r, uint64_t id, char *buf, size_t len);
 /* Indices of model->groups ordered by opts.sort (caller frees). */
@@ -73,8 +73,8 @@ struct stack_sample {
 };
 /* Does the model know the bytes of this selection's stacks?  Not of stalls. */
 bool report_stacks_have_bytes(enum stack_selection sel);
-/* Each selected stack; returns the count. */
+/* Calls fn with each selected stack. */
 typedef void (*stack_sample_fn)(void *ctx, const struct stack_sample *s);
-size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx);
+void report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx);
 
 #endif

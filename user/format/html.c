@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "format/format.h"
 #include "format/html_assets.h"
@@ -248,14 +247,8 @@ static void write_header(const struct report *r, FILE *out)
 	const struct model *m = r->model;
 	const struct trace_meta *meta = r->meta;
 	uint64_t lost = model_lost_total(m), failures = 0, events = 0;
-	char buf[128], when[64] = "?";
+	char buf[128], when[64];
 
-	if (meta && meta->start_realtime_ns) {
-		time_t t = meta->start_realtime_ns / 1000000000ULL;
-		struct tm tm;
-
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
-	}
 	for (int k = 0; k < FAIL_KINDS; k++)
 		failures += m->failures[k];
 	for (int t = 0; t < FS_EV_TYPES; t++)
@@ -263,7 +256,7 @@ static void write_header(const struct report *r, FILE *out)
 	fputs("<header><h1>fragscope report</h1><div class=\"facts\">\n", out);
 	fact(out, "kernel", r->kinfo->release);
 	fact(out, "host", meta ? meta->hostname : "?");
-	fact(out, "started", when);
+	fact(out, "started", report_start_time(r, when, sizeof(when)));
 	snprintf(buf, sizeof(buf), "%.1f s", model_duration_s(m));
 	fact(out, "duration", buf);
 	snprintf(buf, sizeof(buf), "%" PRIu64, model_page_allocs_total(m));

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel/gfp.h"
 #include "kernel/kernel_info.h"
 #include "kernel/ksyms.h"
+#include "model/meta.h"
 #include "model/model.h"
 #include "util/u64map.h"
 
@@ -21,11 +23,6 @@ const struct formatter *formatter_find(const char *name)
 		if (!strcmp(formatters[i]->name, name))
 			return formatters[i];
 	return NULL;
-}
-
-const char *formatter_names(void)
-{
-	return "text, json, folded, pprof, perf-script, html";
 }
 
 int parse_stack_selection(const char *name, enum stack_selection *out)
@@ -87,6 +84,18 @@ const char *report_compact_status(const struct report *r, int status, char *buf,
 const char *report_gfp(const struct report *r, uint64_t gfp, char *buf, size_t len)
 {
 	gfp_format(&r->kinfo->gfp, gfp, buf, len);
+	return buf;
+}
+
+const char *report_start_time(const struct report *r, char *buf, size_t len)
+{
+	time_t t;
+	struct tm tm;
+
+	if (!r->meta || !r->meta->start_realtime_ns || !len)
+		return "?";
+	t = r->meta->start_realtime_ns / 1000000000ULL;
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
 	return buf;
 }
 
@@ -168,7 +177,7 @@ bool report_stacks_have_bytes(enum stack_selection sel)
  * Each failed request once, under its api and cause (not its allocator
  * events): requests sharing a stack, an api and a cause are one sample.
  */
-static size_t visit_request_stacks(const struct model *m, stack_sample_fn fn, void *ctx)
+static void visit_request_stacks(const struct model *m, stack_sample_fn fn, void *ctx)
 {
 	const struct request_table *t = &m->requests;
 	struct stack_sample *samples = calloc(t->nr ? t->nr : 1, sizeof(*samples));
@@ -199,7 +208,6 @@ static size_t visit_request_stacks(const struct model *m, stack_sample_fn fn, vo
 	u64map_free(&index);
 	free(samples);
 	free(roots);
-	return n;
 }
 
 /*
@@ -207,11 +215,10 @@ static size_t visit_request_stacks(const struct model *m, stack_sample_fn fn, vo
  * model has already applied the report filter (--since, --until, -p,
  * --comm, --kind, --min-order) to what it keeps.
  */
-size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx)
+void report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx)
 {
 	const struct model *m = r->model;
 	uint64_t page_size = r->kinfo && r->kinfo->page_size ? r->kinfo->page_size : 4096;
-	size_t n = 0;
 
 	switch (r->opts.stacks) {
 	case STACKS_FAILURES:
@@ -221,7 +228,6 @@ size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx
 
 			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames, g->count, g->total_bytes,
 							failure_kind_name(g->kind) });
-			n++;
 		}
 		break;
 	case STACKS_HIGH_ORDER:
@@ -237,11 +243,10 @@ size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx
 			/* An extfrag stack's order is the allocation's, not the fallback block's. */
 			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames, s->count,
 							s->count * (page_size << s->key.order), root });
-			n++;
 		}
 		break;
 	case STACKS_REQUESTS:
-		n = visit_request_stacks(m, fn, ctx);
+		visit_request_stacks(m, fn, ctx);
 		break;
 	case STACKS_COMPACTION:
 	case STACKS_RECLAIM:
@@ -256,9 +261,7 @@ size_t report_visit_stacks(const struct report *r, stack_sample_fn fn, void *ctx
 			fn(ctx, &(struct stack_sample){ s->frames, s->nr_frames,
 							st->total_ns / 1000 ? st->total_ns / 1000 : 1, 0,
 							roots[st->kind < 3 ? st->kind : 0] });
-			n++;
 		}
 		break;
 	}
-	return n;
 }

@@ -8,10 +8,8 @@
 
 static void write_zone(struct json *j, const struct zone_evidence *z)
 {
-	uint32_t top = FS_ORDERS;
+	int top = zone_largest_free_order(z) + 1; /* the orders above it hold no block: not listed */
 
-	while (top > 0 && !z->free_blocks[top - 1])
-		top--;
 	json_object_begin(j);
 	json_kv_string(j, "zone", z->name);
 	json_kv_u64(j, "node", z->node);
@@ -21,7 +19,7 @@ static void write_zone(struct json *j, const struct zone_evidence *z)
 	json_kv_u64(j, "high_pages", z->high_pages);
 	json_key(j, "free_blocks_by_order");
 	json_array_begin(j);
-	for (uint32_t o = 0; o < top; o++)
+	for (int o = 0; o < top; o++)
 		json_u64(j, z->free_blocks[o]);
 	json_array_end(j);
 	json_object_end(j);

@@ -52,14 +52,6 @@ static const struct zone_evidence *roomiest_zone(const struct cause_evidence *ev
 	return best;
 }
 
-static int largest_free_order(const struct zone_evidence *z)
-{
-	for (int o = FS_ORDERS - 1; o >= 0; o--)
-		if (z->free_blocks[o])
-			return o;
-	return -1;
-}
-
 static void put_zone(struct line *l, const struct zone_evidence *z, uint32_t page_size)
 {
 	char free[32], min[32];
@@ -75,8 +67,8 @@ static void put_no_block(struct line *l, const struct request *r, const struct z
 
 	put(l, "%s had %s free but no free block of order %u", z ? z->name : "?",
 	    z ? pages_text(z->free_pages, page_size, free, sizeof(free)) : "?", r->order);
-	if (z && largest_free_order(z) >= 0)
-		put(l, " (largest free: order %d)", largest_free_order(z));
+	if (z && zone_largest_free_order(z) >= 0)
+		put(l, " (largest free: order %d)", zone_largest_free_order(z));
 }
 
 /* "node 1", "nodes 0,2". */

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "format/format.h"
 #include "format/report_requests.h"
@@ -58,18 +57,12 @@ static void print_header(const struct report *r, FILE *out)
 	const struct model *m = r->model;
 	const struct trace_meta *meta = r->meta;
 	uint64_t lost = model_lost_total(m);
-	char when[64] = "?";
+	char when[64];
 
-	if (meta && meta->start_realtime_ns) {
-		time_t t = meta->start_realtime_ns / 1000000000ULL;
-		struct tm tm;
-
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
-	}
 	fprintf(out, "# fragscope %s report\n", meta ? meta->fragscope_version : "");
 	fprintf(out, "# kernel %s on %s, page size %u\n", r->kinfo->release, meta ? meta->hostname : "?",
 		r->kinfo->page_size);
-	fprintf(out, "# started %s, duration %.1f s", when, model_duration_s(m));
+	fprintf(out, "# started %s, duration %.1f s", report_start_time(r, when, sizeof(when)), model_duration_s(m));
 	if (meta && meta->attach_ns)
 		fprintf(out, ", attached in %.0f ms", meta->attach_ns / 1e6);
 	fprintf(out, "\n#\n# events per tracepoint:\n");

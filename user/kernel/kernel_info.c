@@ -15,6 +15,7 @@
 #include "kernel/expr.h"
 #include "kernel/print_fmt.h"
 #include "kernel/text_file.h"
+#include "util/units.h"
 
 #define BTF_PATH "sys/kernel/btf/vmlinux"
 #define TRACEFS_PATH "sys/kernel/tracing"
@@ -84,14 +85,9 @@ static void load_release(struct kernel_info *out, const char *sys_root)
 	}
 }
 
-static unsigned int log2_exact(unsigned long long v)
-{
-	return v && !(v & (v - 1)) ? (unsigned int)__builtin_ctzll(v) : 0;
-}
-
 static void load_page_geometry(struct kernel_info *out, const char *sys_root)
 {
-	unsigned int page_shift;
+	int page_shift;
 	unsigned long long pmd_size, max_map_count;
 	char path[PATH_MAX];
 

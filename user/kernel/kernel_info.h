@@ -27,7 +27,7 @@ struct kernel_info {
 	struct name_table migratetypes;    /* "Unmovable", "Movable", ... as /proc/pagetypeinfo */
 	struct name_table compact_results; /* "success", "skipped", ... as mm_compaction_end */
 	struct name_table zones;           /* "DMA", "DMA32", "Normal", ... */
-	uint32_t unused2;                  /* zero, as unused */
+	uint32_t pad;                      /* the tail padding as a field: zero, as the loader clears the struct */
 };
 
 /* Record files hold this struct as is: a change here needs a new record format version. */

@@ -71,7 +71,6 @@ struct top_view {
 	bool help;
 };
 
-const char *top_sort_name(enum top_sort sort);
 /*
  * One screen: at most v->height lines of at most v->width columns, from the
  * interval prev -> cur and the model's latest failures.  Appends to out.

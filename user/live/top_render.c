@@ -88,7 +88,7 @@ static const char *duration(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
-const char *top_sort_name(enum top_sort sort)
+static const char *top_sort_name(enum top_sort sort)
 {
 	return sort == TOP_SORT_RATE ? "rate" : "order";
 }

@@ -60,10 +60,10 @@ enum failure_kind model_failure_kind(const struct model *m, const struct fs_even
 	return FAIL_PAGE;
 }
 
-bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
+/* Was the task's memory cgroup at its limit for a request of this many pages? */
+static bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages)
 {
-	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
-	return h->memcg_limit_pages < (1ULL << 48) &&
+	return memcg_limit_set(h->memcg_limit_pages) &&
 	       memcg_at_limit(h->memcg_usage_pages, h->memcg_limit_pages, request_pages);
 }
 

@@ -29,20 +29,6 @@ void hist_add(struct histogram *h, uint64_t ns)
 	h->sum_ns += ns;
 }
 
-void hist_merge(struct histogram *dst, const struct histogram *src)
-{
-	if (!src->count)
-		return;
-	for (int i = 0; i < HIST_BUCKETS; i++)
-		dst->buckets[i] += src->buckets[i];
-	if (!dst->count || src->min_ns < dst->min_ns)
-		dst->min_ns = src->min_ns;
-	if (src->max_ns > dst->max_ns)
-		dst->max_ns = src->max_ns;
-	dst->count += src->count;
-	dst->sum_ns += src->sum_ns;
-}
-
 uint64_t hist_quantile_ns(const struct histogram *h, double q)
 {
 	double rank;

@@ -21,8 +21,6 @@ struct histogram {
 };
 
 void hist_add(struct histogram *h, uint64_t ns);
-/* Adds every sample of src into dst. */
-void hist_merge(struct histogram *dst, const struct histogram *src);
 /* Estimated q-quantile (0..1) in nanoseconds; 0 for an empty histogram. */
 uint64_t hist_quantile_ns(const struct histogram *h, double q);
 /* Upper bound of bucket i in microseconds. */

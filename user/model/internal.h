@@ -20,6 +20,15 @@ bool model_task_selected(const struct model_filter *f, uint32_t pid, const char 
 uint32_t model_page_size(const struct model *m);
 /* The event's stack id in m->stacks (the decoder already dropped the tracing frames), or -ENOMEM. */
 int64_t model_intern_stack(struct model *m, const struct fs_event *e);
+/*
+ * Does an event's memcg_limit_pages hold a limit?  Not 0 (the task has no
+ * memory cgroup), nor the kernel's "no limit" (PAGE_COUNTER_MAX pages, near
+ * LONG_MAX / PAGE_SIZE).
+ */
+static inline bool memcg_limit_set(uint64_t limit_pages)
+{
+	return limit_pages && limit_pages < (1ULL << 48);
+}
 
 /* failures.c: FS_EV_{PAGE,KMALLOC,SLAB,VMAP}_FAIL */
 int model_add_failure(struct model *m, const struct fs_event *e);

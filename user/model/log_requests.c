@@ -476,27 +476,26 @@ bool requests_join_log(struct request_table *t, const struct klog_report *rep)
 	return true;
 }
 
-bool model_add_log_report(struct model *m, const struct klog_report *rep)
+void model_add_log_report(struct model *m, const struct klog_report *rep)
 {
 	struct request_table *t = &m->requests;
 	struct request *kept;
 
 	if (requests_join_log(t, rep))
-		return true;
+		return;
 	if ((rep->have_pid && m->filter.pid && rep->pid != m->filter.pid) ||
 	    (rep->comm[0] && m->filter.comm[0] && strncmp(rep->comm, m->filter.comm, FS_COMM_LEN)))
-		return false;
+		return;
 	if (t->nr_log_unjoined == REQUESTS_LOG_UNJOINED) {
 		t->log_unjoined_over++;
-		return false;
+		return;
 	}
 	if (!t->log_unjoined && !(t->log_unjoined = calloc(REQUESTS_LOG_UNJOINED, sizeof(*t->log_unjoined)))) {
 		t->log_unjoined_over++;
-		return false;
+		return;
 	}
 	kept = &t->log_unjoined[t->nr_log_unjoined++];
 	log_report_request(rep, kept);
 	if (m->on_log_request)
 		m->on_log_request(m->on_request_ctx, kept);
-	return false;
 }

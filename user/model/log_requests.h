@@ -39,8 +39,8 @@ struct model;
  * A report of the kernel log read beside the trace (live, or a record
  * file's REC_KLOG): joined to its request, else kept in
  * requests.log_unjoined with explain's verdict when the model's filter
- * keeps its task (a report that names none is kept).  True if joined.
+ * keeps its task (a report that names none is kept).
  */
-bool model_add_log_report(struct model *m, const struct klog_report *rep);
+void model_add_log_report(struct model *m, const struct klog_report *rep);
 
 #endif

@@ -178,7 +178,6 @@ struct model {
 
 	/* In-kernel aggregates: the window is the latest snapshot minus base. */
 	struct snapshot base, window;
-	uint32_t snapshots;
 };
 
 void model_init(struct model *m, const struct kernel_info *kinfo, const struct ksyms *ksyms,
@@ -189,8 +188,6 @@ void model_free(struct model *m);
 int model_add_event(struct model *m, const struct fs_event *e);
 /* The in-kernel aggregates at s->ts_ns, cumulative since the trace start. */
 int model_set_snapshot(struct model *m, const struct snapshot *s);
-/* Was the task's memory cgroup at its limit for a request of this many pages? */
-bool event_at_memcg_limit(const struct fs_event_header *h, uint64_t request_pages);
 /*
  * Does the report filter keep this event?  --since, --until, --pid and
  * --comm for every event; --kind and --min-order for failures, as the

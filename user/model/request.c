@@ -65,7 +65,6 @@ const char *request_outcome_name(enum request_outcome o) { return name_of(outcom
 const char *request_cause_name(enum request_cause c) { return name_of(cause_names, CAUSE_COUNT, c); }
 const char *request_context_name(enum request_context c) { return name_of(context_names, CONTEXT_COUNT, c); }
 int failure_kind_parse(const char *name) { return parse_name(kind_names, FAIL_KINDS, name); }
-int request_cause_parse(const char *name) { return parse_name(cause_names, CAUSE_COUNT, name); }
 int request_api_parse(const char *name) { return parse_name(api_names, API_COUNT, name); }
 
 void request_init(struct request *r)
@@ -139,12 +138,12 @@ static enum request_cause commit_cause(struct request *r)
 	return unknown(r, "no commit figures (/proc/meminfo, vm.overcommit_memory)");
 }
 
-static bool zone_has_block(const struct zone_evidence *z, uint32_t order)
+int zone_largest_free_order(const struct zone_evidence *z)
 {
-	for (uint32_t o = order; o < FS_ORDERS; o++)
+	for (int o = FS_ORDERS - 1; o >= 0; o--)
 		if (z->free_blocks[o])
-			return true;
-	return false;
+			return o;
+	return -1;
 }
 
 static const char *const policy_mode_names[] = {
@@ -207,7 +206,7 @@ static struct zones_offer zones_offer(const struct request *r, uint64_t allowed,
 		if (node_allowed(allowed, z->node) != inside || z->free_pages < z->min_pages + pages)
 			continue;
 		offer.enough_free = true;
-		offer.block_where_free |= zone_has_block(z, r->order);
+		offer.block_where_free |= zone_largest_free_order(z) >= (int64_t)r->order;
 	}
 	return offer;
 }

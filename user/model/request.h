@@ -90,7 +90,6 @@ const char *request_outcome_name(enum request_outcome outcome);
 const char *request_cause_name(enum request_cause cause);
 const char *request_context_name(enum request_context context);
 /* -1 for an unknown name. */
-int request_cause_parse(const char *name);
 int request_api_parse(const char *name);
 
 /* Which parts of struct cause_evidence are filled. */
@@ -219,6 +218,8 @@ void request_add_event(struct request *r, enum failure_kind kind, uint32_t order
  * after the request counts.  Any unit, the same for all three.
  */
 bool memcg_at_limit(uint64_t usage, uint64_t limit, uint64_t request);
+/* The highest order with a free block in the zone; -1 when it has none. */
+int zone_largest_free_order(const struct zone_evidence *z);
 bool request_has_event(const struct request *r, enum failure_kind kind);
 /*
  * The nodes a request could take from (bit n: node n): its cpuset's, and

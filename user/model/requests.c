@@ -204,8 +204,7 @@ static void finish(struct model *m, struct open_request *o)
 	o->open = false;
 	if (path)
 		snprintf(r->cgroup, sizeof(r->cgroup), "%s", path);
-	/* Pages: the kernel's "no limit" (PAGE_COUNTER_MAX) is near LONG_MAX / PAGE_SIZE. */
-	if (o->memcg_limit_pages && o->memcg_limit_pages < (1ULL << 48)) {
+	if (memcg_limit_set(o->memcg_limit_pages)) {
 		r->evidence.have |= EVIDENCE_MEMCG;
 		r->evidence.memcg_usage_bytes = o->memcg_usage_pages * model_page_size(m);
 		r->evidence.memcg_limit_bytes = o->memcg_limit_pages * model_page_size(m);

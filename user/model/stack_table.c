@@ -57,7 +57,6 @@ int64_t stack_table_intern(struct stack_table *t, const uint64_t *frames, uint32
 		t->stacks = grown;
 	}
 	s = &t->stacks[t->len];
-	s->hash = hash;
 	s->nr_frames = nr_frames;
 	s->frames = malloc(nr_frames * sizeof(*frames) + 1);
 	if (!s->frames)

@@ -12,7 +12,6 @@
 #include "util/u64map.h"
 
 struct interned_stack {
-	uint64_t hash;
 	uint32_t nr_frames;
 	uint64_t *frames; /* innermost first */
 };

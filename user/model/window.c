@@ -114,7 +114,6 @@ int model_set_snapshot(struct model *m, const struct snapshot *s)
 	model_close_idle_compactions(m, s->ts_ns, false);
 	requests_close_idle(m, s->ts_ns, false);
 	model_prune(m);
-	m->snapshots++;
 	if (m->filter.since_ns && rel <= m->filter.since_ns) {
 		/* Snapshots come in time order: no later one has been taken yet. */
 		struct snapshot none;

@@ -98,8 +98,7 @@ static void on_log_report(const struct klog_report *rep, void *ctx)
 {
 	struct session *s = ctx;
 
-	s->log_reports++;
-	s->log_joined += model_add_log_report(&s->model, rep);
+	model_add_log_report(&s->model, rep);
 }
 
 /* Enough for a few hundred reports with their Mem-Info dumps; a log flood beyond it is not the trace's. */
@@ -209,8 +208,8 @@ static void load_ksyms(struct session *s)
  * the largest block freed (5 MiB after the first parse), after which the
  * next parses' blocks stay in the heap once freed.
  */
-int session_start(struct session *s, const struct tracer_config *cfg, const struct model_filter *filter,
-		  const char *command, char *err, size_t errlen)
+static int session_start(struct session *s, const struct tracer_config *cfg, const char *command, char *err,
+			 size_t errlen)
 {
 	struct btf *btf = NULL;
 	int rc;
@@ -244,7 +243,7 @@ int session_start(struct session *s, const struct tracer_config *cfg, const stru
 	s->report = (struct report){ .model = &s->model, .kinfo = &s->kinfo, .ksyms = s->ksyms, .meta = &s->meta,
 				     .opts = { .sort = "count", .top = 10 } };
 	fill_meta(s, cfg, command);
-	model_init(&s->model, &s->kinfo, s->ksyms, filter, s->tracer.start_ns);
+	model_init(&s->model, &s->kinfo, s->ksyms, NULL, s->tracer.start_ns);
 	s->model.requests.syscall_ends_traced = s->tracer.probes[FS_PROBE_SYSCALL_EXIT].state == PROBE_ATTACHED;
 	klog_init(&s->klog, on_log_report, s);
 	kmsg_open(&s->kmsg); /* without it (no permission), requests just lack the kernel's line */
@@ -343,7 +342,7 @@ int session_finish(struct session *s)
 	return err < 0 ? err : s->error;
 }
 
-void session_free(struct session *s)
+static void session_free(struct session *s)
 {
 	kmsg_close(&s->kmsg);
 	tracer_stop(&s->tracer);
@@ -365,7 +364,7 @@ struct session *session_open(const struct tracer_config *cfg, const char *cmd, c
 		*rc = FS_EXIT_RUNTIME;
 		return NULL;
 	}
-	*rc = session_start(s, cfg, NULL, command_line, err, sizeof(err));
+	*rc = session_start(s, cfg, command_line, err, sizeof(err));
 	if (*rc) {
 		fprintf(stderr, "fragscope %s: %s\n", cmd, err);
 		session_close(s);

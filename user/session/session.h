@@ -44,7 +44,6 @@ struct session {
 	int error;
 	struct kmsg_reader kmsg;     /* the kernel log from the attach on */
 	struct klog_parser klog;     /* its allocation-failure reports, joined to requests */
-	uint64_t log_reports, log_joined;
 	/*
 	 * The kmsg record the parser has not judged yet (it takes a line when
 	 * the next one comes): recorded as REC_KLOG if it belongs to a report.
@@ -60,12 +59,6 @@ extern volatile sig_atomic_t session_stop_requested;
 void session_install_signal_handlers(void);
 
 /*
- * Loads kernel facts and symbols, starts tracing.  Returns an enum fs_exit;
- * err holds the reason on failure.
- */
-int session_start(struct session *s, const struct tracer_config *cfg, const struct model_filter *filter,
-		  const char *command, char *err, size_t errlen);
-/*
  * Runs until duration_s passes (0: until a signal), reading the maps
  * every snapshot_ms.  on_tick, if set, runs after each snapshot.
  */
@@ -73,15 +66,16 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 		void (*on_tick)(struct session *s, void *ctx), void *ctx);
 /* Drains the ring buffer, takes the final snapshot and closes the model. */
 int session_finish(struct session *s);
-void session_free(struct session *s);
 
 /*
- * session_start() on a new heap session, printing "fragscope CMD: reason"
- * on failure.  Returns NULL with *rc set to the exit code then.
+ * A new heap session: loads kernel facts and symbols and starts tracing;
+ * its model keeps every event the tracer passes (no report filter).  On
+ * failure prints "fragscope CMD: reason" and returns NULL with *rc set to
+ * the exit code (enum fs_exit).
  */
 struct session *session_open(const struct tracer_config *cfg, const char *cmd, const char *command_line,
 			     int *rc);
-/* session_free() and the session itself. */
+/* Stops tracing and frees the session and all it holds. */
 void session_close(struct session *s);
 
 /* The command line as one string, for the record file's header. */

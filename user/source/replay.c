@@ -183,7 +183,6 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 				event->page.vmalloc_bytes = 0;
 			if (r->format_version < 5 && event->hdr.type == FS_EV_PAGE_FAIL)
 				event->page.nodes_read = 0;
-			r->events++;
 			if (model_add_event(m, event) == -ENOMEM)
 				goto oom;
 			if (on_event)
@@ -204,7 +203,6 @@ int replay_file(const char *path, struct replay *r, struct model *m, const struc
 			if (snapshot_decode(payload, len, r->format_version, &snap))
 				goto corrupt;
 			decode_snapshot(&snap, r->ksyms);
-			r->snapshots++;
 			if (model_set_snapshot(m, &snap))
 				goto oom;
 		} else if (type == REC_KLOG) {

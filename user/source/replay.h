@@ -22,7 +22,7 @@ struct replay {
 	struct ksyms *ksyms; /* the symbols the file carries */
 	bool truncated;      /* the file ended before its end marker */
 	char problem[256];   /* why reading stopped early, if it did */
-	uint64_t records, events, snapshots;
+	uint64_t records; /* read so far; after a cut, those before it */
 	uint32_t format_version;
 };
 

@@ -349,26 +349,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return n;
 }
 
-uint64_t tracer_map_bytes(const struct tracer *t)
-{
-	struct bpf_map *map;
-	uint64_t total = 0;
-
-	bpf_object__for_each_map(map, t->skel->obj) {
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
-		uint64_t entry;
-
-		if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
-			continue;
-		entry = (uint64_t)info.key_size + info.value_size;
-		if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY || info.type == BPF_MAP_TYPE_PERCPU_HASH)
-			entry = info.key_size + (uint64_t)info.value_size * t->ncpus;
-		total += info.type == BPF_MAP_TYPE_RINGBUF ? info.max_entries : entry * info.max_entries;
-	}
-	return total;
-}
-
 void tracer_stop(struct tracer *t)
 {
 	for (int i = 0; i < FS_PROBES; i++) {

@@ -54,7 +54,7 @@ const char *tracer_order0_traced_by(const struct tracer_config *c);
 
 struct probe_status {
 	const char *name; /* category:event */
-	const char *via;  /* "tp_btf", "tracepoint" or "-" */
+	const char *via;  /* "tp_btf", "raw_tp", "tracepoint"; "-" for a masked or missing probe */
 	const char *prog; /* the BPF program chosen for it */
 	const char *node_prog; /* and for its separate <event>_node tracepoint, on kernels that have one */
 	enum probe_state state;
@@ -109,8 +109,6 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 bool tracer_read_pgalloc(struct tracer *t, uint64_t *pages);
 /* Reads every in-kernel aggregate into out (freed and refilled). */
 int tracer_snapshot(struct tracer *t, struct snapshot *out);
-/* Sizes of the loaded maps, for the report's cost figures. */
-uint64_t tracer_map_bytes(const struct tracer *t);
 void tracer_stop(struct tracer *t);
 
 const char *probe_state_name(enum probe_state s);

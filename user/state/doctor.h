@@ -22,12 +22,6 @@ enum doctor_failure_kind {
 };
 
 /*
- * A task's memory cgroup counts as at its limit when its usage is at least
- * this share of memory.max (v2) or memory.limit_in_bytes (v1).
- */
-#define DOCTOR_MEMCG_NEAR_LIMIT_PCT 95
-
-/*
  * What the tracer saw during a window, for the findings only trace
  * evidence can support.  Pointer-free, so it can be stored as bytes.
  * Filled by `fragscope doctor -d` (trace_collect_evidence() in
@@ -37,7 +31,7 @@ struct doctor_evidence {
 	uint32_t valid;          /* nonzero once filled in */
 	uint32_t window_seconds;
 	uint64_t failures[DOCTOR_FAIL_KINDS];
-	/* Failures of any kind in a task whose memcg was at or near its limit... */
+	/* Failures of any kind in a task whose memcg was at its limit (model/request.h's memcg_at_limit())... */
 	uint64_t failures_memcg_at_limit;
 	/* ...and in a task whose memcg was below it or had no limit. */
 	uint64_t failures_memcg_below_limit;

@@ -26,7 +26,7 @@
 /* Pageblocks taken over by unmovable/reclaimable allocations in a window. */
 #define STEALS_WARN 10
 
-void check_zone_fragmentation(struct doctor_ctx *c, const struct state_zone_free *z,
+static void check_zone_fragmentation(struct doctor_ctx *c, const struct state_zone_free *z,
 				     int64_t threshold)
 {
 	const struct state *st = c->now;

@@ -193,10 +193,10 @@ void check_allocation_failures(struct doctor_ctx *c)
 			 "of %llu", (unsigned long long)ev->failures_memcg_at_limit,
 			 (unsigned long long)total);
 		fmt_into(f->evidence, sizeof(f->evidence),
-			 "in %u s: %llu failures in tasks whose memory cgroup was at %d%% or more of its "
-			 "limit, %llu elsewhere; memcg reclaim stalls %llu, global direct reclaim stalls "
-			 "%llu", ev->window_seconds, (unsigned long long)ev->failures_memcg_at_limit,
-			 DOCTOR_MEMCG_NEAR_LIMIT_PCT,
+			 "in %u s: %llu failures in tasks whose memory cgroup was at its limit (within "
+			 "1/64 of it after the request), %llu elsewhere; memcg reclaim stalls %llu, global "
+			 "direct reclaim stalls %llu", ev->window_seconds,
+			 (unsigned long long)ev->failures_memcg_at_limit,
 			 (unsigned long long)ev->failures_memcg_below_limit,
 			 (unsigned long long)ev->memcg_reclaim_stalls,
 			 (unsigned long long)ev->direct_reclaim_stalls);

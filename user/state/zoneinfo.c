@@ -29,7 +29,6 @@ enum zi_field {
 	ZI_PROTECTION,
 	ZI_REQUIRED, /* the fields above are in every kernel's zoneinfo */
 	ZI_BOOST = ZI_REQUIRED,
-	ZI_CMA,
 	ZI_NR_FREE_PAGES,
 	ZI_NR_FREE_CMA,
 	ZI_START_PFN,

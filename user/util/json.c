@@ -116,7 +116,7 @@ void json_double(struct json *j, double v)
 		fputs("null", j->out);
 }
 
-void json_bool(struct json *j, bool v)
+static void json_bool(struct json *j, bool v)
 {
 	before_value(j);
 	fputs(v ? "true" : "false", j->out);

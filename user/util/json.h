@@ -33,7 +33,6 @@ void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 /* Non-finite doubles are written as null: JSON has no NaN. */
 void json_double(struct json *j, double v);
-void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
 /* key + value in one call, for the common case. */

@@ -21,7 +21,7 @@ void u64map_free(struct u64map *m)
 	u64map_init(m);
 }
 
-uint64_t hash_u64(uint64_t x)
+static uint64_t hash_u64(uint64_t x)
 {
 	/* splitmix64 finaliser: cheap and spreads sequential keys. */
 	x ^= x >> 30;

@@ -26,8 +26,7 @@ uint64_t *u64map_get(const struct u64map *m, uint64_t key);
 uint64_t *u64map_upsert(struct u64map *m, uint64_t key, bool *inserted);
 bool u64map_remove(struct u64map *m, uint64_t key);
 
-/* Mixing function for keys built from several fields. */
-uint64_t hash_u64(uint64_t x);
+/* A key for a run of bytes (stacks, names); seed chains several runs into one key. */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 
 #endif
