@@ -48,3 +48,28 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect_exit 3 "CAP_BPF" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FRAGSCOPE" record -d 1 --no-file
 	pass "unprivileged tracing names CAP_BPF and CAP_PERFMON"
 fi
+
+# Output that does not arrive is a failure with a message, not a silent exit 0:
+# every command's standard output and report -o, onto /dev/full.
+if [ -w /dev/full ]; then
+	rec=$TOP/tests/fixtures/record/format2-memcg-fail.fsr # failures: every format has output
+	dmesg=$TOP/tests/fixtures/dmesg/concourse-3127-iptables-4.14.89.log
+	expect_full() {
+		"$@" >/dev/full 2>"$TMP/err"
+		local rc=$?
+		[ "$rc" = 1 ] || fail "'$* >/dev/full' exited $rc, want 1: $(cat "$TMP/err")"
+		grep -Eq "writing (standard output|/dev/full): (No space left on device|write error)" "$TMP/err" ||
+			fail "'$* >/dev/full' did not say the write failed: $(cat "$TMP/err")"
+	}
+	for fmt in text json folded pprof perf-script html; do
+		expect_full "$FRAGSCOPE" report -i "$rec" -F "$fmt"
+		expect_full "$FRAGSCOPE" report -i "$rec" -F "$fmt" -o /dev/full
+	done
+	expect_full "$FRAGSCOPE" explain "$dmesg"
+	expect_full "$FRAGSCOPE" explain -F json "$dmesg"
+	expect_full "$FRAGSCOPE" state
+	expect_full "$FRAGSCOPE" state -F json
+	expect_full "$FRAGSCOPE" --help
+	expect_full "$FRAGSCOPE" report --help
+	pass "a full output device: exit 1 saying the write failed, for report (6 formats, stdout and -o), explain, state, help"
+fi

@@ -8,6 +8,7 @@
 
 #include "commands/commands.h"
 #include "util/exit_codes.h"
+#include "util/output.h"
 
 static const struct command {
 	const char *name;
@@ -34,7 +35,7 @@ static void usage(FILE *out)
 		     "(root or CAP_BPF+CAP_PERFMON), 4 kernel lacks BTF/BPF support, 5 bad input file.\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -56,4 +57,14 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fragscope: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return FS_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	/* A report that did not reach standard output (a full disk, a closed pipe) is no success. */
+	if (output_close(stdout, argc > 1 ? argv[1] : NULL, "standard output") && rc == FS_EXIT_OK)
+		rc = FS_EXIT_RUNTIME;
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include "record/recfile.h"
 #include "source/replay.h"
 #include "util/exit_codes.h"
+#include "util/output.h"
 
 static const char usage[] =
 	"Usage: fragscope report [-i FILE] [-F FORMAT] [filters] [options]\n"
@@ -148,7 +149,7 @@ int cmd_report(int argc, char **argv)
 	if (!streaming && format->write(&r, out))
 		rc = FS_EXIT_RUNTIME;
 close:
-	if (out != stdout && fclose(out))
+	if (out != stdout && output_close(out, "report", output) && !rc)
 		rc = FS_EXIT_RUNTIME;
 out:
 	model_free(m);
