@@ -73,7 +73,10 @@ done <<'TABLE'
 2 top extra
 2 top -i nan
 2 serve --no-such
-any serve --listen nonsense
+2 serve --listen nonsense
+2 serve --listen 127.0.0.1:99999
+2 serve --listen 127.0.0.1:-1
+2 serve --listen [::1]:http
 2 serve -i nan
 2 doctor --no-such
 2 doctor -d abc
