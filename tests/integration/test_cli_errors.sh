@@ -27,6 +27,11 @@ expect_exit 0 "Usage: fragscope trace" "$FRAGSCOPE" trace --help
 expect_exit 2 "takes text or json" "$FRAGSCOPE" explain -F xml
 expect_exit 2 "unexpected argument" "$FRAGSCOPE" explain a b
 expect_exit 0 "Usage: fragscope explain" "$FRAGSCOPE" explain --help
+# The message names the option, whether its value is glued or a separate argument.
+for cmd in record trace top serve probes; do
+	expect_exit 2 "invalid value '0x' for --pid$" "$FRAGSCOPE" $cmd --pid 0x
+	expect_exit 2 "invalid value '0x' for --pid$" "$FRAGSCOPE" $cmd --pid=0x
+done
 pass "usage errors exit 2 with a message"
 
 # A missing or foreign record file is bad input, not a crash.

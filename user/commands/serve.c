@@ -66,7 +66,7 @@ int cmd_serve(int argc, char **argv)
 		int handled = parse_trace_option(opt, optarg, &cfg);
 
 		if (handled < 0)
-			return usage_error("serve", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("serve", longopts, opt, optarg);
 		if (handled)
 			continue;
 		switch (opt) {

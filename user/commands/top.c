@@ -149,7 +149,7 @@ int cmd_top(int argc, char **argv)
 		int handled = parse_trace_option(opt, optarg, &cfg);
 
 		if (handled < 0)
-			return usage_error("top", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+			return invalid_value("top", longopts, opt, optarg);
 		if (handled)
 			continue;
 		switch (opt) {
