@@ -40,6 +40,16 @@ head -c 4096 /dev/urandom >"$TMP/foreign.data"
 expect_exit 5 "not a record file|foreign|magic" "$FRAGSCOPE" report -i "$TMP/foreign.data"
 pass "bad record files are refused clearly"
 
+# -o naming the record file read (itself or through a link) is refused before
+# anything is opened for writing: the recording is left whole.
+cp "$TOP/tests/fixtures/record/format5-pages.fsr" "$TMP/self.data"
+ln -s self.data "$TMP/self-link.data"
+expect_exit 2 "is the record file read" "$FRAGSCOPE" report -i "$TMP/self.data" -o "$TMP/self.data"
+expect_exit 2 "is the record file read" "$FRAGSCOPE" report -i "$TMP/self.data" -o "$TMP/self-link.data"
+cmp -s "$TOP/tests/fixtures/record/format5-pages.fsr" "$TMP/self.data" || fail "report -o onto its input changed the recording"
+expect_exit 1 "cannot create .*/no/such/dir/r.txt: No such file" "$FRAGSCOPE" report -i "$TMP/self.data" -o "$TMP/no/such/dir/r.txt"
+pass "report -o onto its own input: exit 2, the recording unchanged; an output that cannot be created: exit 1"
+
 # explain: a missing file as report's; a binary file is not a log; garbage text is no report.
 expect_exit 1 "cannot open" "$FRAGSCOPE" explain "$TMP/none.log"
 expect_exit 5 "not text" "$FRAGSCOPE" explain "$TMP/foreign.data"

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fragscope report: the live report, from a record file, with windows, filters and formats. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands/commands.h"
@@ -26,6 +29,14 @@ static const char usage[] =
 	"      --min-order N        only allocations and failures of order >= N\n"
 	REPORT_OPTIONS_HELP
 	"  -h, --help               this help\n";
+
+/* Whether both paths name one file (a link, another spelling): -o would empty the recording before it is read. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 static int parse_kinds(const char *arg, uint32_t *kinds)
 {
@@ -126,11 +137,13 @@ int cmd_report(int argc, char **argv)
 				"report it with -i %s\n", input, partial, partial);
 		return FS_EXIT_RUNTIME;
 	}
+	if (output && same_file(input, output))
+		return usage_error("report", "-o %s is the record file read (-i %s): it would be emptied", output, input);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return FS_EXIT_RUNTIME;
 	if (output && !(out = fopen(output, "w"))) {
-		perror(output);
+		fprintf(stderr, "fragscope report: cannot create %s: %s\n", output, strerror(errno));
 		rc = FS_EXIT_RUNTIME;
 		goto out;
 	}
