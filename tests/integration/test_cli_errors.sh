@@ -58,6 +58,15 @@ expect_exit 0 "^0 allocation-failure reports in [0-9]+ lines" "$FRAGSCOPE" expla
 expect_exit 0 "^1 allocation-failure report in 19 lines" "$FRAGSCOPE" explain - <"$TOP/tests/fixtures/dmesg/concourse-3127-iptables-4.14.89.log"
 pass "explain: missing file 1, binary file 5, noise 0 reports, standard input read"
 
+# record -o naming a directory fails before tracing, not after the recording.
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$TMP/outdir"
+	expect_exit 1 "cannot create .*outdir: Is a directory" "$FRAGSCOPE" record -d 5 -o "$TMP/outdir"
+	grep -q "tracing" "$TMP/err" && fail "record -o DIR traced before failing: $(cat "$TMP/err")"
+	[ ! -e "$TMP/outdir.partial" ] || fail "record -o DIR left $TMP/outdir.partial"
+	pass "record -o DIR: exit 1 before tracing, nothing written"
+fi
+
 # Without privileges, the message names what is missing (exit 3).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect_exit 3 "CAP_BPF" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$FRAGSCOPE" record -d 1 --no-file

@@ -113,6 +113,7 @@ struct recfile_writer *recfile_create(const char *path, const void *header, size
 				      int *err)
 {
 	struct recfile_writer *w;
+	struct stat st;
 
 	if (header_len > RECFILE_MAX_HEADER) {
 		*err = RECFILE_ETOOBIG;
@@ -124,6 +125,11 @@ struct recfile_writer *recfile_create(const char *path, const void *header, size
 		return NULL;
 	}
 	w->fd = -1;
+	/* The rename at the end could not replace a directory: say so before the recording, not after it. */
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		*err = -EISDIR;
+		goto fail;
+	}
 	w->path = strdup(path);
 	if (!w->path || asprintf(&w->partial_path, "%s%s", path, RECFILE_PARTIAL_SUFFIX) < 0) {
 		w->partial_path = NULL;
