@@ -58,6 +58,20 @@ expect_exit 0 "^0 allocation-failure reports in [0-9]+ lines" "$FRAGSCOPE" expla
 expect_exit 0 "^1 allocation-failure report in 19 lines" "$FRAGSCOPE" explain - <"$TOP/tests/fixtures/dmesg/concourse-3127-iptables-4.14.89.log"
 pass "explain: missing file 1, binary file 5, noise 0 reports, standard input read"
 
+# Input without newlines costs a line's bound, not its size: 300 MB of NULs or
+# of one text line, read under a 200 MB address-space limit (ASan's shadow
+# memory cannot run under one).
+if ! is_sanitized "$FRAGSCOPE"; then
+	head -c 300M /dev/zero | (ulimit -v 200000 && exec "$FRAGSCOPE" explain) >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 5 ] && grep -q "not text" "$TMP/err" || fail "explain of 300 MB of NULs exited $rc: $(cat "$TMP/err" "$TMP/out")"
+	head -c 300M /dev/zero | tr '\0' a | (ulimit -v 200000 && exec "$FRAGSCOPE" explain) >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 0 ] && grep -q "^0 allocation-failure reports in 1 lines" "$TMP/out" ||
+		fail "explain of a 300 MB line exited $rc: $(cat "$TMP/err" "$TMP/out")"
+	pass "explain: 300 MB without a newline read in bounded memory (NULs: exit 5; text: 1 line)"
+fi
+
 # record -o naming a directory fails before tracing, not after the recording.
 if [ "$(id -u)" = 0 ]; then
 	mkdir "$TMP/outdir"
