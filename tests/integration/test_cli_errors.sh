@@ -111,3 +111,14 @@ if [ -w /dev/full ]; then
 	expect_full "$FRAGSCOPE" report --help
 	pass "a full output device: exit 1 saying the write failed, for report (6 formats, stdout and -o), explain, state, help"
 fi
+
+# A closed standard output (>&-): a failure if the report was to go there, none if it went to -o.
+"$FRAGSCOPE" report -i "$TOP/tests/fixtures/record/format2-memcg-fail.fsr" >&- 2>"$TMP/err"
+rc=$?
+[ "$rc" = 1 ] && grep -q "writing standard output: Bad file descriptor" "$TMP/err" ||
+	fail "report to a closed stdout exited $rc: $(cat "$TMP/err")"
+"$FRAGSCOPE" report -i "$TOP/tests/fixtures/record/format2-memcg-fail.fsr" -o "$TMP/closed.txt" >&- 2>"$TMP/err"
+rc=$?
+[ "$rc" = 0 ] || fail "report -o FILE with stdout closed exited $rc: $(cat "$TMP/err")"
+grep -q "^# fragscope .* report" "$TMP/closed.txt" || fail "report -o FILE with stdout closed wrote no report"
+pass "a closed stdout: exit 1 when the report goes there, 0 with -o FILE"
