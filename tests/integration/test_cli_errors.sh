@@ -121,4 +121,12 @@ rc=$?
 rc=$?
 [ "$rc" = 0 ] || fail "report -o FILE with stdout closed exited $rc: $(cat "$TMP/err")"
 grep -q "^# fragscope .* report" "$TMP/closed.txt" || fail "report -o FILE with stdout closed wrote no report"
-pass "a closed stdout: exit 1 when the report goes there, 0 with -o FILE"
+# A closed stderr is no place for -o FILE to land: the truncation warning of
+# a cut recording must not end up inside the report file.
+head -c 12000 "$TOP/tests/fixtures/record/format2-memcg-fail.fsr" >"$TMP/cut.data"
+"$FRAGSCOPE" report -i "$TMP/cut.data" -o "$TMP/cut.txt" 2>&-
+rc=$?
+[ "$rc" = 0 ] || fail "report -i of a cut file with stderr closed exited $rc"
+grep -q "^# fragscope .* report" "$TMP/cut.txt" || fail "report -o FILE with stderr closed wrote no report"
+grep -n "^fragscope report: warning" "$TMP/cut.txt" && fail "the warning meant for the closed stderr went into the report file"
+pass "a closed stdout: exit 1 when the report goes there, 0 with -o FILE; a closed stderr's warning stays out of -o FILE"

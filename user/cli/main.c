@@ -3,8 +3,11 @@
  * fragscope: a live, low-overhead tracer of the Linux kernel's memory
  * allocators.  main() only dispatches to the sub-command.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands/commands.h"
 #include "util/exit_codes.h"
@@ -59,9 +62,25 @@ static int run(int argc, char **argv)
 	return FS_EXIT_USAGE;
 }
 
+/*
+ * A descriptor 0, 1 or 2 closed by the caller (>&-) would be the next file
+ * opened, and the record file or report -o would receive the messages or
+ * the report meant for it.  /dev/null holds each, opened the wrong way
+ * round so that using it still fails as a closed descriptor does.
+ */
+static void hold_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY); /* the lowest free: fd */
+}
+
 int main(int argc, char **argv)
 {
-	int rc = run(argc, argv);
+	int rc;
+
+	hold_standard_fds();
+	rc = run(argc, argv);
 
 	/* A report that did not reach standard output (a full disk, a closed pipe) is no success. */
 	if (output_close(stdout, argc > 1 ? argv[1] : NULL, "standard output") && rc == FS_EXIT_OK)

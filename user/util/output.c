@@ -3,17 +3,12 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio_ext.h>
 #include <string.h>
 
 int output_close(FILE *f, const char *cmd, const char *name)
 {
-	bool earlier_failure = ferror(f), pending = __fpending(f) > 0;
+	bool earlier_failure = ferror(f);
 	int close_err = fclose(f) ? errno : 0;
-
-	/* A standard output closed by the caller (>&-) is no failure while nothing was written to it. */
-	if (close_err == EBADF && !pending && !earlier_failure)
-		close_err = 0;
 
 	if (!earlier_failure && !close_err)
 		return 0;
