@@ -36,6 +36,7 @@ done <<'TABLE'
 2 record --interval 5
 2 record --interval x
 2 record -o
+2 record -o ''
 2 record --top -1
 2 record --sort nosuchkey
 2 record --stacks nosuch
