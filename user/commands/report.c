@@ -69,7 +69,7 @@ int cmd_report(int argc, char **argv)
 	const char *input = "fragscope.data", *output = NULL;
 	struct replay replay = {};
 	struct perf_script_stream stream;
-	bool streaming;
+	bool streaming, until_given = false;
 	struct model *m;
 	struct report r;
 	char err[512], partial[4200];
@@ -98,6 +98,7 @@ int cmd_report(int argc, char **argv)
 			if (secs < 0)
 				return usage_error("report", "invalid time '%s'", optarg);
 			*(opt == OPT_SINCE ? &filter.since_ns : &filter.until_ns) = (uint64_t)(secs * 1e9);
+			until_given |= opt == OPT_UNTIL;
 			break;
 		case 'p':
 			v = parse_count(optarg, 0x7fffffff);
@@ -129,7 +130,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (filter.until_ns && filter.until_ns <= filter.since_ns)
+	/* Checked whenever given: an until of 0 would read as no --until at all. */
+	if (until_given && filter.until_ns <= filter.since_ns)
 		return usage_error("report", "--until must be later than --since");
 	snprintf(partial, sizeof(partial), "%s%s", input, RECFILE_PARTIAL_SUFFIX);
 	if (access(input, F_OK) && !access(partial, F_OK)) {
