@@ -59,6 +59,7 @@ done <<'TABLE'
 2 report -i empty.data --since nan
 2 report -i empty.data --since 5 --until 2
 2 report -i empty.data --until 0
+2 report -i empty.data --comm ''
 2 report -i empty.data --top abc
 2 report -i empty.data --kind nosuchkind
 2 report extra

@@ -107,6 +107,8 @@ int cmd_report(int argc, char **argv)
 			filter.pid = v;
 			break;
 		case OPT_COMM:
+			if (!*optarg) /* would read as no --comm, as record refuses it */
+				return usage_error("report", "--comm takes a command name, not ''");
 			if (strlen(optarg) >= FS_COMM_LEN)
 				return usage_error("report", "command names have at most %d characters", FS_COMM_LEN - 1);
 			snprintf(filter.comm, sizeof(filter.comm), "%s", optarg);
