@@ -60,3 +60,21 @@ else
 	json_get "$TMP/window.json" '.notes | any(test("trace evidence unavailable"))' >/dev/null
 	pass "doctor -d 2 ran without trace evidence and said why"
 fi
+
+# SIGINT or SIGTERM ends a window early: the findings of the part watched,
+# saying so, at once rather than when the window would have ended.
+for sig in INT TERM; do
+	"$FRAGSCOPE" doctor -d 60 -F json >"$TMP/cut.json" 2>"$TMP/cut.err" &
+	pid=$!
+	on_exit "kill -KILL $pid 2>/dev/null" # a regression would wait out the window
+	sleep 3
+	kill -$sig $pid
+	start=$SECONDS
+	for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && fail "doctor -d 60 still ran 10 s after SIG$sig"
+	wait $pid || fail "doctor -d 60 exited $? on SIG$sig: $(cat "$TMP/cut.err")"
+	window=$(json_get "$TMP/cut.json" '.window_seconds')
+	json_get "$TMP/cut.json" '.notes | any(test("^interrupted: the window is the [0-9.]+ s watched of the 60 s asked"))' >/dev/null
+	[ "$window" -ge 1 ] && [ "$window" -le 5 ] || fail "SIG$sig after 3 s: window_seconds $window"
+	pass "SIG$sig 3 s into doctor -d 60: exit 0 within $((SECONDS - start)) s, window_seconds $window, the note says interrupted"
+done

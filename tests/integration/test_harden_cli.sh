@@ -33,9 +33,11 @@ done <<'TABLE'
 2 record -d abc
 2 record -d 0
 2 record -d -3
+2 record -d nan
 2 record --interval 5
 2 record --interval x
 2 record -o
+2 record -o ''
 2 record --top -1
 2 record --sort nosuchkey
 2 record --stacks nosuch
@@ -55,13 +57,17 @@ done <<'TABLE'
 2 report -i
 2 report -i empty.data -F nosuch
 2 report -i empty.data --since abc
+2 report -i empty.data --since nan
 2 report -i empty.data --since 5 --until 2
+2 report -i empty.data --until 0
+2 report -i empty.data --comm ''
 2 report -i empty.data --top abc
 2 report -i empty.data --kind nosuchkind
 2 report extra
 1 report -i no-such-file.data
 5 report -i empty.data
 2 trace -d -1
+2 trace -d nan
 2 trace --pid 0x
 2 trace --no-such
 2 trace extra
@@ -69,8 +75,13 @@ done <<'TABLE'
 2 state extra
 2 top --no-such
 2 top extra
+2 top -i nan
 2 serve --no-such
-any serve --listen nonsense
+2 serve --listen nonsense
+2 serve --listen 127.0.0.1:99999
+2 serve --listen 127.0.0.1:-1
+2 serve --listen [::1]:http
+2 serve -i nan
 2 doctor --no-such
 2 doctor -d abc
 2 probes --no-such

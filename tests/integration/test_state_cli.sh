@@ -37,6 +37,21 @@ expect_exit 1 "$FRAGSCOPE" state --proc-root "$FIX/no-such-tree"
 expect_exit 1 "$FRAGSCOPE" state --pagetypeinfo --proc-root "$FIX/minimal"
 pass "broken and missing files: exit 5 and 1, naming file and line"
 
+# A file without end (/dev/zero as proc/vmstat) is refused at its first 64 KiB
+# line, not read until memory runs out.  A 1 GB address-space limit keeps a
+# regression from filling the machine (ASan's shadow cannot run under one).
+cp -r "$FIX/linux-6.18" "$TMP/endless"
+ln -sf /dev/zero "$TMP/endless/proc/vmstat"
+limit=1000000
+is_sanitized "$FRAGSCOPE" && limit=unlimited
+for cmd in state doctor; do
+	(ulimit -v $limit && exec timeout 20 "$FRAGSCOPE" $cmd --proc-root "$TMP/endless") >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 5 ] || fail "$cmd with proc/vmstat -> /dev/zero exited $rc, want 5: $(cat "$TMP/err")"
+	grep -q "proc/vmstat:1: a line longer than 65536 bytes" "$TMP/err" || fail "unclear message: $(cat "$TMP/err")"
+done
+pass "proc/vmstat -> /dev/zero: exit 5, 'a line longer than 65536 bytes'"
+
 expect_exit 0 "$FRAGSCOPE" state -F json --pagetypeinfo --proc-root "$FIX/linux-6.1"
 cp "$TMP/out" "$TMP/61.json"
 json_get "$TMP/61.json" '.nr_orders == 11 and .pagetypeinfo.read and .pagetypeinfo.pages_per_block == 512' >/dev/null

@@ -68,3 +68,14 @@ grep -q $'\e' "$TMP/plain.txt" && fail "escape sequences in plain output"
 grep -q '^ALLOCATIONS/s' "$TMP/plain.txt" || fail "no allocation table in plain output"
 cp "$TMP/plain.txt" "$ARTIFACTS/top-plain.txt"
 pass "plain text: $blocks blocks, one per interval"
+
+# Its reader gone (a closed pipe): top stops at its next block instead of
+# tracing on for nobody, and says the write failed (exit 1).
+start=$SECONDS
+timeout 30 "$FRAGSCOPE" top -i 0.5 2>"$TMP/pipe.err" | head -1 >"$TMP/pipe.txt"
+rc=${PIPESTATUS[0]}
+[ "$rc" != 124 ] || fail "top still ran 30 s after its reader (head -1) exited"
+[ "$rc" = 1 ] || fail "top into a closed pipe exited $rc, want 1: $(cat "$TMP/pipe.err")"
+grep -q "writing standard output" "$TMP/pipe.err" || fail "top did not say its output failed: $(cat "$TMP/pipe.err")"
+grep -q '^fragscope top ' "$TMP/pipe.txt" || fail "head -1 got no block from top"
+pass "top into a closed pipe: stopped after $((SECONDS - start)) s, exit 1, the failed write said"

@@ -671,7 +671,7 @@ static void test_memcg_v2_rsyslog(void **state)
 /* Garbage never crashes and counts no report; the fuzz corpus too. */
 static void test_garbage_and_corpus(void **state)
 {
-	static const char text[] = "\x01\x02 page allocation failure: order:99999999999, mode:0x(((\n"
+	static const char text[] = "\x01\x02 page allocation failure: order:9, mode:0x(((\n"
 				   "[ 1.0] Node 0 Normal: 5*3kB 1*kB = \n"
 				   "[ 1.1] lowmem_reserve[]: 1 2 3 4 5 6 7 8 9 10\n"
 				   "[ 1.2] (x) from \n[<\n? \n";
@@ -708,6 +708,44 @@ static void test_garbage_and_corpus(void **state)
 	closedir(d);
 }
 
+/*
+ * Numbers no kernel prints: an order past MAX_PAGE_ORDER or past 32 bits
+ * makes no report (its size would be invented, or the number's low bits),
+ * a PID past 32 bits is no PID.
+ */
+static void test_out_of_range_numbers(void **state)
+{
+	static const char *const garbled[] = {
+		"[ 1.0] foo: page allocation failure: order:99999999999, mode:0xcc0(GFP_KERNEL)\n",
+		"[ 1.0] foo: page allocation failure: order:4294967296, mode:0xcc0(GFP_KERNEL)\n",
+		"[ 1.0] foo: page allocation failure: order:16, mode:0xcc0(GFP_KERNEL)\n",
+	};
+	struct verdicts *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(garbled) / sizeof(garbled[0]); i++) {
+		v = explain_text(garbled[i]);
+		assert_int_equal(v->n, 0);
+		free(v);
+	}
+	v = explain_text("[ 1.0] foo: page allocation failure: order:15, mode:0xcc0(GFP_KERNEL)\n"
+			 "[ 1.1] CPU: 0 PID: 99999999999 Comm: foo Not tainted\n"
+			 "[ 2.0] bar: page allocation failure: order:3, mode:0xcc0(GFP_KERNEL)\n"
+			 "[ 2.1] CPU: 0 PID: 4294967295 Comm: bar Not tainted\n");
+	assert_int_equal(v->n, 2);
+	assert_true(v->rep[0].have_order);
+	assert_int_equal(v->rep[0].order, 15);
+	assert_false(v->rep[0].have_pid);
+	assert_int_equal(v->req[1].order, 3);
+	assert_true(v->rep[1].have_pid);
+	assert_int_equal(v->rep[1].pid, 4294967295u);
+	free(v);
+	v = explain_text("[ 1.0] foo invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=4294967296, oom_score_adj=0\n");
+	assert_int_equal(v->n, 1);
+	assert_false(v->rep[0].have_order);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_vmalloc_6x_and_hugetlb),
 		cmocka_unit_test(test_memcg_v2_rsyslog),
 		cmocka_unit_test(test_garbage_and_corpus),
+		cmocka_unit_test(test_out_of_range_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,36 @@ static void test_empty_file(void **state)
 	recfile_close_reader(r);
 }
 
+/* A second writer of one path is refused and leaves the first one's file whole. */
+static void test_second_writer_refused(void **state)
+{
+	struct recfile_writer *first, *second;
+	struct recfile_reader *r;
+	int err, result;
+
+	(void)state;
+	first = recfile_create(tmp_path("shared.rec"), NULL, 0, &err);
+	assert_non_null(first);
+	append_record(first, 0);
+	assert_int_equal(recfile_flush(first), 0);
+	second = recfile_create(tmp_path("shared.rec"), NULL, 0, &err);
+	assert_null(second);
+	assert_int_equal(err, RECFILE_EBUSY);
+	assert_non_null(strstr(recfile_strerror(RECFILE_EBUSY), "another fragscope is recording"));
+	append_record(first, 1);
+	assert_int_equal(recfile_close(first, NULL), 0);
+
+	r = recfile_open(tmp_path("shared.rec"), &err);
+	assert_non_null(r);
+	assert_int_equal(read_all(r, &result), 2);
+	assert_int_equal(result, 0);
+	recfile_close_reader(r);
+	/* Once the first is closed, the path is free again. */
+	second = recfile_create(tmp_path("shared.rec"), NULL, 0, &err);
+	assert_non_null(second);
+	assert_int_equal(recfile_close(second, NULL), 0);
+}
+
 /*
  * A file flushed after every few records, with the offset of every block
  * boundary and the records before it, for the cutting tests.
@@ -694,6 +724,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_second_writer_refused),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_damaged_file_header),

@@ -3,11 +3,15 @@
  * fragscope: a live, low-overhead tracer of the Linux kernel's memory
  * allocators.  main() only dispatches to the sub-command.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands/commands.h"
 #include "util/exit_codes.h"
+#include "util/output.h"
 
 static const struct command {
 	const char *name;
@@ -34,7 +38,7 @@ static void usage(FILE *out)
 		     "(root or CAP_BPF+CAP_PERFMON), 4 kernel lacks BTF/BPF support, 5 bad input file.\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -56,4 +60,30 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fragscope: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return FS_EXIT_USAGE;
+}
+
+/*
+ * A descriptor 0, 1 or 2 closed by the caller (>&-) would be the next file
+ * opened, and the record file or report -o would receive the messages or
+ * the report meant for it.  /dev/null holds each, opened the wrong way
+ * round so that using it still fails as a closed descriptor does.
+ */
+static void hold_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY); /* the lowest free: fd */
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	hold_standard_fds();
+	rc = run(argc, argv);
+
+	/* A report that did not reach standard output (a full disk, a closed pipe) is no success. */
+	if (output_close(stdout, argc > 1 ? argv[1] : NULL, "standard output") && rc == FS_EXIT_OK)
+		rc = FS_EXIT_RUNTIME;
+	return rc;
 }

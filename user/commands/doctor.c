@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +45,28 @@ static double monotonic_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Sleeps until @deadline or SIGINT/SIGTERM, whichever comes first. */
 static void sleep_until(double deadline)
 {
 	double left;
 
-	while ((left = deadline - monotonic_seconds()) > 0) {
-		struct timespec ts = { (time_t)left, (long)((left - (time_t)left) * 1e9) };
+	while (!session_stop_requested && (left = deadline - monotonic_seconds()) > 0) {
+		struct timespec ts;
+
+		/* In steps, so a signal just before a sleep delays the stop by one step, not the window. */
+		if (left > 0.2)
+			left = 0.2;
+		ts = (struct timespec){ 0, (long)(left * 1e9) };
 
 		if (nanosleep(&ts, NULL) && errno != EINTR)
 			return;
 	}
+}
+
+/* A window's length as the whole seconds the findings count in (at least 1). */
+static unsigned int window_whole_seconds(double seconds)
+{
+	return seconds < 1 ? 1 : (unsigned int)lround(seconds);
 }
 
 /*
@@ -70,17 +83,20 @@ static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *
 	FILE *lines;
 	int rc;
 
+	double start, traced;
+
 	tracer_config_defaults(&cfg);
-	session_install_signal_handlers();
 	s = session_open(&cfg, "doctor", "doctor", &rc);
 	if (!s)
 		return rc;
 	fprintf(stderr, "fragscope doctor: tracing for %u s...\n", seconds);
+	start = monotonic_seconds();
 	rc = session_run(s, seconds, 1000, NULL, NULL);
+	traced = monotonic_seconds() - start; /* shorter than asked if SIGINT/SIGTERM came */
 	if (!rc)
 		rc = session_finish(s);
 	if (!rc)
-		model_doctor_evidence(&s->model, seconds, out);
+		model_doctor_evidence(&s->model, window_whole_seconds(traced), out);
 	/* The operator's lines of the requests that failed meanwhile: what the findings explain. */
 	lines = !rc && s->model.requests.total ? open_memstream(request_lines, &len) : NULL;
 	if (lines) {
@@ -101,6 +117,7 @@ static const char *watch(const char *root, unsigned int seconds, struct doctor_e
 	const char *why_not = NULL;
 
 	memset(ev, 0, sizeof(*ev));
+	session_install_signal_handlers(); /* SIGINT/SIGTERM end the window early: its findings are still given */
 	if (strcmp(root, "/"))
 		why_not = "trace evidence unavailable: --proc-root is not this machine's state";
 	else if (trace_collect_evidence(seconds, ev, request_lines) || !ev->valid)
@@ -296,6 +313,14 @@ static int run(struct doctor_run *d)
 	doctor_findings(d->now, d->seconds ? d->before : NULL, window, &d->ev, &d->report);
 	if (why_untraced)
 		doctor_note(&d->report, why_untraced);
+	if (d->seconds && session_stop_requested) {
+		char note[160];
+
+		snprintf(note, sizeof(note), "interrupted: the window is the %.1f s watched of the %u s asked", window,
+			 d->seconds);
+		doctor_note(&d->report, note);
+		d->seconds = window_whole_seconds(window);
+	}
 	return FS_EXIT_OK;
 }
 

@@ -165,17 +165,33 @@ static void print_json(const struct explain_run *run, const struct klog_parser *
 	json_finish(&j);
 }
 
+/*
+ * printk's lines are at most 1 KiB and journal's a few: a line's bytes past
+ * this are no kernel log and are dropped, so a file without newlines
+ * (/dev/zero, a core dump) costs this much memory, not its size.
+ */
+#define LOG_LINE_MAX (64u << 10)
+
 /* Reads in, feeding the parser; false with errno on a read error.  *binary: a NUL byte was read. */
 static bool read_log(FILE *in, struct klog_parser *p, bool *binary)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *line = malloc(LOG_LINE_MAX);
+	size_t n = 0;
+	int c;
 
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		*binary |= memchr(line, 0, (size_t)n) != NULL;
-		klog_line(p, line, (size_t)n);
+	if (!line)
+		return false;
+	while ((c = getc_unlocked(in)) != EOF) {
+		*binary |= c == 0;
+		if (n < LOG_LINE_MAX)
+			line[n++] = (char)c;
+		if (c == '\n') {
+			klog_line(p, line, n);
+			n = 0;
+		}
 	}
+	if (n)
+		klog_line(p, line, n);
 	free(line);
 	klog_finish(p);
 	return !ferror(in);

@@ -28,7 +28,8 @@ double parse_seconds(const char *arg)
 	if (!arg || !*arg)
 		return -1;
 	v = strtod(arg, &end);
-	return *end || v < 0 || v > 1e7 ? -1 : v;
+	/* Written so that "nan" fails too: every comparison with NaN is false. */
+	return *end || !(v >= 0 && v <= 1e7) ? -1 : v;
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

@@ -73,6 +73,9 @@ int cmd_record(int argc, char **argv)
 				return usage_error("record", "invalid duration '%s'", optarg);
 			break;
 		case 'o':
+			/* "" would record into ".partial" and then fail to rename it. */
+			if (!*optarg)
+				return usage_error("record", "-o takes a file name, not ''");
 			output = optarg;
 			break;
 		case OPT_NO_FILE:

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fragscope report: the live report, from a record file, with windows, filters and formats. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands/commands.h"
@@ -11,6 +14,7 @@
 #include "record/recfile.h"
 #include "source/replay.h"
 #include "util/exit_codes.h"
+#include "util/output.h"
 
 static const char usage[] =
 	"Usage: fragscope report [-i FILE] [-F FORMAT] [filters] [options]\n"
@@ -25,6 +29,14 @@ static const char usage[] =
 	"      --min-order N        only allocations and failures of order >= N\n"
 	REPORT_OPTIONS_HELP
 	"  -h, --help               this help\n";
+
+/* Whether both paths name one file (a link, another spelling): -o would empty the recording before it is read. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 static int parse_kinds(const char *arg, uint32_t *kinds)
 {
@@ -57,7 +69,7 @@ int cmd_report(int argc, char **argv)
 	const char *input = "fragscope.data", *output = NULL;
 	struct replay replay = {};
 	struct perf_script_stream stream;
-	bool streaming;
+	bool streaming, until_given = false;
 	struct model *m;
 	struct report r;
 	char err[512], partial[4200];
@@ -86,6 +98,7 @@ int cmd_report(int argc, char **argv)
 			if (secs < 0)
 				return usage_error("report", "invalid time '%s'", optarg);
 			*(opt == OPT_SINCE ? &filter.since_ns : &filter.until_ns) = (uint64_t)(secs * 1e9);
+			until_given |= opt == OPT_UNTIL;
 			break;
 		case 'p':
 			v = parse_count(optarg, 0x7fffffff);
@@ -94,6 +107,8 @@ int cmd_report(int argc, char **argv)
 			filter.pid = v;
 			break;
 		case OPT_COMM:
+			if (!*optarg) /* would read as no --comm, as record refuses it */
+				return usage_error("report", "--comm takes a command name, not ''");
 			if (strlen(optarg) >= FS_COMM_LEN)
 				return usage_error("report", "command names have at most %d characters", FS_COMM_LEN - 1);
 			snprintf(filter.comm, sizeof(filter.comm), "%s", optarg);
@@ -117,7 +132,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (filter.until_ns && filter.until_ns <= filter.since_ns)
+	/* Checked whenever given: an until of 0 would read as no --until at all. */
+	if (until_given && filter.until_ns <= filter.since_ns)
 		return usage_error("report", "--until must be later than --since");
 	snprintf(partial, sizeof(partial), "%s%s", input, RECFILE_PARTIAL_SUFFIX);
 	if (access(input, F_OK) && !access(partial, F_OK)) {
@@ -125,11 +141,13 @@ int cmd_report(int argc, char **argv)
 				"report it with -i %s\n", input, partial, partial);
 		return FS_EXIT_RUNTIME;
 	}
+	if (output && same_file(input, output))
+		return usage_error("report", "-o %s is the record file read (-i %s): it would be emptied", output, input);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return FS_EXIT_RUNTIME;
 	if (output && !(out = fopen(output, "w"))) {
-		perror(output);
+		fprintf(stderr, "fragscope report: cannot create %s: %s\n", output, strerror(errno));
 		rc = FS_EXIT_RUNTIME;
 		goto out;
 	}
@@ -148,7 +166,7 @@ int cmd_report(int argc, char **argv)
 	if (!streaming && format->write(&r, out))
 		rc = FS_EXIT_RUNTIME;
 close:
-	if (out != stdout && fclose(out))
+	if (out != stdout && output_close(out, "report", output) && !rc)
 		rc = FS_EXIT_RUNTIME;
 out:
 	model_free(m);

@@ -71,6 +71,9 @@ int cmd_serve(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'l':
+			if (!http_listen_address_valid(optarg))
+				return usage_error("serve", "invalid listen address '%s': expected HOST:PORT, "
+						   "PORT from 0 to 65535", optarg);
 			listen_addr = optarg;
 			break;
 		case 'i':

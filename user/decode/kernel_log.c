@@ -57,11 +57,28 @@ static const char *after(const char *msg, const char *key)
 	return p ? p + strlen(key) : NULL;
 }
 
+/* A decimal that fits 32 bits: a longer one is garbage, not the number's low bits. */
 static bool parse_u32(const char *at, uint32_t *out)
 {
+	unsigned long long v;
+
 	if (!at || !isdigit((unsigned char)*at))
 		return false;
-	*out = (uint32_t)strtoul(at, NULL, 10);
+	v = strtoull(at, NULL, 10); /* ULLONG_MAX when it overflows */
+	if (v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* An order a kernel prints: none reaches warn_alloc() or the OOM killer above MAX_PAGE_ORDER (< FS_ORDERS). */
+static bool parse_order(const char *at, uint32_t *out)
+{
+	uint32_t order;
+
+	if (!parse_u32(at, &order) || order >= FS_ORDERS)
+		return false;
+	*out = order;
 	return true;
 }
 
@@ -155,16 +172,24 @@ static struct klog_report *begin(struct klog_parser *p, enum klog_kind kind, con
 	return r;
 }
 
+/* Digits that are no order a kernel prints: a garbled line, whose size would be invented. */
+static bool garbled_order(const char *at)
+{
+	uint32_t order;
+
+	return at && isdigit((unsigned char)*at) && !parse_order(at, &order);
+}
+
 /* A header line starts a report; false if msg is none. */
 static bool header(struct klog_parser *p, const char *msg, double time_s, uint64_t line_no)
 {
 	const char *m;
 	struct klog_report *r;
 
-	if ((m = strstr(msg, "page allocation failure"))) {
+	if ((m = strstr(msg, "page allocation failure")) && !garbled_order(after(m, "order:"))) {
 		r = begin(p, KLOG_PAGE_ALLOC, msg, time_s, line_no);
 		comm_before(r, msg, m);
-		r->have_order = parse_u32(after(m, "order:"), &r->order);
+		r->have_order = parse_order(after(m, "order:"), &r->order);
 		parse_gfp(r, after(m, "mode:"));
 		parse_nodes(r, m);
 		return true;
@@ -177,7 +202,7 @@ static bool header(struct klog_parser *p, const char *msg, double time_s, uint64
 			/* "failed to allocate pages" gives the size allocated before the failure, not the size asked */
 			if (!strstr(m, "failed to allocate pag"))
 				r->bytes = parse_u64(m + strlen("vmalloc error: size "));
-			r->have_order = parse_u32(after(m, "page order "), &r->order);
+			r->have_order = parse_order(after(m, "page order "), &r->order);
 			r->vmap_failed = strstr(m, "vm_struct allocation failed") != NULL;
 		} else if (after(m, " of ")) { /* "allocated 0 of 475136 bytes": a page inside failed */
 			r->bytes = parse_u64(after(m, " of "));
@@ -202,7 +227,7 @@ static bool header(struct klog_parser *p, const char *msg, double time_s, uint64
 		r = begin(p, KLOG_OOM, msg, time_s, line_no);
 		comm_before(r, msg, m);
 		parse_gfp(r, after(m, "gfp_mask="));
-		r->have_order = parse_u32(after(m, "order="), &r->order);
+		r->have_order = parse_order(after(m, "order="), &r->order);
 		return true;
 	}
 	if ((m = strstr(msg, "HugeTLB: allocating ")) && strstr(m, " failed")) {

@@ -167,7 +167,10 @@ static void *reap(void *arg)
 	return NULL;
 }
 
-/* Splits "host:port" or "[v6]:port" in place. */
+/*
+ * Splits "host:port" or "[v6]:port" in place.  The port must be a number
+ * up to 65535: getaddrinfo() would take 99999 and bind port 34463.
+ */
 static int split_address(char *addr, char **host, char **port)
 {
 	char *colon = strrchr(addr, ':');
@@ -185,7 +188,19 @@ static int split_address(char *addr, char **host, char **port)
 		addr[n - 1] = 0;
 		*host = addr + 1;
 	}
+	if (strspn(*port, "0123456789") != strlen(*port) || strlen(*port) > 5 || atol(*port) > 65535)
+		return -1;
 	return 0;
+}
+
+bool http_listen_address_valid(const char *listen_addr)
+{
+	char copy[LISTEN_ADDR_MAX], *host, *port;
+
+	if (strlen(listen_addr) >= sizeof(copy))
+		return false;
+	strcpy(copy, listen_addr);
+	return !split_address(copy, &host, &port);
 }
 
 static int listen_on(const char *listen_addr, char *bound, size_t bound_len, char *err, size_t errlen)
@@ -195,7 +210,7 @@ static int listen_on(const char *listen_addr, char *bound, size_t bound_len, cha
 	struct addrinfo *ai;
 	struct sockaddr_storage sa;
 	socklen_t sa_len = sizeof(sa);
-	char copy[256], *host, *port, h[64], p[16];
+	char copy[LISTEN_ADDR_MAX], *host, *port, h[64], p[16];
 	int fd, rc, one = 1;
 
 	snprintf(copy, sizeof(copy), "%s", listen_addr);

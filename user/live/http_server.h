@@ -11,6 +11,7 @@
 #ifndef FS_LIVE_HTTP_SERVER_H
 #define FS_LIVE_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define HTTP_MAX_REQUEST 8192        /* bytes of request line and headers: more is 414 or 431 */
@@ -18,7 +19,12 @@
 #define HTTP_CONNECTION_MAX_MS 7000  /* 2 s to send the request, 5 s to take the answer: then cut */
 #define HTTP_MAX_CLIENTS 64          /* more wait in the listen backlog */
 
+#define LISTEN_ADDR_MAX 256          /* bytes of "HOST:PORT", with its NUL */
+
 struct http_server;
+
+/* Whether listen_addr is "HOST:PORT" or "[V6]:PORT" with a PORT 0..65535 (the host is not resolved). */
+bool http_listen_address_valid(const char *listen_addr);
 
 /*
  * Listens on "HOST:PORT" ("[::1]:PORT" for IPv6; port 0 picks a free one)

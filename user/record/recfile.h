@@ -44,6 +44,7 @@ enum recfile_error {
 	RECFILE_ETRUNCATED = -4098, /* the file ends before its end marker */
 	RECFILE_ECORRUPT = -4099,   /* a checksum mismatch or an impossible field */
 	RECFILE_ETOOBIG = -4100,    /* a record or header over the limits above */
+	RECFILE_EBUSY = -4101,      /* PATH.partial is being written by another writer */
 };
 
 /* What was written or read: only whole blocks count. */
@@ -58,7 +59,8 @@ struct recfile_reader;
 
 /*
  * Creates PATH.partial with mode 0600 and writes the file header, whose
- * payload is the caller's header bytes.  Returns NULL with *err set on error.
+ * payload is the caller's header bytes.  Returns NULL with *err set on error
+ * (RECFILE_EBUSY: another writer holds PATH.partial, which is left alone).
  */
 struct recfile_writer *recfile_create(const char *path, const void *header, size_t header_len,
 				      int *err);

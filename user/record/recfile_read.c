@@ -369,6 +369,8 @@ const char *recfile_strerror(int err)
 		return "the record file is corrupt: a checksum does not match or a field is impossible";
 	case RECFILE_ETOOBIG:
 		return "record or header larger than the record file format allows";
+	case RECFILE_EBUSY:
+		return "another fragscope is recording into it (its .partial is locked)";
 	}
 	return err < 0 ? strerror(-err) : "unknown record file error";
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -113,6 +114,7 @@ struct recfile_writer *recfile_create(const char *path, const void *header, size
 				      int *err)
 {
 	struct recfile_writer *w;
+	struct stat st;
 
 	if (header_len > RECFILE_MAX_HEADER) {
 		*err = RECFILE_ETOOBIG;
@@ -124,14 +126,32 @@ struct recfile_writer *recfile_create(const char *path, const void *header, size
 		return NULL;
 	}
 	w->fd = -1;
+	/* The rename at the end could not replace a directory: say so before the recording, not after it. */
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		*err = -EISDIR;
+		goto fail;
+	}
 	w->path = strdup(path);
 	if (!w->path || asprintf(&w->partial_path, "%s%s", path, RECFILE_PARTIAL_SUFFIX) < 0) {
 		w->partial_path = NULL;
 		*err = -ENOMEM;
 		goto fail;
 	}
-	w->fd = open(w->partial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	w->fd = open(w->partial_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (w->fd < 0) {
+		*err = -errno;
+		goto fail;
+	}
+	/*
+	 * Two recordings into one file would interleave their blocks: the
+	 * lock, held until the fd closes (a kill releases it), is taken before
+	 * the truncation that replaces a killed run's leftover.
+	 */
+	if (flock(w->fd, LOCK_EX | LOCK_NB)) {
+		*err = errno == EWOULDBLOCK ? RECFILE_EBUSY : -errno;
+		goto fail;
+	}
+	if (ftruncate(w->fd, 0)) {
 		*err = -errno;
 		goto fail;
 	}

@@ -301,7 +301,12 @@ int session_run(struct session *s, double duration_s, unsigned int snapshot_ms,
 
 	if (err)
 		return err;
-	while (!session_stop_requested && !s->error) {
+	/*
+	 * Standard output that fails (SIGPIPE is ignored: its reader is gone,
+	 * or the disk is full) ends the session as SIGINT does: `top | head`
+	 * must not trace on for nobody.  main() reports the failed write.
+	 */
+	while (!session_stop_requested && !s->error && !ferror(stdout)) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int64_t wait_ms = ((int64_t)next_snapshot - (int64_t)now) / 1000000;
 

@@ -223,7 +223,7 @@ static int read_optional_line(struct state_file *sf, const char *root, const cha
 		return state_fail(err, STATE_ERR_FORMAT, sf->path, "empty file");
 	if (ret < 0)
 		return ret;
-	/* getline() may reuse the buffer: look for a second line through a copy. */
+	/* The next read reuses the buffer: look for a second line through a copy. */
 	*line = strdup(*line);
 	if (!*line)
 		return state_fail(err, STATE_ERR_IO, sf->path, "out of memory");

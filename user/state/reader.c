@@ -68,24 +68,43 @@ int state_file_open(struct state_file *sf, const char *root, const char *rel,
 	return STATE_OK;
 }
 
+/*
+ * The longest line of these files is a few hundred bytes (pagetypeinfo's):
+ * a longer one is no such file, and reading stops there, so a --proc-root
+ * whose file is /dev/zero or a huge blob costs this much memory, not more.
+ */
+#define STATE_LINE_MAX (64u << 10)
+
 int state_file_next(struct state_file *sf, char **line)
 {
-	ssize_t len = getline(&sf->buf, &sf->cap, sf->f);
+	size_t len = 0;
+	int c = 0;
 
-	if (len < 0) {
-		if (ferror(sf->f)) {
-			int saved = errno;
-
-			state_fail(sf->err, STATE_ERR_IO, sf->path, "read error: %s", strerror(saved));
-			if (sf->err)
-				sf->err->sys_errno = saved;
-			return STATE_ERR_IO;
-		}
-		return 0;
+	if (!sf->buf) {
+		sf->buf = malloc(STATE_LINE_MAX + 1);
+		if (!sf->buf)
+			return state_fail(sf->err, STATE_ERR_IO, sf->path, "out of memory");
+		sf->cap = STATE_LINE_MAX + 1;
 	}
+	while (len < STATE_LINE_MAX && (c = getc_unlocked(sf->f)) != EOF) {
+		sf->buf[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && ferror(sf->f)) {
+		int saved = errno;
+
+		state_fail(sf->err, STATE_ERR_IO, sf->path, "read error: %s", strerror(saved));
+		if (sf->err)
+			sf->err->sys_errno = saved;
+		return STATE_ERR_IO;
+	}
+	if (len == 0)
+		return 0;
 	sf->line++;
-	if (len == 0 || sf->buf[len - 1] != '\n')
-		return state_file_fail(sf, "truncated: the last line has no newline");
+	if (sf->buf[len - 1] != '\n')
+		return len == STATE_LINE_MAX ? state_file_fail(sf, "a line longer than %u bytes", STATE_LINE_MAX)
+					     : state_file_fail(sf, "truncated: the last line has no newline");
 	sf->buf[len - 1] = '\0';
 	if (strlen(sf->buf) != (size_t)len - 1)
 		return state_file_fail(sf, "binary data (a NUL byte) in a text file");
