@@ -358,6 +358,7 @@ enum fs_map_id {
 	FS_MAP_CALLSITE,
 	FS_MAP_EXTFRAG,
 	FS_MAP_STACK_COUNTS,
+	/* LRU maps, whose oldest entry makes room: never full, so never counted; the slots keep the record layout. */
 	FS_MAP_COMPACT_TRIES,
 	FS_MAP_RECLAIM_STARTS,
 	FS_MAP_OPEN_REQUESTS,

@@ -328,6 +328,30 @@ static void test_pprof_profile(void **state)
 	free(profile);
 }
 
+/* Every kernel map's full-map drops are in the text header and JSON's meta.dropped: none is silent. */
+static void test_map_full_drops_shown(void **state)
+{
+	struct fixture *f = *state;
+	struct snapshot w;
+
+	snapshot_init(&w);
+	w.ts_ns = T0 + 1000000000ULL;
+	w.counters[FS_CTR_MAP_FULL + FS_MAP_PROC] = 1;
+	w.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE] = 2;
+	w.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG] = 3;
+	w.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS] = 4;
+	w.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS] = 5;
+	model_set_snapshot(&f->model, &w);
+	model_finish(&f->model);
+
+	assert_int_equal(format_to_text(f, formatter_find("text")), 0);
+	assert_non_null(strstr(f->text, "# dropped (map full): proc=1 callsite=2 extfrag=3 stacks=4 open_requests=5;"));
+	free(f->text);
+	assert_int_equal(format_to_text(f, formatter_find("json")), 0);
+	assert_non_null(strstr(f->text, "\"stack_counts\": 4,\n      \"open_requests\": 5,"));
+	snapshot_free(&w);
+}
+
 /*
  * Order 0 from /proc/vmstat: 2000 pages counted, 10 order-1 allocations
  * (20 pages) and 3 failed order-0 ones traced: 1980 successful order-0
@@ -378,6 +402,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_folded_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_full_drops_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outputs_say_where_order0_came_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folded_raw_addrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perf_script_shape, setup, teardown),

@@ -146,12 +146,14 @@ static void test_dropped_counts_shown(void **state)
 	struct fixture *f = *state;
 
 	f->model.window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC] = 11;
+	f->model.window.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS] = 7;
 	f->model.window.counters[FS_CTR_STACK_COLLISION] = 3;
 	f->model.window.counters[FS_CTR_STACK_ERROR] = 4;
 	f->model.stacks.not_kept = 5;
 	f->model.failures_not_grouped = 6;
 	render(f);
-	assert_non_null(strstr(f->html, "<td>dropped, map full: proc / callsite / extfrag / stacks</td><td>11 / "));
+	assert_non_null(strstr(f->html, "<td>dropped, map full: proc / callsite / extfrag / stacks / open requests</td>"
+					"<td>11 / 0 / 0 / 0 / 7</td>"));
 	assert_non_null(strstr(f->html, "<td>stacks not taken: collision / other</td><td>3 / 4</td>"));
 	assert_non_null(strstr(f->html, "empty-stack group</td><td>5 / 6</td>"));
 }

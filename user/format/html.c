@@ -282,11 +282,12 @@ static void write_header(const struct report *r, FILE *out)
 		fprintf(out, "<tr><td>lost %s</td><td>%" PRIu64 "</td></tr>\n", fs_event_type_name(t),
 			m->window.counters[FS_CTR_LOST + t]);
 	fprintf(out,
-		"<tr><td>dropped, map full: proc / callsite / extfrag / stacks</td><td>%" PRIu64 " / %" PRIu64
-		" / %" PRIu64 " / %" PRIu64 "</td></tr>\n",
+		"<tr><td>dropped, map full: proc / callsite / extfrag / stacks / open requests</td><td>%" PRIu64
+		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64 "</td></tr>\n",
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC], m->window.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG],
-		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS]);
+		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS],
+		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS]);
 	fprintf(out, "<tr><td>stacks not taken: collision / other</td><td>%" PRIu64 " / %" PRIu64 "</td></tr>\n",
 		m->window.counters[FS_CTR_STACK_COLLISION], m->window.counters[FS_CTR_STACK_ERROR]);
 	fprintf(out,

@@ -73,6 +73,8 @@ static void write_meta(const struct report *r, struct json *j)
 	json_kv_u64(j, "callsite", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE]);
 	json_kv_u64(j, "extfrag", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG]);
 	json_kv_u64(j, "stack_counts", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS]);
+	/* Failures of a task whose request BPF could not open: their syscall's end is not traced. */
+	json_kv_u64(j, "open_requests", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS]);
 	json_kv_u64(j, "stack_collisions", m->window.counters[FS_CTR_STACK_COLLISION]);
 	json_kv_u64(j, "stack_errors", m->window.counters[FS_CTR_STACK_ERROR]);
 	/* The model's own bounds (MODEL_MAX_STACKS, MODEL_MAX_GROUPS). */

@@ -90,10 +90,12 @@ static void print_header(const struct report *r, FILE *out)
 		fprintf(out, "\n");
 	}
 	fprintf(out, "# dropped (map full): proc=%" PRIu64 " callsite=%" PRIu64 " extfrag=%" PRIu64
-		     " stacks=%" PRIu64 "; stacks not taken: collision=%" PRIu64 " other=%" PRIu64 "\n",
+		     " stacks=%" PRIu64 " open_requests=%" PRIu64 "; stacks not taken: collision=%" PRIu64
+		     " other=%" PRIu64 "\n",
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC], m->window.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG],
 		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS],
+		m->window.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS],
 		m->window.counters[FS_CTR_STACK_COLLISION], m->window.counters[FS_CTR_STACK_ERROR]);
 	if (m->stacks.not_kept || m->failures_not_grouped)
 		fprintf(out, "# model tables full: %" PRIu64 " stacks shown empty (over %d), %" PRIu64
