@@ -43,7 +43,7 @@ grep -qi '^content-type: application/openmetrics-text' "$TMP/om.headers" || fail
 [ "$(tail -n1 "$TMP/om.txt")" = "# EOF" ] || fail "OpenMetrics exposition does not end with # EOF"
 grep -q '^# TYPE fragscope_allocation_failures counter$' "$TMP/om.txt" || fail "OpenMetrics counter family misnamed"
 for m in fragscope_page_allocations_total fragscope_allocation_failures_total fragscope_compaction_stall_seconds_bucket \
-	fragscope_reclaim_stall_seconds_count fragscope_oom_kills_total fragscope_lost_events_total fragscope_free_blocks \
+	fragscope_reclaim_stall_seconds_count fragscope_oom_kills_total fragscope_lost_events_total fragscope_map_full_drops_total fragscope_free_blocks \
 	fragscope_fragmentation_index fragscope_vmstat_compact_stall_total fragscope_build_info; do
 	grep -q "^$m" "$TMP/metrics.txt" || fail "$m missing from /metrics"
 done

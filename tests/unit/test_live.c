@@ -47,6 +47,7 @@ static void snapshot_at(struct fixture *f, uint64_t ts, uint64_t order0_movable,
 	s.page_allocs[fs_page_alloc_index(0, 1, FS_GFP_NORMAL)] = order0_movable;
 	s.page_allocs[fs_page_alloc_index(3, 0, FS_GFP_ATOMIC)] = order3_unmovable;
 	s.counters[FS_CTR_LOST + FS_EV_COMPACT] = order3_unmovable / 10;
+	s.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS] = order3_unmovable / 10 + 2;
 	assert_int_equal(model_set_snapshot(&f->model, &s), 0);
 	snapshot_free(&s);
 }
@@ -294,6 +295,10 @@ static void test_prometheus_text(void **state)
 	assert_non_null(strstr(t, "fragscope_compaction_deferred_stalls_total 1\n"));
 	assert_non_null(strstr(t, "fragscope_reclaim_stall_seconds_count{kind=\"memcg\"} 0\n"));
 	assert_non_null(strstr(t, "fragscope_lost_events_total{type=\"compaction\"} 4\n"));
+	assert_non_null(strstr(t, "# TYPE fragscope_map_full_drops_total counter\n"));
+	assert_non_null(strstr(t, "fragscope_map_full_drops_total{map=\"open_requests\"} 6\n"));
+	assert_non_null(strstr(t, "fragscope_map_full_drops_total{map=\"proc\"} 0\n"));
+	assert_null(strstr(t, "map=\"compact_tries\""));
 	assert_non_null(strstr(t, "fragscope_free_blocks{node=\"0\",zone=\"Normal\",order=\"0\"} 1005\n"));
 	assert_non_null(strstr(t, "fragscope_fragmentation_index{node=\"0\",zone=\"Normal\",order=\"4\"}"));
 	assert_non_null(strstr(t, "fragscope_vmstat_compact_stall_total 7\n"));

@@ -69,12 +69,10 @@ static void write_meta(const struct report *r, struct json *j)
 	json_object_end(j);
 	json_key(j, "dropped");
 	json_object_begin(j);
-	json_kv_u64(j, "proc", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_PROC]);
-	json_kv_u64(j, "callsite", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_CALLSITE]);
-	json_kv_u64(j, "extfrag", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_EXTFRAG]);
-	json_kv_u64(j, "stack_counts", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_STACK_COUNTS]);
-	/* Failures of a task whose request BPF could not open: their syscall's end is not traced. */
-	json_kv_u64(j, "open_requests", m->window.counters[FS_CTR_MAP_FULL + FS_MAP_OPEN_REQUESTS]);
+	/* open_requests: failures of a task whose request BPF could not open; their syscall's end is not traced. */
+	for (int map = 0; map < FS_MAPS; map++)
+		if (fs_map_name(map))
+			json_kv_u64(j, fs_map_name(map), m->window.counters[FS_CTR_MAP_FULL + map]);
 	json_kv_u64(j, "stack_collisions", m->window.counters[FS_CTR_STACK_COLLISION]);
 	json_kv_u64(j, "stack_errors", m->window.counters[FS_CTR_STACK_ERROR]);
 	/* The model's own bounds (MODEL_MAX_STACKS, MODEL_MAX_GROUPS). */

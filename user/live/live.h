@@ -30,6 +30,7 @@ struct live_totals {
 	uint64_t log_reports_untraced; /* kernel log reports no traced request matched */
 	uint64_t ooms;
 	uint64_t lost[FS_EV_TYPES];
+	uint64_t map_full[FS_MAPS]; /* updates a full kernel map refused, by enum fs_map_id */
 	struct histogram compaction;
 	uint64_t compaction_deferred; /* of those stalls, the ones that found every zone deferred */
 	struct histogram reclaim[2]; /* by enum fs_reclaim_kind */

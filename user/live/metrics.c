@@ -157,6 +157,13 @@ static void render_tracing(struct exposition *x, const struct report *r, const s
 	for (int t = 1; t < FS_EV_TYPES; t++)
 		live_text_printf(x->out, "fragscope_lost_events_total{type=\"%s\"} %" PRIu64 "\n", fs_event_type_name(t),
 				 cur->lost[t]);
+
+	family(x, "fragscope_map_full_drops", FAMILY_COUNTER,
+	       "Updates refused because a kernel map was full, by map: what they would have counted is missing.");
+	for (int map = 0; map < FS_MAPS; map++)
+		if (fs_map_name(map))
+			live_text_printf(x->out, "fragscope_map_full_drops_total{map=\"%s\"} %" PRIu64 "\n",
+					 fs_map_name(map), cur->map_full[map]);
 }
 
 static void zone_labels(char *buf, size_t len, const struct state_zone_free *z, unsigned int order)

@@ -23,6 +23,8 @@ void live_totals_take(struct live_totals *t, const struct model *m, const struct
 	t->ooms = m->nr_ooms;
 	for (int type = 0; type < FS_EV_TYPES; type++)
 		t->lost[type] = m->window.counters[FS_CTR_LOST + type];
+	for (int map = 0; map < FS_MAPS; map++)
+		t->map_full[map] = m->window.counters[FS_CTR_MAP_FULL + map];
 	t->compaction = m->compaction.stall;
 	t->compaction_deferred = m->compaction.deferred_stalls;
 	t->reclaim[0] = m->reclaim[0].stall;

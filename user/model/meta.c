@@ -56,6 +56,19 @@ const char *fs_event_type_name(int type)
 	return type > 0 && type < FS_EV_TYPES ? names[type] : "?";
 }
 
+const char *fs_map_name(int map)
+{
+	static const char *const names[FS_MAPS] = {
+		[FS_MAP_PROC] = "proc",
+		[FS_MAP_CALLSITE] = "callsite",
+		[FS_MAP_EXTFRAG] = "extfrag",
+		[FS_MAP_STACK_COUNTS] = "stack_counts",
+		[FS_MAP_OPEN_REQUESTS] = "open_requests",
+	};
+
+	return map >= 0 && map < FS_MAPS ? names[map] : NULL;
+}
+
 bool meta_probe_warning(const struct trace_meta *m, int probe, char *buf, size_t len)
 {
 	if (!m || probe < 0 || probe >= FS_PROBES)

@@ -35,6 +35,8 @@ const char *fs_probe_name(int probe);
 const char *fs_probe_category(int probe);
 const char *fs_probe_event(int probe);
 const char *fs_event_type_name(int type);
+/* A kernel map whose full-map drops are counted (FS_CTR_MAP_FULL), by enum fs_map_id; NULL for one never full. */
+const char *fs_map_name(int map);
 
 /*
  * The warning every report's header carries for a probe this kernel could
