@@ -34,6 +34,18 @@ for cmd in record trace top serve probes; do
 done
 pass "usage errors exit 2 with a message"
 
+# A filter on no process is refused before tracing: it would look like a quiet machine.
+if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then
+	no_pid=$(($(cat /proc/sys/kernel/pid_max) + 1)) # above pid_max: never a process
+	for args in "record --no-file -d 1" "trace -d 1" "top" "serve --listen 127.0.0.1:0" "probes"; do
+		# shellcheck disable=SC2086 # the command and its options, word-split
+		expect_exit 2 "-p $no_pid: no such process" timeout 20 "$FRAGSCOPE" $args -p "$no_pid"
+	done
+	pass "-p of no process exits 2 before tracing"
+elif [ "${FRAGSCOPE_REQUIRE_BPF:-0}" = 1 ]; then
+	fail "-p of no process: needs root and BTF (FRAGSCOPE_REQUIRE_BPF=1)"
+fi
+
 # A missing or foreign record file is bad input, not a crash.
 expect_exit 1 "No such file" "$FRAGSCOPE" report -i "$TMP/none.data"
 head -c 4096 /dev/urandom >"$TMP/foreign.data"

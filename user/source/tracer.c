@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,11 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	struct fragscope_bpf *s = t->skel;
 	int rc;
 
+	/* A filter on no process would trace nothing and look like a quiet machine. */
+	if (cfg->pid && kill((pid_t)cfg->pid, 0) && errno == ESRCH) {
+		snprintf(err, errlen, "-p %u: no such process", cfg->pid);
+		return FS_EXIT_USAGE;
+	}
 	s->rodata->filter_tgid = cfg->pid;
 	s->rodata->self_tgid = getpid();
 	memcpy((char *)s->rodata->filter_comm, cfg->comm, FS_COMM_LEN);
