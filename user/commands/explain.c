@@ -19,6 +19,7 @@
 #include "format/request_line.h"
 #include "model/log_requests.h"
 #include "util/json.h"
+#include "util/line.h"
 #include "util/units.h"
 
 static const char usage[] =
@@ -176,22 +177,18 @@ static void print_json(const struct explain_run *run, const struct klog_parser *
 static bool read_log(FILE *in, struct klog_parser *p, bool *binary)
 {
 	char *line = malloc(LOG_LINE_MAX);
-	size_t n = 0;
+	size_t n;
 	int c;
 
 	if (!line)
 		return false;
-	while ((c = getc_unlocked(in)) != EOF) {
-		*binary |= c == 0;
-		if (n < LOG_LINE_MAX)
-			line[n++] = (char)c;
-		if (c == '\n') {
-			klog_line(p, line, n);
-			n = 0;
-		}
-	}
-	if (n)
+	while ((n = read_line_bounded(in, line, LOG_LINE_MAX))) {
+		*binary |= memchr(line, 0, n) != NULL;
+		/* The rest of a longer line is dropped, its bytes still checked. */
+		while (n == LOG_LINE_MAX && line[n - 1] != '\n' && (c = getc_unlocked(in)) != EOF && c != '\n')
+			*binary |= c == 0;
 		klog_line(p, line, n);
+	}
 	free(line);
 	klog_finish(p);
 	return !ferror(in);

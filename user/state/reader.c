@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/line.h"
+
 void state_join_path(char *out, size_t size, const char *root, const char *rel)
 {
 	size_t len = strlen(root);
@@ -77,8 +79,7 @@ int state_file_open(struct state_file *sf, const char *root, const char *rel,
 
 int state_file_next(struct state_file *sf, char **line)
 {
-	size_t len = 0;
-	int c = 0;
+	size_t len;
 
 	if (!sf->buf) {
 		sf->buf = malloc(STATE_LINE_MAX + 1);
@@ -86,12 +87,8 @@ int state_file_next(struct state_file *sf, char **line)
 			return state_fail(sf->err, STATE_ERR_IO, sf->path, "out of memory");
 		sf->cap = STATE_LINE_MAX + 1;
 	}
-	while (len < STATE_LINE_MAX && (c = getc_unlocked(sf->f)) != EOF) {
-		sf->buf[len++] = (char)c;
-		if (c == '\n')
-			break;
-	}
-	if (c == EOF && ferror(sf->f)) {
+	len = read_line_bounded(sf->f, sf->buf, STATE_LINE_MAX);
+	if (ferror(sf->f)) {
 		int saved = errno;
 
 		state_fail(sf->err, STATE_ERR_IO, sf->path, "read error: %s", strerror(saved));
