@@ -178,11 +178,6 @@ static int configure(struct tracer *t, const struct tracer_config *cfg, const st
 	struct fragscope_bpf *s = t->skel;
 	int rc;
 
-	/* A filter on no process would trace nothing and look like a quiet machine. */
-	if (cfg->pid && kill((pid_t)cfg->pid, 0) && errno == ESRCH) {
-		snprintf(err, errlen, "-p %u: no such process", cfg->pid);
-		return FS_EXIT_USAGE;
-	}
 	s->rodata->filter_tgid = cfg->pid;
 	s->rodata->self_tgid = getpid();
 	memcpy((char *)s->rodata->filter_comm, cfg->comm, FS_COMM_LEN);
@@ -278,6 +273,12 @@ int tracer_start(struct tracer *t, const struct tracer_config *cfg, const struct
 		btf__free(btf);
 		snprintf(err, errlen, "--order0 vmstat conflicts with %s, which needs every order-0 allocation traced",
 			 traced_by);
+		return FS_EXIT_USAGE;
+	}
+	/* A filter on no process would trace nothing and look like a quiet machine. */
+	if (cfg->pid && kill((pid_t)cfg->pid, 0) && errno == ESRCH) {
+		btf__free(btf);
+		snprintf(err, errlen, "-p %u: no such process", cfg->pid);
 		return FS_EXIT_USAGE;
 	}
 	rc = tracer_preflight(err, errlen);
