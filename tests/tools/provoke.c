@@ -839,7 +839,7 @@ static struct {
  *   coarse (16 pages at the least), so
  * - inotify events (kmalloc, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL,
  *   charged to the group's creator) fill the last pages.  An event merges
- *   with the queue's last one only, so reads alternate between two files;
+ *   with the queue's last one only, so reads take turns between two files;
  *   FIONREAD tells whether a read queued its event (a lost one queues the
  *   16-byte overflow event once, or nothing).
  * The pipes and the files are made before the cgroup fills: creating one
@@ -863,7 +863,7 @@ static struct {
 	int rings_capped;      /* no CAP_SYS_RESOURCE: every ring of pipe-max-size */
 	unsigned enomem;       /* F_SETPIPE_SZ that failed with ENOMEM, all of them */
 	int bad_errno;         /* an F_SETPIPE_SZ that failed otherwise */
-	int ino_fd, files[2], turn, queued;
+	int ino_fd, files[2], last_queued, queued; /* last_queued: the file of the queue's last event */
 	unsigned events, fill_lost, max_events;
 	char dir[64], names[2][INOTIFY_NAME_LEN + 1];
 	void *maps[2];
@@ -880,18 +880,25 @@ static int pipe_resize(int fd, unsigned size)
 	return -1;
 }
 
-/* One read, one event: 1 if it was queued, 0 if its allocation failed. */
+/*
+ * One read, one event: 1 if it was queued, 0 if its allocation failed.
+ * inotify merges an event with the queue's last one when they are alike,
+ * after allocating it, so each read is of the file other than the last
+ * queued event's.  Alternating blindly is not enough: after a lost event
+ * the queue's last is unchanged (the overflow event is queued once only),
+ * and the next read would merge, allocated and counted as lost.
+ */
 static int inotify_event(void)
 {
-	int before = pfill.queued, after;
+	int before = pfill.queued, after, file = !pfill.last_queued;
 	char c;
 
-	pfill.turn ^= 1;
-	if (pread(pfill.files[pfill.turn], &c, 1, 0) != 1 || ioctl(pfill.ino_fd, FIONREAD, &after))
+	if (pread(pfill.files[file], &c, 1, 0) != 1 || ioctl(pfill.ino_fd, FIONREAD, &after))
 		return 0;
 	pfill.queued = after;
 	if ((size_t)(after - before) != INOTIFY_EVENT_BYTES)
 		return 0;
+	pfill.last_queued = file;
 	pfill.events++;
 	return 1;
 }
