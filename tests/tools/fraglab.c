@@ -180,6 +180,7 @@ static long high_watermarks(unsigned long nodes)
 }
 
 struct zone_free {
+	long node;
 	char name[32];
 	long blocks[MAX_ORDERS];
 	int orders;
@@ -196,7 +197,7 @@ static int read_buddyinfo(struct zone_free *z, int max)
 		char *p = strstr(line, "zone");
 		int used;
 
-		if (!p || sscanf(p, "zone %31s%n", z[n].name, &used) != 1)
+		if (!p || sscanf(line, "Node %ld", &z[n].node) != 1 || sscanf(p, "zone %31s%n", z[n].name, &used) != 1)
 			continue;
 		p += used;
 		z[n].orders = 0;
@@ -212,15 +213,15 @@ static int read_buddyinfo(struct zone_free *z, int max)
 }
 
 /* Free blocks of at least `order`, counted in 2^order-page units, in the
- * zones that matter (not DMA, which the lab fences off). */
-static long units_at_or_above(int order)
+ * zones that matter (not DMA, which the lab fences off) of `nodes` (0: all). */
+static long units_at_or_above(int order, unsigned long nodes)
 {
 	struct zone_free z[MAX_ZONES];
 	int n = read_buddyinfo(z, MAX_ZONES);
 	long units = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(z[i].name, "DMA"))
+		if (!strcmp(z[i].name, "DMA") || !node_counts(nodes, z[i].node))
 			continue;
 		for (int o = order; o < z[i].orders; o++)
 			units += z[i].blocks[o] << (o - order);
@@ -228,14 +229,14 @@ static long units_at_or_above(int order)
 	return units;
 }
 
-static int largest_free_order(void)
+static int largest_free_order(unsigned long nodes)
 {
 	struct zone_free z[MAX_ZONES];
 	int n = read_buddyinfo(z, MAX_ZONES), largest = -1;
 
 	for (int i = 0; i < n; i++)
 		for (int o = 0; o < z[i].orders; o++)
-			if (z[i].blocks[o] && strcmp(z[i].name, "DMA") && o > largest)
+			if (z[i].blocks[o] && strcmp(z[i].name, "DMA") && node_counts(nodes, z[i].node) && o > largest)
 				largest = o;
 	return largest;
 }
@@ -396,7 +397,7 @@ static int cmd_fragment(int block_order)
 	printf("fraglab.fragment.pinned_pages=%ld\n", pinned);
 	printf("fraglab.fragment.pin_pipes=%ld\n", npipes);
 	sleep(1);
-	printf("fraglab.fragment.units_left_after_unmap=%ld\n", units_at_or_above(block_order));
+	printf("fraglab.fragment.units_left_after_unmap=%ld\n", units_at_or_above(block_order, nodes));
 
 	/*
 	 * What it never got: take it in 2^block_order-page rings until one is
@@ -421,14 +422,15 @@ static int cmd_fragment(int block_order)
 	 * Blocks still come free for a few seconds after the big unmap (6.7+
 	 * decays per-CPU lists grown by it back into the buddy, a second at a
 	 * time; exiting tasks free theirs): take them too, until two seconds
-	 * pass with none.  Not when bound to some nodes: the others' blocks
-	 * are to stay (and 6.1's kmalloc_large would take them).
+	 * pass with none.  Bound to some nodes, only theirs are counted: the
+	 * others' blocks are to stay, and the rings stay off them by the
+	 * binding (a hardwall cpuset where kmalloc_large ignores the policy).
 	 */
-	for (int second = 0, quiet = 0; !nodes && second < 20 && quiet < 2; second++) {
+	for (int second = 0, quiet = 0; second < 20 && quiet < 2; second++) {
 		long taken;
 
 		sleep(1);
-		if (!units_at_or_above(block_order)) {
+		if (!units_at_or_above(block_order, nodes)) {
 			quiet++;
 			continue;
 		}
@@ -442,8 +444,8 @@ static int cmd_fragment(int block_order)
 	printf("fraglab.fragment.settled_rings=%ld\n", settled_rings);
 	printf("fraglab.fragment.ring_pipes=%ld\n", ring_pipes);
 	printf("fraglab.fragment.ring_refused=%s\n", ring_errno == ENOMEM ? "ENOMEM" : strerror(ring_errno));
-	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
-	printf("fraglab.fragment.largest_free_order=%d\n", largest_free_order());
+	printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order, nodes));
+	printf("fraglab.fragment.largest_free_order=%d\n", largest_free_order(nodes));
 	printf("fraglab.fragment.memfree_after_kb=%ld\n", meminfo_kb("MemFree"));
 	printf("status=ok\n");
 	printf("ready\n");
@@ -471,7 +473,7 @@ static int cmd_fragment(int block_order)
 		if ((taken = take_rings(block_order, &ring_errno)) < 0)
 			return error("pipe");
 		printf("fraglab.fragment.resettled_rings=%ld\n", taken);
-		printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order));
+		printf("fraglab.fragment.units_left=%ld\n", units_at_or_above(block_order, nodes));
 		printf("resettled\n");
 		fflush(stdout);
 	}
