@@ -33,6 +33,9 @@ show() { sed "s/^/$1| /" "$2"; }
 # the host itself, host-run.sh sets KEEP_DIR and it is copied there).
 keep() { if [ -n "${KEEP_DIR:-}" ]; then cp "$2" "$KEEP_DIR/$1"; else sed "s/^/file:$1| /" "$2"; fi; }
 
+# Set a sysctl the kernel has: sysctl_set vm/NAME VALUE; false if it has none.
+sysctl_set() { [ -w "/proc/sys/$1" ] && echo "$2" >"/proc/sys/$1"; }
+
 # Wait (up to 60 s) until FILE has a line matching PATTERN, while PID lives:
 # wait_for_line PATTERN FILE PID; false if it never came.
 wait_for_line() {
@@ -42,6 +45,19 @@ wait_for_line() {
 		if [ $i -gt 600 ] || ! kill -0 $3 2>/dev/null; then return 1; fi
 		sleep 0.1
 	done
+}
+# The fragment holder (fraglab fragment, pid PID, its output in OUT) takes
+# the free blocks of its order or more that came free since it settled
+# (tasks exited, compaction ran, per-CPU lists drained by its refused ring):
+# resettle_holder CASE PID OUT.  Waits up to 30 s for its "resettled" line.
+resettle_holder() {
+	local before=$(grep -c '^resettled$' "$3") i=0
+	kill -USR1 $2
+	while [ "$(grep -c '^resettled$' "$3")" = "$before" ] && kill -0 $2 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	info "$1 resettle" "the holder took $(sed -n 's/^fraglab.fragment.resettled_rings=//p' "$3" | tail -1) blocks of order >= $(sed -n 's/^fraglab.fragment.block_order=//p' "$3") that had come free; $(sed -n 's/^fraglab.fragment.units_left=//p' "$3" | tail -1) left"
 }
 # Wait (up to 60 s) until fragscope, writing its stderr to $1 (pid $2), has attached.
 wait_attached() { wait_for_line "tracing (attached" "$1" "$2"; }

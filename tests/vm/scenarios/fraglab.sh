@@ -32,7 +32,6 @@ LAB_EVENTS="kmem/mm_page_alloc_extfrag compaction/mm_compaction_begin compaction
 vmstat_get() { awk -v k="$1" '$1 == k { print $2 }' "${2:-/proc/vmstat}"; }
 # Counter growth between two saved copies of /proc/vmstat: vmstat_delta NAME BEFORE AFTER
 vmstat_delta() { echo $(($(vmstat_get "$1" "$3") - $(vmstat_get "$1" "$2"))); }
-sysctl_set() { [ -w "/proc/sys/$1" ] && echo "$2" >"/proc/sys/$1"; }
 # Lines of the instance's trace between "fraglab: NAME begin" and "... end".
 segment() { sed -n "/fraglab: $1 begin/,/fraglab: $1 end/p" /tmp/lab.trace; }
 mark() { echo "fraglab: $1" >"$TI/trace_marker"; }
@@ -436,23 +435,13 @@ nowait_failures() {
 		    (!reclaiming && ((which == "irq" && irq) || (which == "syscall" && !irq)))) n++
 	} END { print n + 0 }' /tmp/nowait.trace
 }
-# The holder takes the blocks of order >= 4 that came free since it settled
-# (tasks of the main window exited; compaction ran): a nowait kmalloc of
-# order 4 is to find none.
-resettle_holder() {
-	local before=$(grep -c '^resettled$' /tmp/fragment.out) i=0
-	kill -USR1 $HOLDER
-	while [ "$(grep -c '^resettled$' /tmp/fragment.out)" = "$before" ] && kill -0 $HOLDER 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	info "$1 resettle" "the holder took $(sed -n 's/^fraglab.fragment.resettled_rings=//p' /tmp/fragment.out | tail -1) blocks of order >= 4 that had come free; $(sed -n 's/^fraglab.fragment.units_left=//p' /tmp/fragment.out | tail -1) left"
-}
-
 nowait_case() {
 	local ti=$T/instances/nowait R=/tmp/nowait.json fspid pid failed in_syscall in_irq reclaiming gfp listing
 	mkdir $ti
-	resettle_holder nowait
+	# the blocks of order >= 4 that came free since the holder settled
+	# (tasks of the main window exited; compaction ran): a nowait kmalloc
+	# of order 4 is to find none
+	resettle_holder nowait $HOLDER /tmp/fragment.out
 	echo 0 >$ti/tracing_on
 	for ev in kmalloc kmalloc_node; do
 		[ -d $ti/events/kmem/$ev ] || continue
