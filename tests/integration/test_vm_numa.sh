@@ -18,7 +18,7 @@ source "$TOP/tests/vm/matrix.sh"
 vm_matrix_prepare fraglab numabind provoke
 # Every check of the scenario, by name: a guest that skipped one fails here.
 CHECKS=('numa nodes' 'numa fragment' 'numa node 1 blocks' 'numa record' 'numa kept failed' 'numa control succeeded'
-	'numa node 1 blocks after' 'numa requests cpuset' 'numa requests mempolicy' 'numa requests all'
+	'numa node 1 blocks after' 'numa requests cpuset' 'numa requests mempolicy' 'numa requests all' 'numa requests holder'
 	'numa evidence node 1' 'numa evidence node 0')
 
 # numa_judge KERNEL OUTDIR: the guest's lines, then its verdict into OUTDIR/verdict.

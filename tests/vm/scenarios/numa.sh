@@ -45,8 +45,11 @@ if [ ! -d $N1 ]; then
 fi
 pass "numa nodes" "node 1 has $(node_free_kb 1) kB free"
 show buddyinfo-fresh /proc/buddyinfo
-# kcompactd's proactive runs would reassemble blocks behind the scenario's back.
-[ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
+# kcompactd's proactive runs would reassemble blocks behind the scenario's
+# back; short per-CPU lists leave few pages out of the fill's reach (another
+# CPU's list) to merge into a block later (as in the lab).
+sysctl_set vm/compaction_proactiveness 0
+sysctl_set vm/percpu_pagelist_high_fraction 8192 || sysctl_set vm/percpu_pagelist_fraction 8192
 
 # --- 1. node 1 without a free block of order 5 -------------------------------
 # A cpuset of node 1 that is a hardwall: without one, the kernel's own
@@ -100,22 +103,41 @@ if ! wait_attached $WD/numa.err $FSPID; then
 	return 0
 fi
 
-# fragscope's zone figures are its latest /proc sample (one a second): let it take one now.
-sleep 2
-show buddyinfo-taken /proc/buddyinfo
-n1_before=$(node_blocks 1 $NUMA_ORDER) n0_before=$(node_blocks 0 $NUMA_ORDER)
-expect "numa node 1 blocks" 0 "$n1_before" "free blocks of order $NUMA_ORDER+ on node 1 ($(node_free_kb 1) kB free; node 0: $n0_before blocks)"
-
 # --- 3. requests kept to node 1 fail; bound to node 0 they do not -------------
-if [ -n "$CS" ]; then
-	$in_cpuset timeout 120 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/cpuset.out 2>&1
-	show cpuset $WD/cpuset.out
-fi
-timeout 120 $NUMABIND 1 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/mempolicy.out 2>&1
-show mempolicy $WD/mempolicy.out
-timeout 120 $NUMABIND 0 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/control.out 2>&1
-show control $WD/control.out
-n1_after=$(node_blocks 1 $NUMA_ORDER)
+# An attempt: the holder first takes what came free on node 1 since it
+# settled (its refused ring also drains the per-CPU lists, whose pages the
+# first failing request would otherwise drain and merge into a block of
+# order 5), then the three cases.  A kept-to-node-1 request that succeeded
+# found such a block all the same (seen once on 7.3 in CI: 1 of 3): that
+# attempt is reported and made again, up to NUMA_ATTEMPTS; the first one
+# where every kept request failed is judged.  fragscope's counts are judged
+# over all of them: it traced every one.
+NUMA_ATTEMPTS=3 attempt=0 cs_failed=0 mp_failed=0 kept=
+got() { sed -n "s/^fraglab.pipe_resize.$2=//p" $WD/$1.out 2>/dev/null; }
+while [ $attempt -lt $NUMA_ATTEMPTS ] && [ "$kept" != $NUMA_TRIES ]; do
+	attempt=$((attempt + 1))
+	[ -z "$kept" ] || info "numa disturbed" "attempt $((attempt - 1)): $kept of $NUMA_TRIES kept to node 1 failed (outcomes $(got $([ -n "$CS" ] && echo cpuset || echo mempolicy) outcomes)); again"
+	resettle_holder numa $FRAGPID $WD/fragment.out
+	# fragscope's zone figures are its latest /proc sample (one a second): let it take one now.
+	sleep 2
+	show buddyinfo-taken /proc/buddyinfo
+	n1_before=$(node_blocks 1 $NUMA_ORDER) n0_before=$(node_blocks 0 $NUMA_ORDER)
+	expect "numa node 1 blocks" 0 "$n1_before" "free blocks of order $NUMA_ORDER+ on node 1 ($(node_free_kb 1) kB free; node 0: $n0_before blocks)"
+	if [ -n "$CS" ]; then
+		$in_cpuset timeout 120 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/cpuset.out 2>&1
+		show cpuset $WD/cpuset.out
+	fi
+	timeout 120 $NUMABIND 1 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/mempolicy.out 2>&1
+	show mempolicy $WD/mempolicy.out
+	timeout 120 $NUMABIND 0 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/control.out 2>&1
+	show control $WD/control.out
+	n1_after=$(node_blocks 1 $NUMA_ORDER)
+	n=$(got cpuset failed) && cs_failed=$((cs_failed + ${n:-0}))
+	n=$(got mempolicy failed) && mp_failed=$((mp_failed + ${n:-0}))
+	# The kept-to-node-1 case of this kernel must fail every time: the
+	# cpuset's where there is one; else MPOL_BIND's.
+	kept=$(got $([ -n "$CS" ] && echo cpuset || echo mempolicy) failed)
+done
 sleep 2
 kill -INT $FSPID
 wait $FSPID
@@ -127,16 +149,12 @@ dmesg | grep -iE 'oom|killed|page allocation failure' | tail -20 >$WD/numa.dmesg
 show dmesg $WD/numa.dmesg
 [ $rc_rec = 0 ] && pass "numa record" "fragscope record exited 0" || fail "numa record" "fragscope record exited $rc_rec"
 
-got() { sed -n "s/^fraglab.pipe_resize.$2=//p" $WD/$1.out 2>/dev/null; }
-cs_failed=$(got cpuset failed) mp_failed=$(got mempolicy failed)
-# The kept-to-node-1 case of this kernel must fail every time: the cpuset's
-# where there is one; else MPOL_BIND's.
+info "numa attempts" "$attempt of at most $NUMA_ATTEMPTS"
 if [ -n "$CS" ]; then
-	expect "numa kept failed" $NUMA_TRIES "$cs_failed" "F_SETPIPE_SZ of order $NUMA_ORDER in the hardwall cpuset of node 1 failed, errno $(got cpuset errno)"
-	info "numa mempolicy" "under MPOL_BIND to node 1 alone: $mp_failed of $NUMA_TRIES failed: kmalloc_large $([ "$mp_failed" = 0 ] && echo "ignored" || echo "followed") the task's policy"
+	expect "numa kept failed" $NUMA_TRIES "$kept" "F_SETPIPE_SZ of order $NUMA_ORDER in the hardwall cpuset of node 1 failed, errno $(got cpuset errno)"
+	info "numa mempolicy" "under MPOL_BIND to node 1 alone: $(got mempolicy failed) of $NUMA_TRIES failed: kmalloc_large $([ "$(got mempolicy failed)" = 0 ] && echo "ignored" || echo "followed") the task's policy"
 else
-	cs_failed=0
-	expect "numa kept failed" $NUMA_TRIES "$mp_failed" "F_SETPIPE_SZ of order $NUMA_ORDER under MPOL_BIND to node 1 failed, errno $(got mempolicy errno)"
+	expect "numa kept failed" $NUMA_TRIES "$kept" "F_SETPIPE_SZ of order $NUMA_ORDER under MPOL_BIND to node 1 failed, errno $(got mempolicy errno)"
 fi
 expect "numa control succeeded" $NUMA_TRIES "$(got control succeeded)" "the same bound to node 0 succeeded"
 expect "numa node 1 blocks after" 0 "$n1_after" "free blocks of order $NUMA_ORDER+ on node 1 after the requests"
@@ -150,7 +168,9 @@ jq -c '{request_summary, requests: [.requests[] | select(.comm == "fraglab")]}' 
 keep numa.report.json $WD/numa.compact.json
 jq -r '.requests[] | select(.comm == "fraglab") | "\(.count)x \(.line)"' $R >$WD/numa.lines
 show line $WD/numa.lines
-failed_fraglab() { jq "[.requests[] | select(.comm == \"fraglab\" and .outcome == \"failed\" $1) | .count] | add // 0" $R; }
+# The resizers' requests; the holder's, its refused ring at each resettle, apart.
+resizers="select(.comm == \"fraglab\" and .pid != $FRAGPID)"
+failed_fraglab() { jq "[.requests[] | $resizers | select(.outcome == \"failed\" $1) | .count] | add // 0" $R; }
 mine='and .syscall == "fcntl" and .ret == -12 and .cause == "cpuset_or_mempolicy"'
 # Exact: the ENOMEMs fraglab saw are the failed requests, all of them this cause.
 expect "numa requests cpuset" "$cs_failed" "$(failed_fraglab "$mine and .evidence.policy == \"default\"")" \
@@ -158,9 +178,11 @@ expect "numa requests cpuset" "$cs_failed" "$(failed_fraglab "$mine and .evidenc
 expect "numa requests mempolicy" "$mp_failed" "$(failed_fraglab "$mine and .evidence.policy == \"bind\"")" \
 	"failed fcntl requests, cause cpuset_or_mempolicy, policy bind = fraglab's ENOMEMs under MPOL_BIND"
 expect "numa requests all" $((cs_failed + mp_failed)) "$(failed_fraglab '')" "failed requests of fraglab, any cause"
+expect "numa requests holder" $attempt "$(jq "[.requests[] | select(.pid == $FRAGPID and .outcome == \"failed\" and .syscall == \"fcntl\") | .count] | add // 0" $R)" \
+	"failed fcntl requests of the holder = its refused rings, one per resettle"
 # The evidence, of each such request: the policy and the nodes, node 1's
 # zones without a block of the order, node 0's with.
-ev='[.requests[] | select(.comm == "fraglab" and .cause == "cpuset_or_mempolicy") | .evidence]'
+ev="[.requests[] | $resizers | select(.cause == \"cpuset_or_mempolicy\") | .evidence]"
 nodes_of() { jq -c "$ev | map(select(.policy == \"$1\") | [.policy, .policy_nodes, .cpuset_nodes, .allowed_nodes]) | unique" $R; }
 if [ "$cs_failed" != 0 ]; then
 	expect "numa evidence cpuset" '[["default",[],[1],[1]]]' "$(nodes_of default)" "[policy, policy_nodes, cpuset_nodes, allowed_nodes]"
@@ -176,4 +198,4 @@ n0_ev=$(blocks_of 0)
 [ -z "$CS" ] || { rmdir $CS && umount $CSROOT; }
 info "numa time" "$(($(date +%s) - NUMA_START)) s"
 # What must read the same on every kernel: fraglab's requests.
-verdict numa "$(jq -r '[.requests[] | select(.comm == "fraglab") | "\(.syscall):\(.api):\(.cause):\(.outcome)"] | unique | join(",")' $R)"
+verdict numa "$(jq -r "[.requests[] | $resizers | \"\\(.syscall):\\(.api):\\(.cause):\\(.outcome)\"] | unique | join(\",\")" $R)"
