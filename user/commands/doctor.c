@@ -81,9 +81,8 @@ static int trace_collect_evidence(unsigned int seconds, struct doctor_evidence *
 	struct session *s;
 	size_t len;
 	FILE *lines;
-	int rc;
-
 	double start, traced;
+	int rc;
 
 	tracer_config_defaults(&cfg);
 	s = session_open(&cfg, "doctor", "doctor", &rc);
