@@ -289,6 +289,7 @@ static const struct bad_case {
 	{ "bad-pagetypeinfo-blocks", "proc/pagetypeinfo", 23, "4 pageblock counts for 5 migratetypes" },
 	{ "bad-meminfo", "proc/meminfo", 2, "MemFree" },
 	{ "bad-sysctl", "proc/sys/vm/min_free_kbytes", 1, "'sixty-four' is not a number" },
+	{ "bad-sysctl-two-lines", "proc/sys/vm/min_free_kbytes", 2, "more than one line" },
 	{ "bad-thp", "sys/kernel/mm/transparent_hugepage/enabled", 1, "no [selected] value" },
 	{ "bad-vmstat-binary", "proc/vmstat", 139, "NUL byte" },
 	{ "bad-mismatched-zones", "proc/buddyinfo", 0, "node 1 zone Normal is not in zoneinfo" },

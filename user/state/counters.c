@@ -223,17 +223,10 @@ static int read_optional_line(struct state_file *sf, const char *root, const cha
 		return state_fail(err, STATE_ERR_FORMAT, sf->path, "empty file");
 	if (ret < 0)
 		return ret;
-	/* The next read reuses the buffer: look for a second line through a copy. */
-	*line = strdup(*line);
-	if (!*line)
-		return state_fail(err, STATE_ERR_IO, sf->path, "out of memory");
+	/* At the end of the file the next read stores nothing: *line stays as read. */
 	ret = state_file_next(sf, &extra);
-	if (ret == 0) {
-		free(sf->buf);
-		sf->buf = *line;
+	if (ret == 0)
 		return 1;
-	}
-	free(*line);
 	return ret < 0 ? ret : state_file_fail(sf, "more than one line");
 }
 

@@ -13,8 +13,7 @@ struct state_file {
 	int open_errno; /* why state_file_open() failed */
 	char path[STATE_PATH_MAX];
 	unsigned int line;
-	char *buf;
-	size_t cap;
+	char *buf; /* the line buffer, of reader.c's STATE_LINE_MAX bytes */
 	struct state_error *err;
 };
 
@@ -26,8 +25,9 @@ int state_file_open(struct state_file *sf, const char *root, const char *rel,
 		    struct state_error *err);
 /*
  * The next line without its newline in *@line: 1, or 0 at the end of the
- * file, or STATE_ERR_FORMAT if the file ends inside a line (the kernel ends
- * every line it prints, so that means a truncated copy).
+ * file (the buffer, and so the line read before, untouched), or
+ * STATE_ERR_FORMAT if the file ends inside a line (the kernel ends every
+ * line it prints, so that means a truncated copy).
  */
 int state_file_next(struct state_file *sf, char **line);
 void state_file_close(struct state_file *sf);

@@ -82,10 +82,9 @@ int state_file_next(struct state_file *sf, char **line)
 	size_t len;
 
 	if (!sf->buf) {
-		sf->buf = malloc(STATE_LINE_MAX + 1);
+		sf->buf = malloc(STATE_LINE_MAX);
 		if (!sf->buf)
 			return state_fail(sf->err, STATE_ERR_IO, sf->path, "out of memory");
-		sf->cap = STATE_LINE_MAX + 1;
 	}
 	len = read_line_bounded(sf->f, sf->buf, STATE_LINE_MAX);
 	if (ferror(sf->f)) {
