@@ -79,7 +79,7 @@ if ! is_sanitized "$FRAGSCOPE"; then
 	[ "$rc" = 5 ] && grep -q "not text" "$TMP/err" || fail "explain of 300 MB of NULs exited $rc: $(cat "$TMP/err" "$TMP/out")"
 	head -c 300M /dev/zero | tr '\0' a | (ulimit -v 200000 && exec "$FRAGSCOPE" explain) >"$TMP/out" 2>"$TMP/err"
 	rc=$?
-	[ "$rc" = 0 ] && grep -q "^0 allocation-failure reports in 1 lines" "$TMP/out" ||
+	[ "$rc" = 0 ] && grep -q "^0 allocation-failure reports in 1 line (" "$TMP/out" ||
 		fail "explain of a 300 MB line exited $rc: $(cat "$TMP/err" "$TMP/out")"
 	pass "explain: 300 MB without a newline read in bounded memory (NULs: exit 5; text: 1 line)"
 fi

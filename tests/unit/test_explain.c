@@ -668,6 +668,26 @@ static void test_memcg_v2_rsyslog(void **state)
 	free(v);
 }
 
+/*
+ * A line the kernel wrote with embedded newlines is one line read: however
+ * many of its messages are not understood, it counts once, so the summary
+ * never says more lines were not understood than were read.
+ */
+static void test_skipped_lines_are_lines_read(void **state)
+{
+	static const char text[] =
+		"Feb  9 08:09:39 prod kernel: fio: page allocation failure: order:2, mode:0x40cc0(GFP_KERNEL|__GFP_COMP)"
+		"#012Zzz one#012Yyy two#012Www three\\x0aQqq four\n"
+		"Feb  9 08:09:39 prod kernel: Vvv five\n";
+	struct verdicts *v = explain_text(text);
+
+	(void)state;
+	assert_int_equal(v->n, 1);
+	assert_int_equal(v->p.lines, 2);
+	assert_int_equal(v->p.skipped_lines, 2);
+	free(v);
+}
+
 /* Garbage never crashes and counts no report; the fuzz corpus too. */
 static void test_garbage_and_corpus(void **state)
 {
@@ -702,6 +722,7 @@ static void test_garbage_and_corpus(void **state)
 		klog_init(&v->p, keep, v);
 		klog_feed(&v->p, data, len);
 		klog_finish(&v->p);
+		assert_true(v->p.skipped_lines <= v->p.lines);
 		free(v);
 		free(data);
 	}
@@ -766,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_page_size_64k),
 		cmocka_unit_test(test_vmalloc_6x_and_hugetlb),
 		cmocka_unit_test(test_memcg_v2_rsyslog),
+		cmocka_unit_test(test_skipped_lines_are_lines_read),
 		cmocka_unit_test(test_garbage_and_corpus),
 		cmocka_unit_test(test_out_of_range_numbers),
 	};

@@ -122,9 +122,9 @@ static void print_text(const struct explain_run *run, const struct klog_parser *
 		advice_of(e, advice, sizeof(advice));
 		printf("    advice: %s\n", advice);
 	}
-	printf("%s%zu allocation-failure report%s in %" PRIu64 " lines (%" PRIu64
-	       " lines inside reports not understood)\n",
-	       run->n ? "\n" : "", run->n, run->n == 1 ? "" : "s", p->lines, p->skipped_lines);
+	printf("%s%zu allocation-failure report%s in %" PRIu64 " line%s (%" PRIu64 " line%s inside reports not understood)\n",
+	       run->n ? "\n" : "", run->n, run->n == 1 ? "" : "s", p->lines, p->lines == 1 ? "" : "s",
+	       p->skipped_lines, p->skipped_lines == 1 ? "" : "s");
 }
 
 static void print_json(const struct explain_run *run, const struct klog_parser *p, const char *source)

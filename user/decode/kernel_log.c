@@ -325,7 +325,7 @@ static void announcement(struct klog_parser *p, const char *msg, uint64_t line_n
 	}
 }
 
-static void report_line(struct klog_parser *p, const char *msg)
+static void report_line(struct klog_parser *p, const char *msg, uint64_t line_no)
 {
 	struct klog_report *r = &p->cur;
 
@@ -342,8 +342,14 @@ static void report_line(struct klog_parser *p, const char *msg)
 	/* before cpuset_line: "oom-kill:constraint=...,cpuset=/,mems_allowed=0,oom_memcg=..." */
 	if (task_line(r, msg) || klog_meminfo_line(p, msg) || (p->open && cpuset_line(r, msg)))
 		return;
-	if (!known_noise(msg))
+	/*
+	 * Counted per physical line, as `lines` is: one line the kernel wrote
+	 * with embedded newlines ("#012") splits into several messages here.
+	 */
+	if (!known_noise(msg) && p->skipped_line_no != line_no) {
 		p->skipped_lines++;
+		p->skipped_line_no = line_no;
+	}
 }
 
 /* One logical line: a header, a line of the open report, or a line between reports. */
@@ -352,7 +358,7 @@ static void logical_line(struct klog_parser *p, char *msg, double time_s, uint64
 	if (header(p, msg, time_s, line_no))
 		return;
 	if (p->open) {
-		report_line(p, msg);
+		report_line(p, msg, line_no);
 		return;
 	}
 	/* The memcg OOM's kill line alone: its header is not in the log (earlier, or cut). */

@@ -74,7 +74,8 @@ struct klog_parser {
 	/* counts for the caller */
 	uint64_t lines;         /* physical lines read */
 	uint64_t reports;       /* reports emitted */
-	uint64_t skipped_lines; /* lines inside a report that were not understood */
+	uint64_t skipped_lines; /* physical lines inside a report with a message not understood */
+	uint64_t skipped_line_no; /* the last of them (lines count from 1) */
 };
 
 void klog_init(struct klog_parser *p, klog_report_fn emit, void *ctx);
