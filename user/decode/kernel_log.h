@@ -59,6 +59,7 @@ struct klog_parser {
 	int buddy_zone;       /* a buddy line split over lines continues in this zone; -1 */
 	int reserve_zone;     /* the zone a lowmem_reserve[] line belongs to; -1 */
 	uint64_t lines_in_report;
+	uint64_t skipped_line_no; /* the last line counted in skipped_lines (lines count from 1) */
 	/* the logical line being assembled from wrapped physical lines */
 	char pending[KLOG_LINE_MAX];
 	size_t pending_len;
@@ -75,7 +76,6 @@ struct klog_parser {
 	uint64_t lines;         /* physical lines read */
 	uint64_t reports;       /* reports emitted */
 	uint64_t skipped_lines; /* physical lines inside a report with a message not understood */
-	uint64_t skipped_line_no; /* the last of them (lines count from 1) */
 };
 
 void klog_init(struct klog_parser *p, klog_report_fn emit, void *ctx);
