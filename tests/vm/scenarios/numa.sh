@@ -113,10 +113,14 @@ fi
 # where every kept request failed is judged.  fragscope's counts are judged
 # over all of them: it traced every one.
 NUMA_ATTEMPTS=3 attempt=0 cs_failed=0 mp_failed=0 kept=
+# The kept-to-node-1 case of this kernel must fail every time: the
+# cpuset's where there is one; else MPOL_BIND's.
+kept_case=mempolicy kept_how="under MPOL_BIND to node 1"
+[ -z "$CS" ] || kept_case=cpuset kept_how="in the hardwall cpuset of node 1"
 got() { sed -n "s/^fraglab.pipe_resize.$2=//p" $WD/$1.out 2>/dev/null; }
 while [ $attempt -lt $NUMA_ATTEMPTS ] && [ "$kept" != $NUMA_TRIES ]; do
 	attempt=$((attempt + 1))
-	[ -z "$kept" ] || info "numa disturbed" "attempt $((attempt - 1)): $kept of $NUMA_TRIES kept to node 1 failed (outcomes $(got $([ -n "$CS" ] && echo cpuset || echo mempolicy) outcomes)); again"
+	[ -z "$kept" ] || info "numa disturbed" "attempt $((attempt - 1)): $kept of $NUMA_TRIES kept to node 1 failed (outcomes $(got $kept_case outcomes)); again"
 	resettle_holder numa $FRAGPID $WD/fragment.out
 	# fragscope's zone figures are its latest /proc sample (one a second): let it take one now.
 	sleep 2
@@ -132,11 +136,9 @@ while [ $attempt -lt $NUMA_ATTEMPTS ] && [ "$kept" != $NUMA_TRIES ]; do
 	timeout 120 $NUMABIND 0 $FRAGLAB pipe-resize $NUMA_ORDER $NUMA_TRIES >$WD/control.out 2>&1
 	show control $WD/control.out
 	n1_after=$(node_blocks 1 $NUMA_ORDER)
-	n=$(got cpuset failed) && cs_failed=$((cs_failed + ${n:-0}))
-	n=$(got mempolicy failed) && mp_failed=$((mp_failed + ${n:-0}))
-	# The kept-to-node-1 case of this kernel must fail every time: the
-	# cpuset's where there is one; else MPOL_BIND's.
-	kept=$(got $([ -n "$CS" ] && echo cpuset || echo mempolicy) failed)
+	n=$(got cpuset failed); cs_failed=$((cs_failed + ${n:-0}))
+	n=$(got mempolicy failed); mp_failed=$((mp_failed + ${n:-0}))
+	kept=$(got $kept_case failed)
 done
 sleep 2
 kill -INT $FSPID
@@ -150,11 +152,10 @@ show dmesg $WD/numa.dmesg
 [ $rc_rec = 0 ] && pass "numa record" "fragscope record exited 0" || fail "numa record" "fragscope record exited $rc_rec"
 
 info "numa attempts" "$attempt of at most $NUMA_ATTEMPTS"
+expect "numa kept failed" $NUMA_TRIES "$kept" "F_SETPIPE_SZ of order $NUMA_ORDER $kept_how failed, errno $(got $kept_case errno)"
 if [ -n "$CS" ]; then
-	expect "numa kept failed" $NUMA_TRIES "$kept" "F_SETPIPE_SZ of order $NUMA_ORDER in the hardwall cpuset of node 1 failed, errno $(got cpuset errno)"
-	info "numa mempolicy" "under MPOL_BIND to node 1 alone: $(got mempolicy failed) of $NUMA_TRIES failed: kmalloc_large $([ "$(got mempolicy failed)" = 0 ] && echo "ignored" || echo "followed") the task's policy"
-else
-	expect "numa kept failed" $NUMA_TRIES "$kept" "F_SETPIPE_SZ of order $NUMA_ORDER under MPOL_BIND to node 1 failed, errno $(got mempolicy errno)"
+	n=$(got mempolicy failed)
+	info "numa mempolicy" "under MPOL_BIND to node 1 alone: $n of $NUMA_TRIES failed: kmalloc_large $([ "$n" = 0 ] && echo "ignored" || echo "followed") the task's policy"
 fi
 expect "numa control succeeded" $NUMA_TRIES "$(got control succeeded)" "the same bound to node 0 succeeded"
 expect "numa node 1 blocks after" 0 "$n1_after" "free blocks of order $NUMA_ORDER+ on node 1 after the requests"
